@@ -1,0 +1,66 @@
+# Sourced by the launchers in bin/: finds a JDK >= 21 and builds the jars when they are missing
+# or older than the sources. Nobody has to set JAVA_HOME by hand.
+
+ECHOLAB_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Major version of the java at $1 (e.g. 17, 21, 25), or nothing if it does not run.
+echolab_java_major() {
+    "$1" -XshowSettings:properties -version 2>&1 |
+        sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+echolab_find_java() {
+    local candidate major best="" best_major=0
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+        major=$(echolab_java_major "$JAVA_HOME/bin/java")
+        if [ "${major:-0}" -ge 21 ]; then
+            echo "$JAVA_HOME"
+            return 0
+        fi
+    fi
+    if candidate=$(command -v java 2>/dev/null); then
+        major=$(echolab_java_major "$candidate")
+        if [ "${major:-0}" -ge 21 ]; then
+            candidate=$(readlink -f "$candidate")
+            echo "${candidate%/bin/java}"
+            return 0
+        fi
+    fi
+    for candidate in /usr/lib/jvm/*/bin/java; do
+        [ -x "$candidate" ] || continue
+        major=$(echolab_java_major "$candidate")
+        if [ "${major:-0}" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+            best=${candidate%/bin/java}
+            best_major=$major
+        fi
+    done
+    if [ -n "$best" ]; then
+        echo "$best"
+        return 0
+    fi
+    return 1
+}
+
+if ! JAVA_HOME=$(echolab_find_java); then
+    echo "echolab needs a JDK 21 or newer: install one (e.g. 'apt-get install openjdk-21-jdk' or Temurin 21+) or set JAVA_HOME to it" >&2
+    exit 1
+fi
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+
+# Builds the project's jars (tests skipped) when $1 is missing or older than any source or pom.
+echolab_ensure_jar() {
+    local jar=$1
+    if [ -f "$jar" ] && [ -z "$(find "$ECHOLAB_HOME" -path '*/target' -prune -o \
+            \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
+        return 0
+    fi
+    echo "building echolab (first run or sources changed) ..." >&2
+    if ! (cd "$ECHOLAB_HOME" && ./mvnw -q -B -DskipTests package >&2); then
+        echo "build failed; run '$ECHOLAB_HOME/mvnw -B package' to see why" >&2
+        exit 1
+    fi
+}
+
+# JVM options for every tool: native access for Netty's epoll/io_uring (no warning on JDK 24+).
+JAVA_OPTS=(--enable-native-access=ALL-UNNAMED ${ECHOLAB_JAVA_OPTS:-})

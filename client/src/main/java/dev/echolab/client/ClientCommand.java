@@ -1,0 +1,140 @@
+package dev.echolab.client;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/client}: an interactive line client. Each line read from stdin is sent with its
+ * newline; the echo is printed with its round-trip time. {@code --count N} sends the seed
+ * program's messages instead ({@code Thread-0 say hello 0}, {@code 1}, ...) and exits.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
+        version = "echolab client",
+        description = {"Send lines to an echo server and print each reply with its round-trip time.",
+                "Without --message or --count, lines are read from standard input until it ends."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every reply matched", "1:connection failed or a reply differed", "2:bad usage"})
+public final class ClientCommand implements Callable<Integer> {
+
+    static final String SEED_MESSAGE = "Thread-0 say hello";
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--message", paramLabel = "TEXT",
+            description = "Send TEXT once and exit; with --count, send 'TEXT <n>' for n = 0 .. N-1.")
+    String message;
+
+    @Option(names = "--count", paramLabel = "N",
+            description = "Send N messages 'TEXT <n>' (TEXT defaults to '" + SEED_MESSAGE + "') and exit.")
+    Integer count;
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Connect and reply timeout, e.g. 5s or 500ms (default: ${DEFAULT-VALUE}).",
+            converter = DurationConverter.class)
+    Duration timeout = Duration.ofSeconds(5);
+
+    private final BufferedReader stdin;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ClientCommand() {
+        this(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out, System.err);
+    }
+
+    ClientCommand(BufferedReader stdin, PrintStream out, PrintStream err) {
+        this.stdin = stdin;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ClientCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (count != null && count < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--count must be at least 1, not " + count);
+        }
+        if (port < 1 || port > 65_535) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--port must be between 1 and 65535, not " + port);
+        }
+        try (EchoClient client = EchoClient.connect(host, port, timeout, timeout)) {
+            if (count == null && message == null) {
+                return interactive(client);
+            }
+            String text = message == null ? SEED_MESSAGE : message;
+            if (count == null) {
+                return send(client, text) ? 0 : 1;
+            }
+            for (int n = 0; n < count; n++) {
+                if (!send(client, text + " " + n)) {
+                    return 1;
+                }
+            }
+            return 0;
+        } catch (ConnectException e) {
+            err.println("connection refused: " + host + ":" + port);
+        } catch (UnknownHostException e) {
+            err.println("unknown host: " + host);
+        } catch (SocketTimeoutException e) {
+            err.println("timed out after " + timeout.toMillis() + " ms talking to " + host + ":" + port);
+        } catch (EOFException e) {
+            err.println("the server closed the connection: " + e.getMessage());
+        } catch (IOException e) {
+            err.println("connection to " + host + ":" + port + " failed: " + e.getMessage());
+        }
+        return 1;
+    }
+
+    private int interactive(EchoClient client) throws IOException {
+        String line;
+        while ((line = stdin.readLine()) != null) {
+            if (!send(client, line)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Sends one line (with its newline), prints the echo and its round trip; false on a mismatch. */
+    private boolean send(EchoClient client, String line) throws IOException {
+        byte[] message = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] reply = new byte[message.length];
+        long start = System.nanoTime();
+        int diff = client.echo(message, reply);
+        long micros = (System.nanoTime() - start) / 1_000;
+        String text = new String(reply, 0, reply.length - 1, StandardCharsets.UTF_8);
+        if (diff >= 0) {
+            err.println("echo differs at byte " + diff + ": sent '" + line + "', got '" + text + "'");
+            return false;
+        }
+        out.println(text + "  (" + micros + " us)");
+        return true;
+    }
+
+    /** Accepts {@code 5s}, {@code 500ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.echolab.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/server}: starts one backend, prints its configuration and one ready line, then a stats
+ * line per second while something changes; SIGINT or SIGTERM stops it with exit status 0.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = ServerCommand.Version.class,
+        description = "Start an echo server with the chosen IO model.",
+        footerHeading = "%nBackends (in reading order):%n",
+        footer = "%s",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:stopped by SIGINT/SIGTERM", "1:runtime failure (e.g. port in use)", "2:bad usage"})
+public final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--backend", paramLabel = "ID", converter = BackendConverter.class,
+            completionCandidates = Backend.Ids.class,
+            description = "IO model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Backend backend = Backend.NIO;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Address to bind (default: ${DEFAULT-VALUE}). Anything but loopback is reachable from the network.")
+    String host = ServerConfig.DEFAULT_HOST;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port = ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Worker threads: pool size (default 200), netty event loops (default: one per CPU). "
+                    + "Ignored by blocking, virtual and nio.")
+    int threads;
+
+    @Option(names = "--verbose", description = "Debug logging and stack traces.")
+    boolean verbose;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    public ServerCommand() {
+        this(System.out, System.err);
+    }
+
+    ServerCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new ServerCommand()).execute(args));
+    }
+
+    static CommandLine commandLine(ServerCommand command) {
+        CommandLine cl = new CommandLine(command);
+        cl.getCommandSpec().usageMessage().footer(backendTable());
+        cl.setExecutionExceptionHandler((e, line, parse) -> {
+            command.err.println("error: " + e.getMessage());
+            if (command.verbose) {
+                e.printStackTrace(command.err);
+            }
+            return 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(verbose);
+        ServerConfig config = new ServerConfig(backend, host, port, threads);
+        out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
+                + " threads=" + describeThreads(config) + " cpus=" + Runtime.getRuntime().availableProcessors()
+                + " java=" + Runtime.version());
+        if (!isLoopback(host)) {
+            err.println("warning: binding " + host + " makes this echo server reachable from the network;"
+                    + " it has no authentication (use 127.0.0.1 unless you mean it)");
+        }
+        try (EchoServer server = backend.create(config)) {
+            try {
+                server.start();
+            } catch (IOException e) {
+                err.println(bindFailure(e));
+                if (verbose) {
+                    e.printStackTrace(err);
+                }
+                return 1;
+            }
+            String details = server.details().isEmpty() ? "" : " " + server.details();
+            out.println("listening on " + hostPort(server) + " backend=" + backend.id() + details);
+            onStopSignal(stop::countDown);
+            printStatsUntilStopped(server);
+        }
+        return 0;
+    }
+
+    private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
+        ServerStats.Snapshot last = server.stats();
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            ServerStats.Snapshot now = server.stats();
+            if (!now.equals(last)) {
+                out.println(now);
+                last = now;
+            }
+        }
+    }
+
+    /**
+     * SIGTERM and SIGINT end the wait in {@link #call()}, which closes the server and returns 0.
+     * A shutdown hook would also run on SIGTERM, but the JVM then exits with 143 whatever the hook
+     * does; handling the signal ourselves makes a requested stop a clean exit.
+     */
+    private static void onStopSignal(Runnable action) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), s -> action.run());
+        }
+    }
+
+    private static String hostPort(EchoServer server) {
+        var a = server.localAddress();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private static String describeThreads(ServerConfig config) {
+        return switch (config.backend()) {
+            case BLOCKING, VIRTUAL -> "per-connection";
+            case NIO -> "1";
+            default -> String.valueOf(config.effectiveThreads());
+        };
+    }
+
+    /** One line for a failed bind; "port N is already in use" for the common case. */
+    private String bindFailure(IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (e instanceof BindException || msg.contains("Address already in use")) {
+            return msg.contains("in use") ? "port " + port + " is already in use" : "cannot bind " + host + ":" + port + ": " + msg;
+        }
+        return "cannot start " + backend.id() + " on " + host + ":" + port + ": " + msg;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String backendTable() {
+        StringBuilder sb = new StringBuilder();
+        for (Backend b : Backend.values()) {
+            sb.append(String.format("  %-9s %s%n", b.id(), b.summary()));
+        }
+        return sb.toString();
+    }
+
+    static final class BackendConverter implements CommandLine.ITypeConverter<Backend> {
+        @Override
+        public Backend convert(String value) {
+            try {
+                return Backend.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ServerCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"echolab server " + (v == null ? "dev" : v) + ", java " + Runtime.version()};
+        }
+    }
+}

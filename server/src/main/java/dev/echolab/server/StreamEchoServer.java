@@ -1,0 +1,178 @@
+package dev.echolab.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The accept loop and the echo loop shared by the three blocking backends ({@code blocking},
+ * {@code pool}, {@code virtual}). They differ only in the {@link ExecutorService} that runs
+ * {@link #echo(Socket)}: a new platform thread, a pooled thread, or a new virtual thread per
+ * connection. Everything else a reader sees here is the same for all three.
+ *
+ * <pre>
+ *   accept thread:   accept() ──► executor.execute(echo(socket)) ──► accept() ...
+ *   echo task:       read() blocks ──► write() blocks ──► read() ... ──► EOF: close
+ * </pre>
+ *
+ * Backpressure comes for free: while the client does not read, {@code write} blocks, so the task
+ * stops reading and TCP's window pushes back on the client.
+ */
+public abstract class StreamEchoServer implements EchoServer {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamEchoServer.class);
+    /** Bytes read per call: large enough that a 1 MiB burst takes 16 round trips, small per thread. */
+    private static final int BUFFER_SIZE = 64 * 1024;
+    /** How long the accept loop pauses after a failed accept (e.g. out of file descriptors). */
+    private static final long ACCEPT_BACKOFF_MS = 100;
+
+    protected final ServerConfig config;
+    protected final ServerStats stats = new ServerStats();
+    private final ExecutorService executor;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private ServerSocket serverSocket;
+    private Thread acceptThread;
+
+    protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
+        this.config = config;
+        this.executor = executor;
+    }
+
+    @Override
+    public void start() throws IOException {
+        serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), 4096);
+        acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        boolean failing = false;
+        while (!closed.get()) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+                failing = false;
+            } catch (IOException e) {
+                if (closed.get()) {
+                    return;
+                }
+                // Out of file descriptors, most likely: say it once, back off, keep serving.
+                if (!failing) {
+                    log.warn("accept failed ({}); retrying every {} ms", e.getMessage(), ACCEPT_BACKOFF_MS);
+                    failing = true;
+                }
+                sleep(ACCEPT_BACKOFF_MS);
+                continue;
+            }
+            stats.accepted();
+            sockets.add(socket);
+            stats.waiting(+1);
+            try {
+                executor.execute(() -> {
+                    stats.waiting(-1);
+                    echo(socket);
+                });
+            } catch (RuntimeException rejected) { // the executor is shutting down
+                stats.waiting(-1);
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /** The echo loop: one connection, start to end, on whatever thread the executor gives it. */
+    private void echo(Socket socket) {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+                stats.echoed(n);
+            }
+            // EOF: the client half-closed. Everything it sent is already written back;
+            // closing now tells it we are done too.
+        } catch (IOException e) {
+            if (!closed.get()) {
+                log.debug("connection ended: {}", e.toString());
+            }
+        } finally {
+            sockets.remove(socket);
+            stats.closed();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    @Override
+    public ServerStats.Snapshot stats() {
+        return stats.snapshot();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(serverSocket);
+        join(acceptThread);
+        // Closing a socket wakes the thread blocked reading or writing it; queued tasks never start.
+        executor.shutdownNow();
+        sockets.forEach(StreamEchoServer::closeQuietly);
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("{}: echo threads still running after 5 s", config.backend().id());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing is best effort: the peer may be gone already
+        }
+    }
+}
