@@ -20,9 +20,9 @@ public enum Backend {
 
     BLOCKING("one platform thread per connection, blocking reads and writes", 0,
             ThreadPerConnectionEchoServer::new),
-    POOL("the same blocking echo loop on a fixed pool of threads; extra connections wait", 200,
+    POOL("the blocking echo loop on a fixed thread pool; extra connections wait", 200,
             ThreadPoolEchoServer::new),
-    VIRTUAL("the same blocking echo loop on one virtual thread per connection", 0,
+    VIRTUAL("the blocking echo loop on one virtual thread per connection", 0,
             VirtualThreadEchoServer::new),
     NIO("one selector thread multiplexes every non-blocking connection", 1,
             SelectorEchoServer::new),

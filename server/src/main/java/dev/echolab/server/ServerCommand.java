@@ -67,7 +67,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     static CommandLine commandLine(ServerCommand command) {
         CommandLine cl = new CommandLine(command);
-        cl.getCommandSpec().usageMessage().footer(backendTable());
+        cl.getCommandSpec().usageMessage().footer(backendTable()).width(100);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             command.err.println("error: " + e.getMessage());
             if (command.verbose) {
@@ -81,6 +81,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose);
+        onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
         ServerConfig config = new ServerConfig(backend, host, port, threads);
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
                 + " threads=" + describeThreads(config) + " cpus=" + Runtime.getRuntime().availableProcessors()
@@ -101,7 +102,6 @@ public final class ServerCommand implements Callable<Integer> {
             }
             String details = server.details().isEmpty() ? "" : " " + server.details();
             out.println("listening on " + hostPort(server) + " backend=" + backend.id() + details);
-            onStopSignal(stop::countDown);
             printStatsUntilStopped(server);
         }
         return 0;
@@ -129,9 +129,11 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private static String hostPort(EchoServer server) {
+    /** {@code 127.0.0.1:8080}; a wildcard bind shows as the user wrote it (Java binds 0.0.0.0 as [::]). */
+    private String hostPort(EchoServer server) {
         var a = server.localAddress();
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        String bound = a.getAddress().isAnyLocalAddress() ? host : a.getAddress().getHostAddress();
+        return bound + ":" + a.getPort();
     }
 
     private static String describeThreads(ServerConfig config) {

@@ -1,0 +1,122 @@
+package dev.echolab.client;
+
+import dev.echolab.server.Backend;
+import dev.echolab.server.EchoServer;
+import dev.echolab.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client against a real backend ({@code nio}), in-process, with captured streams. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClientCommandTest {
+
+    static EchoServer server;
+    static int port;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = Backend.NIO.create(ServerConfig.loopback(Backend.NIO));
+        server.start();
+        port = server.localAddress().getPort();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    record Run(int exit, List<String> out, List<String> err) {
+    }
+
+    static Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ClientCommand cmd = new ClientCommand(new BufferedReader(new StringReader(stdin)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = new CommandLine(cmd).execute(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8).lines().toList(),
+                err.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void sendsTheSeedMessagesWithCount() {
+        Run r = run("", "--port", String.valueOf(port), "--count", "3");
+        assertEquals(0, r.exit, r.err.toString());
+        assertEquals(3, r.out.size());
+        for (int n = 0; n < 3; n++) {
+            assertTrue(r.out.get(n).matches("Thread-0 say hello " + n + " {2}\\(\\d+ us\\)"), r.out.get(n));
+        }
+    }
+
+    @Test
+    void sendsOneCustomMessage() {
+        Run r = run("", "--port", String.valueOf(port), "--message", "ping pong");
+        assertEquals(0, r.exit);
+        assertEquals(1, r.out.size());
+        assertTrue(r.out.get(0).startsWith("ping pong  ("), r.out.get(0));
+    }
+
+    @Test
+    void echoesEveryLineOfStandardInput() {
+        Run r = run("first line\n\nthird: ünïcödé\n", "--port", String.valueOf(port));
+        assertEquals(0, r.exit);
+        assertEquals(3, r.out.size(), r.out.toString());
+        assertTrue(r.out.get(0).startsWith("first line  ("));
+        assertTrue(r.out.get(1).startsWith("  ("), "an empty line echoes as empty: " + r.out.get(1));
+        assertTrue(r.out.get(2).startsWith("third: ünïcödé  ("));
+    }
+
+    @Test
+    void saysConnectionRefusedInOneLine() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run r = run("", "--port", String.valueOf(closedPort), "--count", "1");
+        assertEquals(1, r.exit);
+        assertEquals(List.of("connection refused: 127.0.0.1:" + closedPort), r.err);
+    }
+
+    @Test
+    void rejectsBadUsageWithExitTwo() {
+        assertEquals(2, run("", "--count", "0").exit);
+        assertEquals(2, run("", "--port", "x").exit);
+        assertEquals(2, run("", "--timeout", "soon").exit);
+    }
+
+    @Test
+    void echoClientDetectsADifferentReply() throws Exception {
+        try (EchoClient c = EchoClient.connect("127.0.0.1", port, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            byte[] msg = "abc\n".getBytes(StandardCharsets.UTF_8);
+            assertEquals(-1, c.echo(msg, new byte[msg.length]));
+            assertThrows(IllegalArgumentException.class, () -> c.echo(msg, new byte[1]));
+        }
+    }
+
+    @Test
+    void parsesHumanDurations() {
+        assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));
+        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
+        assertEquals(Duration.ofNanos(250_000), Durations.parse("250us"));
+        assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
+        assertEquals(Duration.ofSeconds(5), Durations.parse("PT5S"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("soon"));
+    }
+}
