@@ -49,17 +49,25 @@ export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
 
 # Builds the project's jars (tests skipped) when $1 is missing or older than any source or pom.
+# A lock keeps launchers started together from running two builds in one tree.
 echolab_ensure_jar() {
     local jar=$1
-    if [ -f "$jar" ] && [ -z "$(find "$ECHOLAB_HOME" -path '*/target' -prune -o \
-            \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]; then
-        return 0
-    fi
-    echo "building echolab (first run or sources changed) ..." >&2
-    if ! (cd "$ECHOLAB_HOME" && ./mvnw -q -B -DskipTests package >&2); then
-        echo "build failed; run '$ECHOLAB_HOME/mvnw -B package' to see why" >&2
-        exit 1
-    fi
+    echolab_jar_fresh "$jar" && return 0
+    mkdir -p "$ECHOLAB_HOME/target"
+    (
+        flock 9
+        echolab_jar_fresh "$jar" && exit 0
+        echo "building echolab (first run or sources changed) ..." >&2
+        if ! (cd "$ECHOLAB_HOME" && ./mvnw -q -B -DskipTests package >&2); then
+            echo "build failed; run '$ECHOLAB_HOME/mvnw -B package' to see why" >&2
+            exit 1
+        fi
+    ) 9>"$ECHOLAB_HOME/target/.build.lock" || exit 1
+}
+
+echolab_jar_fresh() {
+    [ -f "$1" ] && [ -z "$(find "$ECHOLAB_HOME" -path '*/target' -prune -o -path '*/node_modules' -prune -o \
+        \( -name '*.java' -o -name pom.xml \) -newer "$1" -print -quit)" ]
 }
 
 # JVM options for every tool: native access for Netty's epoll/io_uring (no warning on JDK 24+).
