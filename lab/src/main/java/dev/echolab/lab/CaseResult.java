@@ -1,0 +1,68 @@
+package dev.echolab.lab;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+
+/**
+ * One case of the matrix and everything measured in it: a row of {@code results.json}. Fields are
+ * null when the case did not get that far (a server that never started has no latency). The
+ * schema is documented in docs/lab.md; keep the two in step.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public final class CaseResult {
+
+    public enum Status { ok, errors, failed }
+
+    // what was run
+    public String backend;
+    public boolean reference;
+    public String scenario;
+    public int connections;
+    public String work;
+    public int repeat;
+
+    // how it went
+    public Status status = Status.ok;
+    public String failure;
+    public List<String> serverOutput;
+    public Integer serverExit;
+    public Integer loadgenExit;
+
+    // load generator's figures (same names as its JSON)
+    public Double msgsPerS;
+    public Double mbPerS;
+    public Long messages;
+    public Long p50Us;
+    public Long p75Us;
+    public Long p90Us;
+    public Long p99Us;
+    public Long p999Us;
+    public Long maxUs;
+    public Long errors;
+    public Long mismatches;
+    public Long starvedConnections;
+    public Double loadgenCpuPct;
+    public Boolean loadgenSaturated;
+
+    // the server process, from /proc
+    public Double serverCpuPct;
+    public Double serverCpuUsPerMsg;
+    public String cpuWindow;
+    public Integer serverThreadsBaseline;
+    public Integer serverThreadsPeak;
+    public Double serverRssMbBaseline;
+    public Double serverRssMbPeak;
+    public Double rssPerConnectionKb;
+    public Double threadsPerConnection;
+    public Long voluntaryCtxSwitches;
+    public Long involuntaryCtxSwitches;
+    public Double idleCpuPct;
+    public Double elapsedS;
+
+    /** {@code nio c=500 work=none rep 1}, for progress lines. */
+    public String label() {
+        return backend + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
+    }
+}

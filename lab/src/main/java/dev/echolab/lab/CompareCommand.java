@@ -1,0 +1,229 @@
+package dev.echolab.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.echolab.client.Durations;
+import dev.echolab.server.Backend;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/lab compare}: every backend x every scenario, each server in its own JVM pinned to
+ * one CPU and the load generator on the others, sampled from /proc; then results.json, report.md
+ * and report.html with charts. A case that fails is a result, and the run goes on.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run every backend under the same load, one server process at a time, and write",
+                "results.json, report.md and report.html (with charts) to --out."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:the comparison ran (failed cases are in the report)", "1:could not run at all", "2:bad usage"})
+public final class CompareCommand implements Callable<Integer> {
+
+    @Option(names = "--backends", paramLabel = "all|ID,...", description = "Backends to compare (default: ${DEFAULT-VALUE}).")
+    String backends = "all";
+
+    @Option(names = "--connections", split = ",", paramLabel = "N,...",
+            description = "Connection counts, one load case each (default: ${DEFAULT-VALUE}).")
+    List<Integer> connections = List.of(50, 500, 5000);
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Measured time per case (and idle window) (default: 10s).")
+    Duration duration = Duration.ofSeconds(10);
+
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Warm-up before measuring (default: 3s).")
+    Duration warmup = Duration.ofSeconds(3);
+
+    @Option(names = "--work", split = ",", paramLabel = "none|io:D|cpu:D,...",
+            description = "Per-message work scenarios passed to bin/server --work (default: ${DEFAULT-VALUE}).")
+    List<String> work = List.of("none", "io:2ms", "cpu:50us");
+
+    @Option(names = "--driver", paramLabel = "DRIVER", description = "Load generator driver (default: ${DEFAULT-VALUE}).")
+    String driver = "nio";
+
+    @Option(names = "--repeat", paramLabel = "N", description = "Repetitions of the whole matrix (default: ${DEFAULT-VALUE}).")
+    int repeat = 2;
+
+    @Option(names = "--idle", paramLabel = "N",
+            description = "Idle connections for the idle scenario, 0 to skip it (default: ${DEFAULT-VALUE}).")
+    int idle = 5000;
+
+    @Option(names = "--reference", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Include the C ref-echo server from ../shared/bench as a reference when it can be built (default: on).")
+    boolean reference;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
+    Path out;
+
+    @Option(names = "--server-command", paramLabel = "CMD", hidden = true,
+            description = "Command that starts a server (default: bin/server); for tests.")
+    String serverCommand;
+
+    @Option(names = "--ready-timeout", paramLabel = "DURATION", converter = DurationConverter.class, hidden = true)
+    Duration readyTimeout = Duration.ofSeconds(60);
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+    private final Path home;
+
+    public CompareCommand() {
+        this(System.out, System.err, Path.of(System.getProperty("echolab.home", ".")).toAbsolutePath().normalize());
+    }
+
+    CompareCommand(PrintStream stdout, PrintStream stderr, Path home) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.home = home;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> ids;
+        try {
+            ids = backendIds();
+            validate();
+        } catch (IllegalArgumentException e) {
+            stderr.println(e.getMessage());
+            return 2;
+        }
+        Path dir = (out != null ? out : home.resolve("target/lab").resolve(
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
+        Path logs = dir.resolve("logs");
+        Files.createDirectories(logs);
+
+        Pinning pinning = Pinning.detect();
+        Path refEcho = reference ? RefEcho.build(home, dir, stderr) : null;
+        CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
+                serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
+                List.of(home.resolve("bin/loadgen").toString()), refEcho,
+                pinning.server(), pinning.loadgen(), driver, duration, warmup, readyTimeout, logs));
+
+        List<CaseResult> cases = matrix(ids, refEcho != null);
+        Environment env = Environment.read(home, pinning.description(), driver,
+                "--enable-native-access=ALL-UNNAMED " + System.getenv().getOrDefault("ECHOLAB_JAVA_OPTS", ""), settings(ids));
+        stdout.println("comparing " + String.join(", ", ids) + (refEcho != null ? " (+ ref-echo reference)" : "")
+                + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
+
+        Progress progress = new Progress(stdout, cases.size(), (warmup.plus(duration).toMillis() / 1e3) + 4);
+        for (CaseResult c : cases) {
+            progress.starting(c);
+            runner.run(c);
+            progress.finished(c);
+        }
+        write(dir, env, cases);
+        long failed = cases.stream().filter(c -> c.status == CaseResult.Status.failed).count();
+        stdout.println((failed == 0 ? "all " + cases.size() + " cases ran" : failed + " of " + cases.size()
+                + " cases failed (see the report)") + "; report: " + dir.resolve("report.html"));
+        return 0;
+    }
+
+    private List<String> backendIds() {
+        if (backends.strip().equals("all")) {
+            return Arrays.stream(Backend.values()).map(Backend::id).toList();
+        }
+        List<String> ids = new ArrayList<>();
+        for (String id : backends.split(",")) {
+            ids.add(Backend.fromId(id).id()); // throws "unknown backend 'x' (valid: ...)"
+        }
+        return ids;
+    }
+
+    private void validate() {
+        if (connections.isEmpty() || connections.stream().anyMatch(c -> c < 1)) {
+            throw new IllegalArgumentException("--connections must be positive numbers, e.g. 50,500,5000");
+        }
+        if (repeat < 1 || idle < 0 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
+            throw new IllegalArgumentException("--repeat must be >= 1, --idle >= 0, --duration > 0 and --warmup >= 0");
+        }
+        for (String w : work) {
+            if (!w.equals("none") && !w.matches("(io|cpu):.+")) {
+                throw new IllegalArgumentException("--work takes none, io:DURATION or cpu:DURATION, not '" + w + "'");
+            }
+        }
+    }
+
+    /** Repetition-major, so that a noisy minute spreads over all backends instead of hitting one. */
+    private List<CaseResult> matrix(List<String> ids, boolean withReference) {
+        List<String> targets = new ArrayList<>(ids);
+        if (withReference) {
+            targets.add(CaseRunner.REF_ECHO);
+        }
+        List<CaseResult> cases = new ArrayList<>();
+        for (int rep = 1; rep <= repeat; rep++) {
+            for (String target : targets) {
+                for (String w : work) {
+                    if (target.equals(CaseRunner.REF_ECHO) && !w.equals("none")) {
+                        continue; // the C reference has no simulated work
+                    }
+                    for (int conns : connections) {
+                        cases.add(newCase(target, "load", conns, w, rep));
+                    }
+                }
+            }
+        }
+        if (idle > 0) {
+            for (String target : targets) {
+                cases.add(newCase(target, "idle", idle, "none", 1));
+            }
+        }
+        return cases;
+    }
+
+    private static CaseResult newCase(String target, String scenario, int conns, String work, int rep) {
+        CaseResult c = new CaseResult();
+        c.backend = target;
+        c.reference = target.equals(CaseRunner.REF_ECHO);
+        c.scenario = scenario;
+        c.connections = conns;
+        c.work = work;
+        c.repeat = rep;
+        return c;
+    }
+
+    private Map<String, Object> settings(List<String> ids) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("backends", ids);
+        s.put("connections", connections);
+        s.put("duration_s", duration.toMillis() / 1e3);
+        s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("work", work);
+        s.put("driver", driver);
+        s.put("repeat", repeat);
+        s.put("idle_connections", idle);
+        return s;
+    }
+
+    private void write(Path dir, Environment env, List<CaseResult> cases) throws IOException {
+        List<Summary> summary = Summary.of(cases);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("environment", env);
+        results.put("cases", cases);
+        results.put("summary", summary);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
+        Charts charts = Charts.render(summary, dir.resolve("charts"));
+        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts));
+        Files.writeString(dir.resolve("report.html"), HtmlReport.render(env, summary, cases, charts));
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.echolab.lab;
+
+import java.util.List;
+
+/** {@code report.md}: the tables, and links to the chart images beside it. */
+final class MarkdownReport {
+
+    private MarkdownReport() {
+    }
+
+    static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts) {
+        StringBuilder md = new StringBuilder("# echolab: IO models compared\n\n");
+        for (Tables.Table t : Tables.build(env, rows, cases)) {
+            md.append("## ").append(t.title()).append("\n\n");
+            if (t.note() != null) {
+                md.append(t.note()).append("\n\n");
+            }
+            md.append(row(t.headers()));
+            md.append("|").append(" --- |".repeat(t.headers().size())).append('\n');
+            t.rows().forEach(r -> md.append(row(r)));
+            md.append('\n');
+        }
+        md.append("## Charts\n\n");
+        for (Charts.Image i : charts.images()) {
+            md.append("### ").append(i.title()).append("\n\n").append(i.caption()).append("\n\n")
+                    .append("![").append(i.title()).append("](charts/").append(i.name()).append(".png)\n\n");
+        }
+        return md.toString();
+    }
+
+    private static String row(List<String> cells) {
+        StringBuilder sb = new StringBuilder("|");
+        for (String c : cells) {
+            sb.append(' ').append(c.replace("|", "\\|").replace("\n", " ")).append(" |");
+        }
+        return sb.append('\n').toString();
+    }
+}
