@@ -3,6 +3,7 @@ package dev.echolab.server;
 import dev.echolab.server.blocking.ThreadPerConnectionEchoServer;
 import dev.echolab.server.netty.NettyEchoServer;
 import dev.echolab.server.nio.SelectorEchoServer;
+import dev.echolab.server.nonblocking.PollingEchoServer;
 import dev.echolab.server.pool.ThreadPoolEchoServer;
 import dev.echolab.server.virtual.VirtualThreadEchoServer;
 
@@ -24,6 +25,8 @@ public enum Backend {
             ThreadPoolEchoServer::new),
     VIRTUAL("the same blocking echo loop on one virtual thread per connection", 0,
             VirtualThreadEchoServer::new),
+    NONBLOCKING("one thread polls every non-blocking socket in a loop, no selector (busy even when idle)", 1,
+            PollingEchoServer::new),
     NIO("one selector thread multiplexes every non-blocking connection", 1,
             SelectorEchoServer::new),
     NETTY("Netty 4.2 event loops (native epoll when available, else NIO)", Runtime.getRuntime().availableProcessors(),

@@ -109,12 +109,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
         ServerStats.Snapshot last = server.stats();
+        long lastNanos = System.nanoTime();
         while (!stop.await(1, TimeUnit.SECONDS)) {
             ServerStats.Snapshot now = server.stats();
+            long nowNanos = System.nanoTime();
             if (!now.equals(last)) {
-                out.println(now);
-                last = now;
+                out.println(now.line(last, nowNanos - lastNanos));
             }
+            last = now;
+            lastNanos = nowNanos;
         }
     }
 
@@ -137,6 +140,7 @@ public final class ServerCommand implements Callable<Integer> {
     private static String describeThreads(ServerConfig config) {
         return switch (config.backend()) {
             case BLOCKING, VIRTUAL -> "per-connection";
+            case NONBLOCKING -> "1";
             case NIO -> "1";
             default -> String.valueOf(config.effectiveThreads());
         };
