@@ -1,5 +1,6 @@
 package dev.echolab.server;
 
+import dev.echolab.server.aio.AsyncChannelEchoServer;
 import dev.echolab.server.blocking.ThreadPerConnectionEchoServer;
 import dev.echolab.server.netty.NettyEchoServer;
 import dev.echolab.server.nio.SelectorEchoServer;
@@ -29,6 +30,8 @@ public enum Backend {
             PollingEchoServer::new),
     NIO("one selector thread multiplexes every non-blocking connection", 1,
             SelectorEchoServer::new),
+    AIO("NIO.2 asynchronous channels: start a read, continue in a completion callback on a thread group",
+            Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),
     NETTY("Netty 4.2 event loops (native epoll when available, else NIO)", Runtime.getRuntime().availableProcessors(),
             NettyEchoServer::new);
 
