@@ -28,7 +28,7 @@ public enum Backend {
             VirtualThreadEchoServer::new),
     NONBLOCKING("one thread polls every non-blocking socket in a loop, no selector (busy even when idle)", 1,
             PollingEchoServer::new),
-    NIO("one selector thread multiplexes every non-blocking connection", 1,
+    NIO("one selector thread multiplexes every connection; --threads N: 1 acceptor + N reactor threads", 1,
             SelectorEchoServer::new),
     AIO("NIO.2 asynchronous channels: start a read, continue in a completion callback on a thread group",
             Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),

@@ -41,8 +41,8 @@ public final class ServerCommand implements Callable<Integer> {
     int port = ServerConfig.DEFAULT_PORT;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads: pool size (default 200), netty event loops (default: one per CPU). "
-                    + "Ignored by blocking, virtual and nio.")
+            description = "Worker threads: pool size (default 200); nio reactors (default 1; N > 1 adds an acceptor thread); "
+                    + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual and nonblocking.")
     int threads;
 
     @Option(names = "--verbose", description = "Debug logging and stack traces.")
@@ -141,7 +141,6 @@ public final class ServerCommand implements Callable<Integer> {
         return switch (config.backend()) {
             case BLOCKING, VIRTUAL -> "per-connection";
             case NONBLOCKING -> "1";
-            case NIO -> "1";
             default -> String.valueOf(config.effectiveThreads());
         };
     }
