@@ -22,17 +22,17 @@ public enum Backend {
 
     BLOCKING("one platform thread per connection, blocking reads and writes", 0,
             ThreadPerConnectionEchoServer::new),
-    POOL("the same blocking echo loop on a fixed pool of threads; extra connections wait", 200,
+    POOL("the blocking echo loop on a fixed thread pool; extra clients wait", 200,
             ThreadPoolEchoServer::new),
     VIRTUAL("the same blocking echo loop on one virtual thread per connection", 0,
             VirtualThreadEchoServer::new),
-    NONBLOCKING("one thread polls every non-blocking socket in a loop, no selector (busy even when idle)", 1,
+    NONBLOCKING("one thread asks every socket in turn, no selector; busy when idle", 1,
             PollingEchoServer::new),
-    NIO("one selector thread multiplexes every connection; --threads N: 1 acceptor + N reactor threads", 1,
+    NIO("one selector thread; --threads N: 1 acceptor + N reactor threads", 1,
             SelectorEchoServer::new),
-    AIO("NIO.2 asynchronous channels: start a read, continue in a completion callback on a thread group",
+    AIO("NIO.2 async channels: completion callbacks on a thread group",
             Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),
-    NETTY("Netty 4.2 event loops (native epoll when available, else NIO)", Runtime.getRuntime().availableProcessors(),
+    NETTY("Netty event loops; --transport io_uring, epoll or nio (auto)", Runtime.getRuntime().availableProcessors(),
             NettyEchoServer::new);
 
     private final String summary;

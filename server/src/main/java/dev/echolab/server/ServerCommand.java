@@ -45,6 +45,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual and nonblocking.")
     int threads;
 
+    @Option(names = "--transport", paramLabel = "T", converter = TransportConverter.class,
+            completionCandidates = Transport.Ids.class,
+            description = "Netty transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio). "
+                    + "An unavailable one is an error (exit 1). Other backends ignore it, with a note.")
+    Transport transport = Transport.AUTO;
+
     @Option(names = "--verbose", description = "Debug logging and stack traces.")
     boolean verbose;
 
@@ -81,7 +87,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose);
-        ServerConfig config = new ServerConfig(backend, host, port, threads);
+        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, Work.NONE, 0, false);
+        if (transport != Transport.AUTO && backend != Backend.NETTY) {
+            err.println("note: --transport applies to --backend netty only; ignored for " + backend.id());
+        }
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
                 + " threads=" + describeThreads(config) + " cpus=" + Runtime.getRuntime().availableProcessors()
                 + " java=" + Runtime.version());
@@ -162,10 +171,15 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /** The help's footer: every backend, then every netty transport, one line each. */
     private static String backendTable() {
         StringBuilder sb = new StringBuilder();
         for (Backend b : Backend.values()) {
-            sb.append(String.format("  %-9s %s%n", b.id(), b.summary()));
+            sb.append(String.format("  %-12s %s%n", b.id(), b.summary()));
+        }
+        sb.append(String.format("%nNetty transports (--backend netty --transport T):%n"));
+        for (Transport t : Transport.values()) {
+            sb.append(String.format("  %-12s %s%n", t.id(), t.summary()));
         }
         return sb.toString();
     }
@@ -175,6 +189,17 @@ public final class ServerCommand implements Callable<Integer> {
         public Backend convert(String value) {
             try {
                 return Backend.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            try {
+                return Transport.fromId(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

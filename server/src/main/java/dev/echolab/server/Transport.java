@@ -17,7 +17,7 @@ public enum Transport {
     /** Netty's own JNI binding to epoll, edge-triggered. */
     EPOLL("native epoll through JNI (Linux)"),
     /** Completion-based kernel IO: the kernel does the read and reports when it is done. */
-    IO_URING("native io_uring: true asynchronous IO in the kernel (Linux 5.14+)");
+    IO_URING("native io_uring: the kernel does the copy, true asynchronous IO");
 
     private final String summary;
 

@@ -1,5 +1,6 @@
 package dev.echolab.server;
 
+import dev.echolab.server.netty.NettyEchoServer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.Named;
@@ -201,7 +202,9 @@ class EchoContractTest {
 
     /**
      * Every backend with its defaults, then the variants: {@code nio --threads 2} (acceptor plus
-     * reactors, a different code path from the single reactor).
+     * reactors, a different code path from the single reactor) and netty on every transport this
+     * machine can run (plain {@code netty} above is {@code auto}, i.e. one of them again; a
+     * transport the machine lacks is left out, and its own test says so).
      */
     static List<Named<ServerConfig>> configs() {
         List<Named<ServerConfig>> all = new ArrayList<>();
@@ -209,6 +212,9 @@ class EchoContractTest {
             all.add(Named.of(b.id(), ServerConfig.loopback(b)));
         }
         all.add(Named.of("nio --threads 2", ServerConfig.loopback(Backend.NIO).withThreads(2)));
+        for (Transport t : NettyEchoServer.availableTransports()) {
+            all.add(Named.of("netty --transport " + t.id(), ServerConfig.loopback(Backend.NETTY).withTransport(t)));
+        }
         return all;
     }
 

@@ -2,7 +2,7 @@ package dev.echolab.server.nio;
 
 import dev.echolab.server.ServerStats;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +34,12 @@ final class Reactor {
     private final Selector selector;
     private final ServerStats stats;
     private final Thread thread;
-    /** Accepted channels waiting to be registered with this reactor's selector. */
-    private final MessagePassingQueue<SocketChannel> handedOver = new MpscUnboundedArrayQueue<>(256);
+    /**
+     * Accepted channels waiting to be registered with this reactor's selector. The atomic-field
+     * flavour of JCTools' queue: same algorithm, no {@code sun.misc.Unsafe}, so JDK 24+ prints no
+     * warning; the hand-off happens once per connection, so its few nanoseconds do not matter.
+     */
+    private final MessagePassingQueue<SocketChannel> handedOver = new MpscUnboundedAtomicArrayQueue<>(256);
     /** One read buffer for all this reactor's connections: only its thread touches it. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private volatile boolean running = true;
