@@ -51,8 +51,21 @@ public final class ServerCommand implements Callable<Integer> {
                     + "An unavailable one is an error (exit 1). Other backends ignore it, with a note.")
     Transport transport = Transport.AUTO;
 
+    @Option(names = "--work", paramLabel = "io:D|cpu:D", converter = WorkConverter.class,
+            description = "Simulated work per message (per read) before the echo: io:5ms sleeps (a blocking call), "
+                    + "cpu:5ms burns CPU. Runs on the connection's thread, or on the event loop unless --offload.")
+    Work work = Work.NONE;
+
+    @Option(names = "--offload", paramLabel = "N",
+            description = "Event-loop backends (nonblocking, nio, aio, netty): run --work on a pool of N threads "
+                    + "and hand the echo back to the loop (default 0: on the loop). Blocking backends ignore it.")
+    int offload;
+
     @Option(names = "--verbose", description = "Debug logging and stack traces.")
     boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -87,12 +100,13 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose);
-        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, Work.NONE, 0, false);
-        if (transport != Transport.AUTO && backend != Backend.NETTY) {
-            err.println("note: --transport applies to --backend netty only; ignored for " + backend.id());
+        if (offload < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
         }
+        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, false);
+        printNotes();
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
-                + " threads=" + describeThreads(config) + " cpus=" + Runtime.getRuntime().availableProcessors()
+                + " threads=" + describeThreads(config) + describeWork() + " cpus=" + Runtime.getRuntime().availableProcessors()
                 + " java=" + Runtime.version());
         if (!isLoopback(host)) {
             err.println("warning: binding " + host + " makes this echo server reachable from the network;"
@@ -114,6 +128,29 @@ public final class ServerCommand implements Callable<Integer> {
             printStatsUntilStopped(server);
         }
         return 0;
+    }
+
+    /** Options that do not apply to this backend: one line each, and on we go. */
+    private void printNotes() {
+        if (transport != Transport.AUTO && backend != Backend.NETTY) {
+            err.println("note: --transport applies to --backend netty only; ignored for " + backend.id());
+        }
+        if (offload > 0 && work.isNone()) {
+            err.println("note: --offload moves --work off the event loop; without --work it does nothing");
+        } else if (offload > 0 && isBlocking(backend)) {
+            err.println("note: " + backend.id() + " runs --work on each connection's own thread; --offload ignored");
+        }
+    }
+
+    private static boolean isBlocking(Backend b) {
+        return b == Backend.BLOCKING || b == Backend.POOL || b == Backend.VIRTUAL;
+    }
+
+    private String describeWork() {
+        if (work.isNone()) {
+            return "";
+        }
+        return " work=" + work + (offload > 0 && !isBlocking(backend) ? " offload=" + offload : "");
     }
 
     private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
@@ -189,6 +226,17 @@ public final class ServerCommand implements Callable<Integer> {
         public Backend convert(String value) {
             try {
                 return Backend.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class WorkConverter implements CommandLine.ITypeConverter<Work> {
+        @Override
+        public Work convert(String value) {
+            try {
+                return Work.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

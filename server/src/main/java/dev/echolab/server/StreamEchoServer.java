@@ -101,7 +101,11 @@ public abstract class StreamEchoServer implements EchoServer {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             int n;
+            Work work = config.work();
             while ((n = in.read(buffer)) > 0) {
+                // --work: on these backends the connection's own thread does it; a blocked thread
+                // here holds up only its own client (and, on the pool, one of its threads).
+                work.perform();
                 out.write(buffer, 0, n);
                 stats.echoed(n);
             }

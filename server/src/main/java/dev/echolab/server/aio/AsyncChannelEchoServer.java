@@ -1,6 +1,7 @@
 package dev.echolab.server.aio;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
@@ -15,6 +16,7 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,6 +39,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Threads:</b> the group's N threads ({@code --threads}, default one per CPU) run every
  * callback; none of them belongs to a connection. A callback must not block, as in any event loop.
+ *
+ * <p><b>Work</b> ({@code --work}): done inside the read callback it blocks a group thread, and
+ * with it every connection whose callbacks that thread would run; {@code --offload N} does it on a
+ * pool and queues the echo from there (starting a write is legal from any thread). The next read
+ * starts only after the work, so order holds either way.
  *
  * <p><b>Honestly, on Linux:</b> the JDK has no kernel asynchronous socket IO to call. It emulates
  * this model with epoll (the same readiness notification as {@code nio}) plus the thread pool: a
@@ -69,6 +76,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AcceptHandler onAccept = new AcceptHandler();
     private AsynchronousChannelGroup group;
+    private ExecutorService offload;
     private AsynchronousServerSocketChannel server;
     private volatile boolean acceptWarned;
 
@@ -91,6 +99,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
             shutdownGroup();
             throw e;
         }
+        offload = Offload.pool(config);
         server.accept(null, onAccept);
     }
 
@@ -102,7 +111,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
             stats.accepted();
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                new Connection(ch, stats).start();
+                new Connection(ch, stats, config.work(), offload).start();
             } catch (IOException | RuntimeException e) {
                 log.debug("connection ended: {}", e.toString());
                 closeQuietly(ch);
@@ -157,6 +166,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
         }
         closeQuietly(server);
         shutdownGroup();
+        Offload.shutdown(offload);
     }
 
     /** shutdownNow closes every channel of the group; then wait for its threads to end. */

@@ -1,6 +1,7 @@
 package dev.echolab.server.aio;
 
 import dev.echolab.server.ServerStats;
+import dev.echolab.server.Work;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 
 /**
  * One client, driven by two callbacks. At most one read and one write are outstanding at any time
@@ -35,6 +37,9 @@ final class Connection {
 
     private final AsynchronousSocketChannel channel;
     private final ServerStats stats;
+    private final Work work;
+    /** Where {@code --offload} runs the work; null runs it in the completion callback. */
+    private final Executor offload;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     /** Drained buffers, reused for the next reads: a connection allocates only up to its bound. */
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
@@ -46,9 +51,11 @@ final class Connection {
     private boolean inputClosed;
     private boolean closed;
 
-    Connection(AsynchronousSocketChannel channel, ServerStats stats) {
+    Connection(AsynchronousSocketChannel channel, ServerStats stats, Work work, Executor offload) {
         this.channel = channel;
         this.stats = stats;
+        this.work = work;
+        this.offload = offload;
     }
 
     /** Starts the first read; everything after happens in the callbacks. */
@@ -142,8 +149,26 @@ final class Connection {
     }
 
     private final class ReadHandler implements CompletionHandler<Integer, ByteBuffer> {
+        /**
+         * {@code --work} runs here, outside the lock, before the echo is queued. No read is
+         * outstanding meanwhile, so messages stay in order even when a pool thread does it.
+         */
         @Override
         public void completed(Integer n, ByteBuffer b) {
+            if (n <= 0 || work.isNone()) {
+                afterWork(n, b);
+            } else if (offload == null) {
+                work.perform(); // the classic mistake: a group thread blocked, for every connection
+                afterWork(n, b);
+            } else {
+                offload.execute(() -> {
+                    work.perform();
+                    afterWork(n, b);
+                });
+            }
+        }
+
+        private void afterWork(int n, ByteBuffer b) {
             try {
                 readCompleted(n, b);
             } catch (RuntimeException e) { // e.g. the group is shutting down

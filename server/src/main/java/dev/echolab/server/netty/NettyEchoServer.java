@@ -6,11 +6,14 @@ import dev.echolab.server.ServerStats;
 import dev.echolab.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,6 +44,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Threads:</b> N event loops ({@code --threads}, default one per CPU), which also accept.
  * Like any event loop they must never block.
  *
+ * <p><b>Work</b> ({@code --work}): in {@link EchoHandler#channelRead} on the event loop it stalls
+ * every channel of that loop. {@code --offload N} adds the handler with a
+ * {@link DefaultEventExecutorGroup} of N threads: Netty runs it there and passes its writes back
+ * to the channel's loop (Netty's own answer to blocking handlers). Honest limit: the executors'
+ * task queues then hold the messages waiting for work, and the 256 KiB mark does not bound them,
+ * so a client that floods a slow handler can make them grow (a closed-loop client cannot).
+ *
  * <p><b>Costs:</b> a little more machinery per message than the hand-written selector (pipeline,
  * reference counting), paid back by edge-triggered epoll, fewer syscalls and pooled direct memory.
  * io_uring batches submissions and completions through shared rings: fewer system calls again,
@@ -67,6 +77,8 @@ public final class NettyEchoServer implements EchoServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Transport transport;
     private EventLoopGroup group;
+    /** {@code --offload}: the executors that run the handler (and its work) off the event loops. */
+    private EventExecutorGroup offload;
     private Channel serverChannel;
 
     /**
@@ -95,7 +107,10 @@ public final class NettyEchoServer implements EchoServer {
     public void start() throws IOException {
         group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"),
                 Transports.ioHandler(transport));
-        EchoHandler handler = new EchoHandler(stats);
+        EchoHandler handler = new EchoHandler(stats, config.work());
+        if (config.offload() > 0 && !config.work().isNone()) {
+            offload = new DefaultEventExecutorGroup(config.offload(), new DefaultThreadFactory("netty-offload"));
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel(transport))
@@ -104,7 +119,13 @@ public final class NettyEchoServer implements EchoServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
-                .childHandler(handler);
+                .childHandler(offload == null ? handler : new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // Each channel is pinned to one executor of the group: its messages stay in order.
+                        ch.pipeline().addLast(offload, handler);
+                    }
+                });
         if (config.reusePort()) {
             Transports.reusePort(bootstrap, transport);
         }
@@ -112,6 +133,7 @@ public final class NettyEchoServer implements EchoServer {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            shutdownOffload();
             if (e instanceof IOException io2) {
                 throw io2;
             }
@@ -139,5 +161,12 @@ public final class NettyEchoServer implements EchoServer {
         }
         // Closing the group closes every channel on it; quiet period 0: we are not draining requests.
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        shutdownOffload();
+    }
+
+    private void shutdownOffload() {
+        if (offload != null) {
+            offload.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

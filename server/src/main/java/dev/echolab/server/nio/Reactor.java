@@ -1,6 +1,7 @@
 package dev.echolab.server.nio;
 
 import dev.echolab.server.ServerStats;
+import dev.echolab.server.Work;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
 
 /**
  * One selector, one thread, one loop: {@code select} -> handle the ready keys -> register the
@@ -33,6 +35,9 @@ final class Reactor {
 
     private final Selector selector;
     private final ServerStats stats;
+    private final Work work;
+    /** Where {@code --offload} runs the work; null runs it on this thread. */
+    private final Executor offload;
     private final Thread thread;
     /**
      * Accepted channels waiting to be registered with this reactor's selector. The atomic-field
@@ -40,6 +45,8 @@ final class Reactor {
      * warning; the hand-off happens once per connection, so its few nanoseconds do not matter.
      */
     private final MessagePassingQueue<SocketChannel> handedOver = new MpscUnboundedAtomicArrayQueue<>(256);
+    /** Connections whose offloaded work is done, waiting for this thread to write their echo. */
+    private final MessagePassingQueue<Connection> workDone = new MpscUnboundedAtomicArrayQueue<>(256);
     /** One read buffer for all this reactor's connections: only its thread touches it. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private volatile boolean running = true;
@@ -49,9 +56,11 @@ final class Reactor {
     private boolean acceptFailing;
     private boolean acceptWarned;
 
-    Reactor(String name, ServerStats stats) throws IOException {
+    Reactor(String name, ServerStats stats, Work work, Executor offload) throws IOException {
         this.selector = Selector.open();
         this.stats = stats;
+        this.work = work;
+        this.offload = offload;
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     }
 
@@ -75,12 +84,30 @@ final class Reactor {
         }
     }
 
+    Work work() {
+        return work;
+    }
+
+    Executor offload() {
+        return offload;
+    }
+
+    /**
+     * Called by an offload thread: the connection is ready to be written. Only this reactor's
+     * thread may touch its connections and keys, so the result crosses back through a queue.
+     */
+    void workDone(Connection c) {
+        workDone.relaxedOffer(c);
+        selector.wakeup();
+    }
+
     private void run() {
         try {
             while (running) {
                 // The consumer form of select() walks the ready keys without allocating an iterator.
                 selector.select(this::onReady, acceptFailing ? ACCEPT_BACKOFF_MS : 0);
                 handedOver.drain(this::register);
+                workDone.drain(this::writeWorked);
                 if (acceptFailing) {
                     acceptFailing = false;
                     server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
@@ -136,12 +163,21 @@ final class Reactor {
         }
     }
 
+    private void writeWorked(Connection c) {
+        try {
+            c.onWorkDone();
+        } catch (IOException e) {
+            log.debug("connection ended: {}", e.toString());
+            c.close();
+        }
+    }
+
     private void register(SocketChannel ch) {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-            key.attach(new Connection(ch, key, stats));
+            key.attach(new Connection(ch, key, stats, this));
         } catch (IOException e) {
             log.debug("connection ended before it started: {}", e.toString());
             closeQuietly(ch);

@@ -1,6 +1,7 @@
 package dev.echolab.server.nio;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -42,6 +44,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that reactor at once. The wrong way, in prose: calling a blocking API from {@code onReadable}
  * looks harmless with one client and freezes the server at five hundred.
  *
+ * <p><b>Work</b> ({@code --work io:5ms}): done on the reactor thread, it is the classic mistake:
+ * every connection of that reactor waits for it, so throughput falls to about one message per 5 ms
+ * per reactor. {@code --offload N} copies the message, runs the work on a pool of N threads and
+ * hands the connection back to its reactor (MPSC queue plus {@code wakeup()}, as for accepted
+ * channels), which writes the echo; the connection reads nothing until then, so order and the
+ * memory bound hold. Offloading costs a copy and two thread hand-offs per message.
+ *
  * <p><b>Costs:</b> one {@code epoll_wait} amortised over all ready sockets, one {@code read} and one
  * {@code write} per message, no thread per connection and no allocation per message (the read
  * buffer is shared per reactor; a connection's own buffer exists only after its first partial
@@ -68,6 +77,7 @@ public final class SelectorEchoServer implements EchoServer {
     /** The reactor that accepts; one of {@link #workers} when there is only one thread. */
     private Reactor acceptor;
     private Reactor[] workers = new Reactor[0];
+    private ExecutorService offload;
 
     public SelectorEchoServer(ServerConfig config) {
         this.config = config;
@@ -77,20 +87,22 @@ public final class SelectorEchoServer implements EchoServer {
     public void start() throws IOException {
         int n = Math.max(1, config.effectiveThreads());
         server = Sockets.bind(config);
+        offload = Offload.pool(config);
         try {
             if (n == 1) {
-                workers = new Reactor[] {new Reactor("nio-loop", stats)};
+                workers = new Reactor[] {new Reactor("nio-loop", stats, config.work(), offload)};
                 acceptor = workers[0];
             } else {
                 workers = new Reactor[n];
                 for (int i = 0; i < n; i++) {
-                    workers[i] = new Reactor("nio-reactor-" + (i + 1), stats);
+                    workers[i] = new Reactor("nio-reactor-" + (i + 1), stats, config.work(), offload);
                 }
-                acceptor = new Reactor("nio-acceptor", stats);
+                acceptor = new Reactor("nio-acceptor", stats, config.work(), null);
             }
             acceptor.accept(server, workers);
         } catch (IOException | RuntimeException e) {
             server.close();
+            Offload.shutdown(offload);
             throw e;
         }
         for (Reactor r : workers) {
@@ -138,5 +150,6 @@ public final class SelectorEchoServer implements EchoServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Offload.shutdown(offload);
     }
 }

@@ -1,6 +1,7 @@
 package dev.echolab.server.nonblocking;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
@@ -15,6 +16,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -37,6 +39,10 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  *
  * <p><b>Threads:</b> exactly one, never blocked by a socket, always busy or napping.
+ *
+ * <p><b>Work</b> ({@code --work}): on the polling thread it stops every connection; with
+ * {@code --offload N} a pool thread does it while the loop skips that connection, then the loop
+ * finds the echo pending and writes it.
  *
  * <p><b>Costs:</b> one {@code read} system call per connection per pass, whether or not it has
  * data: with 100 idle connections that is ~90 000 useless system calls a second even with the
@@ -75,6 +81,7 @@ public final class PollingEchoServer implements EchoServer {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final List<Connection> connections = new ArrayList<>();
     private ServerSocketChannel server;
+    private ExecutorService offload;
     private Thread loop;
     private long acceptPausedUntil;
     private boolean acceptWarned;
@@ -87,6 +94,7 @@ public final class PollingEchoServer implements EchoServer {
     public void start() throws IOException {
         server = Sockets.bind(config);
         server.configureBlocking(false);
+        offload = Offload.pool(config);
         loop = Thread.ofPlatform().name("nonblocking-loop").start(this::run);
     }
 
@@ -153,7 +161,7 @@ public final class PollingEchoServer implements EchoServer {
             while ((ch = server.accept()) != null) {
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                connections.add(new Connection(ch, stats));
+                connections.add(new Connection(ch, stats, config.work(), offload));
                 stats.accepted();
                 accepted = true;
                 acceptWarned = false;
@@ -194,5 +202,6 @@ public final class PollingEchoServer implements EchoServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Offload.shutdown(offload);
     }
 }
