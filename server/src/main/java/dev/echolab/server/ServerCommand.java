@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + "and hand the echo back to the loop (default 0: on the loop). Blocking backends ignore it.")
     int offload;
 
+    @Option(names = "--processes", paramLabel = "N",
+            description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
+                    + "one ready line, summed stats, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
+    int processes = 1;
+
+    /** Set by {@code --processes} for its children: share the port, and exit when the parent goes. */
+    @Option(names = "--child", hidden = true)
+    boolean child;
+
     @Option(names = "--verbose", description = "Debug logging and stack traces.")
     boolean verbose;
 
@@ -103,14 +114,26 @@ public final class ServerCommand implements Callable<Integer> {
         if (offload < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
         }
-        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, false);
-        printNotes();
-        out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
-                + " threads=" + describeThreads(config) + describeWork() + " cpus=" + Runtime.getRuntime().availableProcessors()
-                + " java=" + Runtime.version());
-        if (!isLoopback(host)) {
-            err.println("warning: binding " + host + " makes this echo server reachable from the network;"
-                    + " it has no authentication (use 127.0.0.1 unless you mean it)");
+        if (processes < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
+        }
+        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child);
+        if (!child) {
+            printNotes();
+            out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
+                    + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
+                    + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
+            if (!isLoopback(host)) {
+                err.println("warning: binding " + host + " makes this echo server reachable from the network;"
+                        + " it has no authentication (use 127.0.0.1 unless you mean it)");
+            }
+        }
+        onStopSignal(stop::countDown);
+        if (processes > 1) {
+            return new ProcessGroup(this, out, err, stop).run(processes);
+        }
+        if (child) {
+            stopWhenStdinCloses();
         }
         try (EchoServer server = backend.create(config)) {
             try {
@@ -124,10 +147,40 @@ public final class ServerCommand implements Callable<Integer> {
             }
             String details = server.details().isEmpty() ? "" : " " + server.details();
             out.println("listening on " + hostPort(server) + " backend=" + backend.id() + details);
-            onStopSignal(stop::countDown);
             printStatsUntilStopped(server);
         }
         return 0;
+    }
+
+    /**
+     * The options a {@code --processes} child gets: this command's, with the real port and
+     * {@code --child} instead of {@code --processes}.
+     */
+    List<String> childArguments(int realPort) {
+        List<String> args = new ArrayList<>(List.of("--child", "--backend", backend.id(), "--host", host,
+                "--port", String.valueOf(realPort), "--threads", String.valueOf(threads),
+                "--transport", transport.id(), "--work", work.toString(), "--offload", String.valueOf(offload)));
+        if (verbose) {
+            args.add("--verbose");
+        }
+        return args;
+    }
+
+    /**
+     * A child's stdin is a pipe from its parent. End-of-file means the parent is gone (even killed
+     * with SIGKILL, which it cannot forward): stop, so no orphan keeps the port.
+     */
+    private void stopWhenStdinCloses() {
+        Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent never writes; anything that arrives is ignored
+                }
+            } catch (IOException e) {
+                // a broken pipe means the same as end-of-file
+            }
+            stop.countDown();
+        });
     }
 
     /** Options that do not apply to this backend: one line each, and on we go. */

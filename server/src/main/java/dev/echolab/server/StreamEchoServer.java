@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -55,7 +56,10 @@ public abstract class StreamEchoServer implements EchoServer {
     public void start() throws IOException {
         serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), 4096);
+        if (config.reusePort()) {
+            serverSocket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), Sockets.BACKLOG);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
     }
 
