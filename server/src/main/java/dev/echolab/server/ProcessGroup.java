@@ -73,7 +73,7 @@ final class ProcessGroup {
             }
             String details = awaitReady();
             if (details == null) {
-                return 1;
+                return stop.getCount() == 0 ? 0 : 1; // stopped while starting is still a requested stop
             }
             out.println("listening on " + command.host + ":" + port + " backend=" + command.backend.id()
                     + " processes=" + processes + (details.isEmpty() ? "" : " " + details));
@@ -122,7 +122,10 @@ final class ProcessGroup {
                             + c.process.exitValue() + " before it was ready");
                     return null;
                 }
-                if (System.nanoTime() - deadline > 0 || stop.getCount() == 0) {
+                if (stop.getCount() == 0) {
+                    return null;
+                }
+                if (System.nanoTime() - deadline > 0) {
                     err.println("server process " + c.index + " was not ready after " + READY_TIMEOUT_S + " s");
                     return null;
                 }
