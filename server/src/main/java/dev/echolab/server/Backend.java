@@ -22,9 +22,9 @@ public enum Backend {
 
     BLOCKING("one platform thread per connection, blocking reads and writes", 0,
             ThreadPerConnectionEchoServer::new),
-    POOL("the blocking echo loop on a fixed thread pool; extra clients wait", 200,
+    POOL("the blocking echo loop on a fixed thread pool; extra connections wait", 200,
             ThreadPoolEchoServer::new),
-    VIRTUAL("the same blocking echo loop on one virtual thread per connection", 0,
+    VIRTUAL("the blocking echo loop on one virtual thread per connection", 0,
             VirtualThreadEchoServer::new),
     NONBLOCKING("one thread asks every socket in turn, no selector; busy when idle", 1,
             PollingEchoServer::new),

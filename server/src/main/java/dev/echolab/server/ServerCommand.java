@@ -97,7 +97,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     static CommandLine commandLine(ServerCommand command) {
         CommandLine cl = new CommandLine(command);
-        cl.getCommandSpec().usageMessage().footer(backendTable());
+        cl.getCommandSpec().usageMessage().footer(backendTable()).width(100);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             command.err.println("error: " + e.getMessage());
             if (command.verbose) {
@@ -111,6 +111,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose);
+        onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
         if (offload < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
         }
@@ -128,7 +129,6 @@ public final class ServerCommand implements Callable<Integer> {
                         + " it has no authentication (use 127.0.0.1 unless you mean it)");
             }
         }
-        onStopSignal(stop::countDown);
         if (processes > 1) {
             return new ProcessGroup(this, out, err, stop).run(processes);
         }
