@@ -112,22 +112,10 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose);
         onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
-        if (offload < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
-        }
-        if (processes < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
-        }
+        validate();
         ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child);
-        if (!child) {
-            printNotes();
-            out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
-                    + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
-                    + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
-            if (!isLoopback(host)) {
-                err.println("warning: binding " + host + " makes this echo server reachable from the network;"
-                        + " it has no authentication (use 127.0.0.1 unless you mean it)");
-            }
+        if (!child) { // a --processes child's settings were printed by its parent
+            printConfiguration(config);
         }
         if (processes > 1) {
             return new ProcessGroup(this, out, err, stop).run(processes);
@@ -150,6 +138,28 @@ public final class ServerCommand implements Callable<Integer> {
             printStatsUntilStopped(server);
         }
         return 0;
+    }
+
+    /** Checks picocli cannot express: bad values are usage errors (exit 2). */
+    private void validate() {
+        if (offload < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
+        }
+        if (processes < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
+        }
+    }
+
+    /** The first line of every run: the effective settings; then notes and warnings on stderr. */
+    private void printConfiguration(ServerConfig config) {
+        printNotes();
+        out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
+                + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
+                + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
+        if (!isLoopback(host)) {
+            err.println("warning: binding " + host + " makes this echo server reachable from the network;"
+                    + " it has no authentication (use 127.0.0.1 unless you mean it)");
+        }
     }
 
     /**
