@@ -15,6 +15,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * One selector, one thread, one loop: {@code select} -> handle the ready keys -> register the
@@ -49,6 +50,11 @@ final class Reactor {
     private final MessagePassingQueue<Connection> workDone = new MpscUnboundedAtomicArrayQueue<>(256);
     /** One read buffer for all this reactor's connections: only its thread touches it. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    // The loop's callbacks, created once: a method reference written inside the loop would be a
+    // new object on every turn (measured: 16 bytes each, escape analysis did not remove them).
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final MessagePassingQueue.Consumer<SocketChannel> register = this::register;
+    private final MessagePassingQueue.Consumer<Connection> writeWorked = this::writeWorked;
     private volatile boolean running = true;
     private ServerSocketChannel server;
     private Reactor[] workers;
@@ -105,9 +111,9 @@ final class Reactor {
         try {
             while (running) {
                 // The consumer form of select() walks the ready keys without allocating an iterator.
-                selector.select(this::onReady, acceptFailing ? ACCEPT_BACKOFF_MS : 0);
-                handedOver.drain(this::register);
-                workDone.drain(this::writeWorked);
+                selector.select(onReady, acceptFailing ? ACCEPT_BACKOFF_MS : 0);
+                handedOver.drain(register);
+                workDone.drain(writeWorked);
                 if (acceptFailing) {
                     acceptFailing = false;
                     server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
