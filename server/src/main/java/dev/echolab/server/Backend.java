@@ -1,8 +1,10 @@
 package dev.echolab.server;
 
+import dev.echolab.server.aio.AsyncChannelEchoServer;
 import dev.echolab.server.blocking.ThreadPerConnectionEchoServer;
 import dev.echolab.server.netty.NettyEchoServer;
 import dev.echolab.server.nio.SelectorEchoServer;
+import dev.echolab.server.nonblocking.PollingEchoServer;
 import dev.echolab.server.pool.ThreadPoolEchoServer;
 import dev.echolab.server.virtual.VirtualThreadEchoServer;
 
@@ -24,9 +26,13 @@ public enum Backend {
             ThreadPoolEchoServer::new),
     VIRTUAL("the blocking echo loop on one virtual thread per connection", 0,
             VirtualThreadEchoServer::new),
-    NIO("one selector thread multiplexes every non-blocking connection", 1,
+    NONBLOCKING("one thread asks every socket in turn, no selector; busy when idle", 1,
+            PollingEchoServer::new),
+    NIO("one selector thread; --threads N: 1 acceptor + N reactor threads", 1,
             SelectorEchoServer::new),
-    NETTY("Netty 4.2 event loops (native epoll when available, else NIO)", Runtime.getRuntime().availableProcessors(),
+    AIO("NIO.2 async channels: completion callbacks on a thread group",
+            Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),
+    NETTY("Netty event loops; --transport io_uring, epoll or nio (auto)", Runtime.getRuntime().availableProcessors(),
             NettyEchoServer::new);
 
     private final String summary;

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +43,40 @@ public final class ServerCommand implements Callable<Integer> {
     int port = ServerConfig.DEFAULT_PORT;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads: pool size (default 200), netty event loops (default: one per CPU). "
-                    + "Ignored by blocking, virtual and nio.")
+            description = "Worker threads: pool size (default 200); nio reactors (default 1; N > 1 adds an acceptor thread); "
+                    + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual and nonblocking.")
     int threads;
+
+    @Option(names = "--transport", paramLabel = "T", converter = TransportConverter.class,
+            completionCandidates = Transport.Ids.class,
+            description = "Netty transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio). "
+                    + "An unavailable one is an error (exit 1). Other backends ignore it, with a note.")
+    Transport transport = Transport.AUTO;
+
+    @Option(names = "--work", paramLabel = "io:D|cpu:D", converter = WorkConverter.class,
+            description = "Simulated work per message (per read) before the echo: io:5ms sleeps (a blocking call), "
+                    + "cpu:5ms burns CPU. Runs on the connection's thread, or on the event loop unless --offload.")
+    Work work = Work.NONE;
+
+    @Option(names = "--offload", paramLabel = "N",
+            description = "Event-loop backends (nonblocking, nio, aio, netty): run --work on a pool of N threads "
+                    + "and hand the echo back to the loop (default 0: on the loop). Blocking backends ignore it.")
+    int offload;
+
+    @Option(names = "--processes", paramLabel = "N",
+            description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
+                    + "one ready line, summed stats, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
+    int processes = 1;
+
+    /** Set by {@code --processes} for its children: share the port, and exit when the parent goes. */
+    @Option(names = "--child", hidden = true)
+    boolean child;
 
     @Option(names = "--verbose", description = "Debug logging and stack traces.")
     boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -82,13 +112,16 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose);
         onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
-        ServerConfig config = new ServerConfig(backend, host, port, threads);
-        out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
-                + " threads=" + describeThreads(config) + " cpus=" + Runtime.getRuntime().availableProcessors()
-                + " java=" + Runtime.version());
-        if (!isLoopback(host)) {
-            err.println("warning: binding " + host + " makes this echo server reachable from the network;"
-                    + " it has no authentication (use 127.0.0.1 unless you mean it)");
+        validate();
+        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child);
+        if (!child) { // a --processes child's settings were printed by its parent
+            printConfiguration(config);
+        }
+        if (processes > 1) {
+            return new ProcessGroup(this, out, err, stop).run(processes);
+        }
+        if (child) {
+            stopWhenStdinCloses();
         }
         try (EchoServer server = backend.create(config)) {
             try {
@@ -107,14 +140,93 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Checks picocli cannot express: bad values are usage errors (exit 2). */
+    private void validate() {
+        if (offload < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
+        }
+        if (processes < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
+        }
+    }
+
+    /** The first line of every run: the effective settings; then notes and warnings on stderr. */
+    private void printConfiguration(ServerConfig config) {
+        printNotes();
+        out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
+                + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
+                + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
+        if (!isLoopback(host)) {
+            err.println("warning: binding " + host + " makes this echo server reachable from the network;"
+                    + " it has no authentication (use 127.0.0.1 unless you mean it)");
+        }
+    }
+
+    /**
+     * The options a {@code --processes} child gets: this command's, with the real port and
+     * {@code --child} instead of {@code --processes}.
+     */
+    List<String> childArguments(int realPort) {
+        List<String> args = new ArrayList<>(List.of("--child", "--backend", backend.id(), "--host", host,
+                "--port", String.valueOf(realPort), "--threads", String.valueOf(threads),
+                "--transport", transport.id(), "--work", work.toString(), "--offload", String.valueOf(offload)));
+        if (verbose) {
+            args.add("--verbose");
+        }
+        return args;
+    }
+
+    /**
+     * A child's stdin is a pipe from its parent. End-of-file means the parent is gone (even killed
+     * with SIGKILL, which it cannot forward): stop, so no orphan keeps the port.
+     */
+    private void stopWhenStdinCloses() {
+        Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent never writes; anything that arrives is ignored
+                }
+            } catch (IOException e) {
+                // a broken pipe means the same as end-of-file
+            }
+            stop.countDown();
+        });
+    }
+
+    /** Options that do not apply to this backend: one line each, and on we go. */
+    private void printNotes() {
+        if (transport != Transport.AUTO && backend != Backend.NETTY) {
+            err.println("note: --transport applies to --backend netty only; ignored for " + backend.id());
+        }
+        if (offload > 0 && work.isNone()) {
+            err.println("note: --offload moves --work off the event loop; without --work it does nothing");
+        } else if (offload > 0 && isBlocking(backend)) {
+            err.println("note: " + backend.id() + " runs --work on each connection's own thread; --offload ignored");
+        }
+    }
+
+    private static boolean isBlocking(Backend b) {
+        return b == Backend.BLOCKING || b == Backend.POOL || b == Backend.VIRTUAL;
+    }
+
+    private String describeWork() {
+        if (work.isNone()) {
+            return "";
+        }
+        return " work=" + work + (offload > 0 && !isBlocking(backend) ? " offload=" + offload : "");
+    }
+
     private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
         ServerStats.Snapshot last = server.stats();
+        long lastNanos = System.nanoTime();
         while (!stop.await(1, TimeUnit.SECONDS)) {
             ServerStats.Snapshot now = server.stats();
+            long nowNanos = System.nanoTime();
             if (!now.equals(last)) {
-                out.println(now);
-                last = now;
+                out.println(now.line(last, nowNanos - lastNanos));
             }
+            last = now;
+            lastNanos = nowNanos;
         }
     }
 
@@ -139,7 +251,7 @@ public final class ServerCommand implements Callable<Integer> {
     private static String describeThreads(ServerConfig config) {
         return switch (config.backend()) {
             case BLOCKING, VIRTUAL -> "per-connection";
-            case NIO -> "1";
+            case NONBLOCKING -> "1";
             default -> String.valueOf(config.effectiveThreads());
         };
     }
@@ -161,10 +273,15 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /** The help's footer: every backend, then every netty transport, one line each. */
     private static String backendTable() {
         StringBuilder sb = new StringBuilder();
         for (Backend b : Backend.values()) {
-            sb.append(String.format("  %-9s %s%n", b.id(), b.summary()));
+            sb.append(String.format("  %-12s %s%n", b.id(), b.summary()));
+        }
+        sb.append(String.format("%nNetty transports (--backend netty --transport T):%n"));
+        for (Transport t : Transport.values()) {
+            sb.append(String.format("  %-12s %s%n", t.id(), t.summary()));
         }
         return sb.toString();
     }
@@ -174,6 +291,28 @@ public final class ServerCommand implements Callable<Integer> {
         public Backend convert(String value) {
             try {
                 return Backend.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class WorkConverter implements CommandLine.ITypeConverter<Work> {
+        @Override
+        public Work convert(String value) {
+            try {
+                return Work.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            try {
+                return Transport.fromId(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

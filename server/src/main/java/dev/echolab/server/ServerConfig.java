@@ -5,12 +5,19 @@ import java.util.Objects;
 /**
  * What a backend is started with. Validated here, once, so backends can trust it.
  *
- * @param backend which IO model
- * @param host    address to bind (loopback unless the user chose otherwise)
- * @param port    TCP port, 0 for any free port
- * @param threads worker threads; 0 means the backend's own default ({@link Backend#defaultThreads()})
+ * @param backend   which IO model
+ * @param host      address to bind (loopback unless the user chose otherwise)
+ * @param port      TCP port, 0 for any free port
+ * @param threads   worker threads; 0 means the backend's own default ({@link Backend#defaultThreads()})
+ * @param transport the netty backend's IO mechanism; the other backends ignore it
+ * @param work      simulated work per message ({@link Work#NONE} for a plain echo)
+ * @param offload   threads of the pool that runs {@code work} off the event loop; 0 runs it on the
+ *                  loop (event-loop backends) or on the connection's thread (blocking backends)
+ * @param reusePort bind with {@code SO_REUSEPORT}, so several processes can share the port
+ *                  ({@code --processes}); set by the launcher for its children
  */
-public record ServerConfig(Backend backend, String host, int port, int threads) {
+public record ServerConfig(Backend backend, String host, int port, int threads,
+                           Transport transport, Work work, int offload, boolean reusePort) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -18,12 +25,22 @@ public record ServerConfig(Backend backend, String host, int port, int threads) 
     public ServerConfig {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(work, "work");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
         }
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be positive, not " + threads);
         }
+        if (offload < 0) {
+            throw new IllegalArgumentException("offload must be positive, not " + offload);
+        }
+    }
+
+    /** Plain echo: no work, no offload, the default transport, no shared port. */
+    public ServerConfig(Backend backend, String host, int port, int threads) {
+        this(backend, host, port, threads, Transport.AUTO, Work.NONE, 0, false);
     }
 
     /** The given backend on 127.0.0.1, any free port, default threads: what tests use. */
@@ -36,7 +53,23 @@ public record ServerConfig(Backend backend, String host, int port, int threads) 
         return threads > 0 ? threads : backend.defaultThreads();
     }
 
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(backend, host, p, threads, transport, work, offload, reusePort);
+    }
+
     public ServerConfig withThreads(int n) {
-        return new ServerConfig(backend, host, port, n);
+        return new ServerConfig(backend, host, port, n, transport, work, offload, reusePort);
+    }
+
+    public ServerConfig withTransport(Transport t) {
+        return new ServerConfig(backend, host, port, threads, t, work, offload, reusePort);
+    }
+
+    public ServerConfig withWork(Work w, int offloadThreads) {
+        return new ServerConfig(backend, host, port, threads, transport, w, offloadThreads, reusePort);
+    }
+
+    public ServerConfig withReusePort(boolean on) {
+        return new ServerConfig(backend, host, port, threads, transport, work, offload, on);
     }
 }

@@ -12,6 +12,7 @@ public final class ServerStats {
     private final LongAdder closed = new LongAdder();
     private final LongAdder waiting = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final LongAdder polls = new LongAdder();
 
     /** A connection was accepted. */
     public void accepted() {
@@ -33,9 +34,14 @@ public final class ServerStats {
         bytes.add(n);
     }
 
+    /** {@code n} sockets were asked for data (only the polling backend counts this: it is its cost). */
+    public void polled(long n) {
+        polls.add(n);
+    }
+
     public Snapshot snapshot() {
         long a = accepted.sum();
-        return new Snapshot(a - closed.sum(), a, waiting.sum(), bytes.sum());
+        return new Snapshot(a - closed.sum(), a, waiting.sum(), bytes.sum(), polls.sum());
     }
 
     /**
@@ -43,13 +49,35 @@ public final class ServerStats {
      * @param accepted connections accepted since start
      * @param waiting  open connections that no thread serves yet (the pool's starvation)
      * @param bytes    bytes echoed since start
+     * @param polls    reads attempted since start by the polling backend (0 for the others)
      */
-    public record Snapshot(long open, long accepted, long waiting, long bytes) {
+    public record Snapshot(long open, long accepted, long waiting, long bytes, long polls) {
+
+        public Snapshot(long open, long accepted, long waiting, long bytes) {
+            this(open, accepted, waiting, bytes, 0);
+        }
 
         /** The stats line: {@code connections=3 accepted=10 waiting=0 bytes=4096}. */
         @Override
         public String toString() {
             return "connections=" + open + " accepted=" + accepted + " waiting=" + waiting + " bytes=" + bytes;
+        }
+
+        /**
+         * The stats line printed every {@code nanos}: {@link #toString()}, plus {@code polls/s=N}
+         * when the backend polls, so the cost of asking idle sockets shows as a rate.
+         */
+        public String line(Snapshot previous, long nanos) {
+            if (polls == 0) {
+                return toString();
+            }
+            long rate = nanos <= 0 ? 0 : Math.round((polls - previous.polls) * 1e9 / nanos);
+            return this + " polls/s=" + rate;
+        }
+
+        /** The sum of two processes' counters (the {@code --processes} launcher's stats line). */
+        public Snapshot plus(Snapshot o) {
+            return new Snapshot(open + o.open, accepted + o.accepted, waiting + o.waiting, bytes + o.bytes, polls + o.polls);
         }
     }
 }

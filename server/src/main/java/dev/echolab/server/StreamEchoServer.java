@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -55,7 +56,10 @@ public abstract class StreamEchoServer implements EchoServer {
     public void start() throws IOException {
         serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), 4096);
+        if (config.reusePort()) {
+            serverSocket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), Sockets.BACKLOG);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
     }
 
@@ -101,7 +105,11 @@ public abstract class StreamEchoServer implements EchoServer {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             int n;
+            Work work = config.work();
             while ((n = in.read(buffer)) > 0) {
+                // --work: on these backends the connection's own thread does it; a blocked thread
+                // here holds up only its own client (and, on the pool, one of its threads).
+                work.perform();
                 out.write(buffer, 0, n);
                 stats.echoed(n);
             }

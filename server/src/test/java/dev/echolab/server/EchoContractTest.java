@@ -1,8 +1,10 @@
 package dev.echolab.server;
 
+import dev.echolab.server.netty.NettyEchoServer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The echo contract (docs: DESIGN section 4), checked against every backend in the registry with
- * real sockets on 127.0.0.1. A backend joins this suite by being listed in {@link Backend}.
+ * real sockets on 127.0.0.1. A backend joins this suite by being listed in {@link Backend}; the
+ * variants that change the machinery rather than the model (multi-reactor nio, each Netty
+ * transport) join it through {@link #configs()}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoContractTest {
@@ -37,9 +41,9 @@ class EchoContractTest {
     private static final int MiB = 1024 * 1024;
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void echoesOneLine(Backend backend) throws Exception {
-        try (EchoServer server = started(backend); Socket s = connect(server)) {
+    @MethodSource("configs")
+    void echoesOneLine(ServerConfig config) throws Exception {
+        try (EchoServer server = started(config); Socket s = connect(server)) {
             byte[] line = "Thread-0 say hello 0\n".getBytes(StandardCharsets.UTF_8);
             s.getOutputStream().write(line);
             assertArrayEquals(line, readExactly(s.getInputStream(), line.length));
@@ -47,42 +51,42 @@ class EchoContractTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void echoesOneMebibyteOfRandomBytesAcrossPartialReadsAndWrites(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void echoesOneMebibyteOfRandomBytesAcrossPartialReadsAndWrites(ServerConfig config) throws Exception {
         byte[] data = random(MiB, 1);
-        try (EchoServer server = started(backend); Socket s = connect(server)) {
+        try (EchoServer server = started(config); Socket s = connect(server)) {
             assertArrayEquals(data, writeAndReadConcurrently(s, data, false));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void echoesEveryByteValue(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void echoesEveryByteValue(ServerConfig config) throws Exception {
         byte[] data = new byte[256 * 64];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
         }
-        try (EchoServer server = started(backend); Socket s = connect(server)) {
+        try (EchoServer server = started(config); Socket s = connect(server)) {
             assertArrayEquals(data, writeAndReadConcurrently(s, data, false));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void returnsEverythingThenClosesAfterHalfClose(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void returnsEverythingThenClosesAfterHalfClose(ServerConfig config) throws Exception {
         byte[] data = random(8 * MiB, 2);
-        try (EchoServer server = started(backend); Socket s = connect(server)) {
+        try (EchoServer server = started(config); Socket s = connect(server)) {
             // Read until EOF: the server must send all 8 MiB and then close its side.
             assertArrayEquals(data, writeAndReadConcurrently(s, data, true));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void serves200ConcurrentClientsWith50MessagesEach(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void serves200ConcurrentClientsWith50MessagesEach(ServerConfig config) throws Exception {
         int clients = 200;
         int messages = 50;
-        try (EchoServer server = started(backend);
+        try (EchoServer server = started(config);
              ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -111,10 +115,10 @@ class EchoContractTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void stopsReadingAClientThatDoesNotReadAndLosesNothing(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void stopsReadingAClientThatDoesNotReadAndLosesNothing(ServerConfig config) throws Exception {
         byte[] data = random(64 * MiB, 3);
-        try (EchoServer server = started(backend); Socket s = connect(server)) {
+        try (EchoServer server = started(config); Socket s = connect(server)) {
             AtomicLong written = new AtomicLong();
             Thread writer = Thread.ofPlatform().start(() -> {
                 try {
@@ -141,9 +145,9 @@ class EchoContractTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void aClientResetMidStreamEndsOnlyThatConnection(Backend backend) throws Exception {
-        try (EchoServer server = started(backend); Socket bystander = connect(server)) {
+    @MethodSource("configs")
+    void aClientResetMidStreamEndsOnlyThatConnection(ServerConfig config) throws Exception {
+        try (EchoServer server = started(config); Socket bystander = connect(server)) {
             roundTrip(bystander, "before\n");
             for (int i = 0; i < 20; i++) {
                 Socket rude = connect(server);
@@ -159,17 +163,17 @@ class EchoContractTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Backend.class)
-    void closeFreesThePortAndEndsEveryThread(Backend backend) throws Exception {
+    @MethodSource("configs")
+    void closeFreesThePortAndEndsEveryThread(ServerConfig config) throws Exception {
         // A first run creates what the JVM keeps for good (virtual-thread carriers and pollers,
         // Netty's global threads); the baseline is taken after it.
-        try (EchoServer warmup = started(backend); Socket s = connect(warmup)) {
+        try (EchoServer warmup = started(config); Socket s = connect(warmup)) {
             roundTrip(s, "warm up\n");
         }
         awaitThreadCountAtMost(Integer.MAX_VALUE, 0);
         int baseline = ManagementFactory.getThreadMXBean().getThreadCount();
 
-        EchoServer server = started(backend);
+        EchoServer server = started(config);
         int port = server.localAddress().getPort();
         List<Socket> clients = new ArrayList<>();
         try {
@@ -196,8 +200,26 @@ class EchoContractTest {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    static EchoServer started(Backend backend) throws IOException {
-        EchoServer server = backend.create(ServerConfig.loopback(backend));
+    /**
+     * Every backend with its defaults, then the variants: {@code nio --threads 2} (acceptor plus
+     * reactors, a different code path from the single reactor) and netty on every transport this
+     * machine can run (plain {@code netty} above is {@code auto}, i.e. one of them again; a
+     * transport the machine lacks is left out, and its own test says so).
+     */
+    static List<Named<ServerConfig>> configs() {
+        List<Named<ServerConfig>> all = new ArrayList<>();
+        for (Backend b : Backend.values()) {
+            all.add(Named.of(b.id(), ServerConfig.loopback(b)));
+        }
+        all.add(Named.of("nio --threads 2", ServerConfig.loopback(Backend.NIO).withThreads(2)));
+        for (Transport t : NettyEchoServer.availableTransports()) {
+            all.add(Named.of("netty --transport " + t.id(), ServerConfig.loopback(Backend.NETTY).withTransport(t)));
+        }
+        return all;
+    }
+
+    static EchoServer started(ServerConfig config) throws IOException {
+        EchoServer server = config.backend().create(config);
         server.start();
         return server;
     }

@@ -1,6 +1,7 @@
 package dev.echolab.server.netty;
 
 import dev.echolab.server.ServerStats;
+import dev.echolab.server.Work;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -14,16 +15,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole echo, as a Netty handler: write back what was read, flush once per batch of reads,
  * stop reading while the outbound buffer is over its high-water mark. Stateless, so one instance
- * serves every channel.
+ * serves every channel, on its event loop or (with {@code --offload}) on an executor of the
+ * offload group.
  */
 @ChannelHandler.Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(EchoHandler.class);
     private final ServerStats stats;
+    private final Work work;
 
-    EchoHandler(ServerStats stats) {
+    EchoHandler(ServerStats stats, Work work) {
         this.stats = stats;
+        this.work = work;
     }
 
     @Override
@@ -39,6 +43,10 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         stats.echoed(((ByteBuf) msg).readableBytes());
+        // --work: on the event loop (the classic mistake) unless the handler was added with an
+        // offload executor group, in which case Netty runs this method there and hands the write
+        // back to the channel's event loop by itself.
+        work.perform();
         // The same pooled buffer goes back out: no copy. The pipeline releases it once written.
         ctx.write(msg, ctx.voidPromise());
     }

@@ -3,23 +3,22 @@ package dev.echolab.server.netty;
 import dev.echolab.server.EchoServer;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
+import dev.echolab.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,8 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>How it works:</b>
  * <ol>
- *   <li>An event-loop group of N threads, each with its own epoll instance (native, through JNI;
- *       Java NIO's selector where the native library is not available).</li>
+ *   <li>An event-loop group of N threads, each driving one IO mechanism, the transport
+ *       ({@code --transport}): {@code nio} (Java's selector), {@code epoll} (Netty's own JNI
+ *       binding, edge-triggered) or {@code io_uring} (the kernel does the read and posts a
+ *       completion: true asynchronous IO). {@code auto}, the default, takes io_uring, then epoll,
+ *       then nio, whichever this machine supports first.</li>
  *   <li>The listening channel lives on one loop; each accepted channel is assigned to one loop,
  *       round robin, and stays there for life: no locks on a connection's state.</li>
  *   <li>Reads land in pooled buffers; {@link EchoHandler} writes the same buffer back and flushes
@@ -42,16 +44,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Threads:</b> N event loops ({@code --threads}, default one per CPU), which also accept.
  * Like any event loop they must never block.
  *
+ * <p><b>Work</b> ({@code --work}): in {@link EchoHandler#channelRead} on the event loop it stalls
+ * every channel of that loop. {@code --offload N} adds the handler with a
+ * {@link DefaultEventExecutorGroup} of N threads: Netty runs it there and passes its writes back
+ * to the channel's loop (Netty's own answer to blocking handlers). Honest limit: the executors'
+ * task queues then hold the messages waiting for work, and the 256 KiB mark does not bound them,
+ * so a client that floods a slow handler can make them grow (a closed-loop client cannot).
+ *
  * <p><b>Costs:</b> a little more machinery per message than the hand-written selector (pipeline,
  * reference counting), paid back by edge-triggered epoll, fewer syscalls and pooled direct memory.
+ * io_uring batches submissions and completions through shared rings: fewer system calls again,
+ * but it needs a recent Linux kernel and is often disabled in containers (then {@code auto} falls back and
+ * an explicit {@code --transport io_uring} fails with Netty's reason).
  *
  * <p><b>Choose it when</b> you are building a real network server on the JVM.
  *
  * <p><b>Compare with:</b> {@link dev.echolab.server.nio.SelectorEchoServer} (the same idea in
- * plain Java, one thread).
+ * plain Java, {@code --threads N} for the boss/worker split), {@link
+ * dev.echolab.server.aio.AsyncChannelEchoServer} (the completion style, emulated by the JDK).
  *
  * <p><b>Try it:</b> {@code bin/server --backend netty}, then {@code bin/loadgen}; the ready line
- * names the transport ({@code transport=epoll}).
+ * names the transport ({@code transport=io_uring}). Then {@code --transport epoll} and
+ * {@code --transport nio}, back to back, same load.
  */
 public final class NettyEchoServer implements EchoServer {
 
@@ -61,38 +75,65 @@ public final class NettyEchoServer implements EchoServer {
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final boolean epoll = Epoll.isAvailable();
+    private final Transport transport;
     private EventLoopGroup group;
+    /** {@code --offload}: the executors that run the handler (and its work) off the event loops. */
+    private EventExecutorGroup offload;
     private Channel serverChannel;
 
+    /**
+     * @throws IllegalStateException if the configuration names a transport this machine cannot
+     *                               run, with Netty's reason (a missing native library, a kernel
+     *                               without io_uring, a seccomp filter that forbids it)
+     */
     public NettyEchoServer(ServerConfig config) {
         this.config = config;
+        this.transport = Transports.resolve(config.transport());
+    }
+
+    /** The transports this machine can run, in the order {@code auto} prefers them. */
+    public static List<Transport> availableTransports() {
+        return Arrays.stream(new Transport[] {Transport.IO_URING, Transport.EPOLL, Transport.NIO})
+                .filter(t -> Transports.unavailabilityCause(t) == null)
+                .toList();
     }
 
     @Override
     public String details() {
-        return "transport=" + (epoll ? "epoll" : "nio");
+        return "transport=" + transport.id();
     }
 
     @Override
     public void start() throws IOException {
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"), io);
-        EchoHandler handler = new EchoHandler(stats);
+        group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"),
+                Transports.ioHandler(transport));
+        EchoHandler handler = new EchoHandler(stats, config.work());
+        if (config.offload() > 0 && !config.work().isNone()) {
+            offload = new DefaultEventExecutorGroup(config.offload(), new DefaultThreadFactory("netty-offload"));
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
+                .channel(Transports.serverChannel(transport))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
-                .childHandler(handler);
+                .childHandler(offload == null ? handler : new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // Each channel is pinned to one executor of the group: its messages stay in order.
+                        ch.pipeline().addLast(offload, handler);
+                    }
+                });
+        if (config.reusePort()) {
+            Transports.reusePort(bootstrap, transport);
+        }
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            shutdownOffload();
             if (e instanceof IOException io2) {
                 throw io2;
             }
@@ -120,5 +161,12 @@ public final class NettyEchoServer implements EchoServer {
         }
         // Closing the group closes every channel on it; quiet period 0: we are not draining requests.
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        shutdownOffload();
+    }
+
+    private void shutdownOffload() {
+        if (offload != null) {
+            offload.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

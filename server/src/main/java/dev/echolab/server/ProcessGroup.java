@@ -1,0 +1,238 @@
+package dev.echolab.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code --processes N}: the multi-process model. N child JVMs run the same backend and share one
+ * port through {@code SO_REUSEPORT}; the kernel spreads new connections over their listening
+ * sockets (by a hash of the connection's addresses), so each child serves its own share with no
+ * coordination at all, like nginx workers or a pre-forked server.
+ *
+ * <p>The parent only supervises:
+ * <ol>
+ *   <li>With {@code --port 0} it binds an ephemeral port itself, reads the number and releases it,
+ *       so that every child binds that same real port. (Another program could grab the port in
+ *       the gap; the children would then fail to bind and the parent reports it.)</li>
+ *   <li>It starts the children (same java, same classpath, same options, plus the hidden
+ *       {@code --child}: bind with SO_REUSEPORT and exit when stdin closes) and prints one ready
+ *       line once every child has printed its own.</li>
+ *   <li>Once a second it sums the children's stats lines into one.</li>
+ *   <li>On SIGTERM/SIGINT it sends SIGTERM to every child, waits for them and exits 0. A child that
+ *       dies is reported on stderr; when none is left the parent exits 1.</li>
+ * </ol>
+ * No orphans: each child's stdin is a pipe from the parent; when the parent dies, even by SIGKILL,
+ * the kernel closes the pipe, the child reads end-of-file and shuts down.
+ */
+final class ProcessGroup {
+
+    private static final Pattern READY = Pattern.compile("listening on (\\S+) backend=\\S+ ?(.*)");
+    private static final Pattern COUNTER = Pattern.compile("(\\S+)=(\\d+)");
+    private static final long READY_TIMEOUT_S = 60;
+
+    private final ServerCommand command;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final CountDownLatch stop;
+    private final List<Child> children = new ArrayList<>();
+
+    ProcessGroup(ServerCommand command, PrintStream out, PrintStream err, CountDownLatch stop) {
+        this.command = command;
+        this.out = out;
+        this.err = err;
+        this.stop = stop;
+    }
+
+    /** Runs the whole group; the exit status of {@code bin/server}. */
+    int run(int processes) throws InterruptedException {
+        int port;
+        try {
+            port = command.port != 0 ? command.port : freePort(command.host);
+        } catch (IOException e) {
+            err.println("cannot find a free port on " + command.host + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            for (int i = 1; i <= processes; i++) {
+                children.add(new Child(i, start(port)));
+            }
+            String details = awaitReady();
+            if (details == null) {
+                return stop.getCount() == 0 ? 0 : 1; // stopped while starting is still a requested stop
+            }
+            out.println("listening on " + command.host + ":" + port + " backend=" + command.backend.id()
+                    + " processes=" + processes + (details.isEmpty() ? "" : " " + details));
+            return superviseUntilStopped();
+        } catch (IOException e) {
+            err.println("cannot start a server process: " + e.getMessage());
+            return 1;
+        } finally {
+            stopChildren();
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return probe.getLocalPort();
+        }
+    }
+
+    private Process start(int port) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-agentlib:jdwp")) { // a debugger port can be bound only once
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ServerCommand.class.getName());
+        cmd.addAll(command.childArguments(port));
+        return new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+    }
+
+    /** The details of the first child's ready line, or null (reported) if a child failed. */
+    private String awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_S);
+        for (Child c : children) {
+            while (!c.ready.await(100, TimeUnit.MILLISECONDS)) {
+                if (!c.process.isAlive()) {
+                    err.println("server process " + c.index + " (pid " + c.process.pid() + ") exited with status "
+                            + c.process.exitValue() + " before it was ready");
+                    return null;
+                }
+                if (stop.getCount() == 0) {
+                    return null;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    err.println("server process " + c.index + " was not ready after " + READY_TIMEOUT_S + " s");
+                    return null;
+                }
+            }
+        }
+        return children.getFirst().details;
+    }
+
+    private int superviseUntilStopped() throws InterruptedException {
+        String last = "";
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            reportDeadChildren();
+            if (children.stream().noneMatch(c -> c.process.isAlive())) {
+                err.println("every server process has ended");
+                return 1;
+            }
+            String line = aggregateStats();
+            if (!line.isEmpty() && !line.equals(last)) {
+                out.println(line);
+                last = line;
+            }
+        }
+        return 0;
+    }
+
+    private void reportDeadChildren() {
+        for (Child c : children) {
+            if (!c.process.isAlive() && !c.reported) {
+                c.reported = true;
+                err.println("server process " + c.index + " (pid " + c.process.pid() + ") exited with status "
+                        + c.process.exitValue() + "; " + children.stream().filter(x -> x.process.isAlive()).count()
+                        + " still serving");
+            }
+        }
+    }
+
+    /** The children's latest counters summed, plus how many connections each one accepted. */
+    private String aggregateStats() {
+        Map<String, Long> sum = new LinkedHashMap<>();
+        List<String> perChild = new ArrayList<>();
+        for (Child c : children) {
+            Map<String, Long> latest = c.latest;
+            latest.forEach((k, v) -> sum.merge(k, v, Long::sum));
+            perChild.add(String.valueOf(latest.getOrDefault("accepted", 0L)));
+        }
+        if (sum.isEmpty()) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder();
+        sum.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
+        return line.append("accepted-per-process=").append(String.join("/", perChild)).toString();
+    }
+
+    /** SIGTERM to each child (it closes its server and exits 0), then wait; SIGKILL after 5 s. */
+    private void stopChildren() throws InterruptedException {
+        for (Child c : children) {
+            c.process.destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Child c : children) {
+            long left = deadline - System.nanoTime();
+            if (!c.process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
+                err.println("server process " + c.index + " did not stop in 5 s; killing it");
+                c.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** One child process and what its stdout has told us so far. */
+    private final class Child {
+        final int index;
+        final Process process;
+        final CountDownLatch ready = new CountDownLatch(1);
+        volatile String details = "";
+        volatile Map<String, Long> latest = Map.of();
+        boolean reported;
+
+        Child(int index, Process process) {
+            this.index = index;
+            this.process = process;
+            Thread.ofPlatform().daemon().name("child-" + index + "-stdout").start(this::readStdout);
+        }
+
+        private void readStdout() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher ready = READY.matcher(line);
+                    if (ready.matches()) {
+                        details = ready.group(2);
+                        this.ready.countDown();
+                    } else if (line.startsWith("connections=")) {
+                        latest = counters(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone; the supervisor reports that
+            }
+        }
+
+        private Map<String, Long> counters(String line) {
+            Map<String, Long> m = new LinkedHashMap<>();
+            Matcher c = COUNTER.matcher(line);
+            while (c.find()) {
+                m.put(c.group(1), Long.parseLong(c.group(2)));
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.echolab.server;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * The IO mechanism under the {@code netty} backend ({@code --transport}). The other backends have
+ * their mechanism built into the model and ignore it.
+ */
+public enum Transport {
+
+    /** The best one available: io_uring, then epoll, then nio. */
+    AUTO("io_uring if available, else epoll, else nio"),
+    /** Java NIO's selector (epoll behind the JDK on Linux): works everywhere. */
+    NIO("Java NIO selector (portable)"),
+    /** Netty's own JNI binding to epoll, edge-triggered. */
+    EPOLL("native epoll through JNI (Linux)"),
+    /** Completion-based kernel IO: the kernel does the read and reports when it is done. */
+    IO_URING("native io_uring: the kernel does the copy, true asynchronous IO");
+
+    private final String summary;
+
+    Transport(String summary) {
+        this.summary = summary;
+    }
+
+    /** {@code nio}, {@code epoll}, {@code io_uring}, {@code auto}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    public static Transport fromId(String id) {
+        for (Transport t : values()) {
+            if (t.id().equalsIgnoreCase(id.strip()) || t.id().replace("_", "").equalsIgnoreCase(id.strip())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown transport '" + id + "' (valid: nio, epoll, io_uring, auto)");
+    }
+
+    /** Completion candidates for picocli's help. */
+    public static final class Ids implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(values()).map(Transport::id).iterator();
+        }
+    }
+}

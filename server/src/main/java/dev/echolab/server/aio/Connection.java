@@ -1,0 +1,200 @@
+package dev.echolab.server.aio;
+
+import dev.echolab.server.ServerStats;
+import dev.echolab.server.Work;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+
+/**
+ * One client, driven by two callbacks. At most one read and one write are outstanding at any time
+ * (NIO.2 throws {@code ReadPendingException}/{@code WritePendingException} for a second one), so
+ * every filled read buffer goes into a write queue and the next write starts when the previous
+ * one completes.
+ *
+ * <pre>
+ *   read completes ──► queue the buffer ──► (no write running) start write
+ *        │                                   write completes ──► next buffer, or idle
+ *        └─► queued &lt; 256 KiB ? start next read : pause reading until the queue drains
+ *   read -1 ──► close once the queue is empty (half-close: everything pending goes out first)
+ * </pre>
+ *
+ * Callbacks for one connection may run on different threads of the group, one after the other or
+ * (a read and a write) at the same time; the queue and the flags are guarded by this object's lock.
+ */
+final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    static final int BUFFER_SIZE = 16 * 1024;
+    /** Stop reading while this many bytes wait to be written: the backpressure bound. */
+    static final int MAX_QUEUED = 256 * 1024;
+
+    private final AsynchronousSocketChannel channel;
+    private final ServerStats stats;
+    private final Work work;
+    /** Where {@code --offload} runs the work; null runs it in the completion callback. */
+    private final Executor offload;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** Drained buffers, reused for the next reads: a connection allocates only up to its bound. */
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+    private final ReadHandler onRead = new ReadHandler();
+    private final WriteHandler onWrite = new WriteHandler();
+    private long queued;
+    private boolean reading;
+    private boolean writing;
+    private boolean inputClosed;
+    private boolean closed;
+
+    Connection(AsynchronousSocketChannel channel, ServerStats stats, Work work, Executor offload) {
+        this.channel = channel;
+        this.stats = stats;
+        this.work = work;
+        this.offload = offload;
+    }
+
+    /** Starts the first read; everything after happens in the callbacks. */
+    synchronized void start() {
+        startRead();
+    }
+
+    private void startRead() {
+        ByteBuffer b = spare.isEmpty() ? ByteBuffer.allocate(BUFFER_SIZE) : spare.pop();
+        b.clear();
+        reading = true;
+        channel.read(b, b, onRead);
+    }
+
+    private synchronized void readCompleted(int n, ByteBuffer b) {
+        reading = false;
+        if (closed) {
+            return;
+        }
+        if (n < 0) {
+            inputClosed = true;
+            closeIfDone();
+            return;
+        }
+        stats.echoed(n);
+        b.flip();
+        queue.add(b);
+        queued += n;
+        if (!writing) {
+            startWrite();
+        }
+        // A callback may complete inline (the JDK runs it on this thread when the IO is done at
+        // once), so the write above may already have started the next read: check, don't assume.
+        if (!reading && queued < MAX_QUEUED) {
+            startRead();
+        }
+    }
+
+    private void startWrite() {
+        writing = true;
+        ByteBuffer b = queue.peek();
+        channel.write(b, b, onWrite);
+    }
+
+    private synchronized void writeCompleted(ByteBuffer b) {
+        writing = false;
+        if (closed) {
+            return;
+        }
+        if (b.hasRemaining()) {
+            startWrite(); // a partial write: the rest of the same buffer goes next
+            return;
+        }
+        queue.pop();
+        queued -= b.limit();
+        spare.push(b);
+        if (!queue.isEmpty()) {
+            startWrite();
+        }
+        // Resume a paused reader once the queue is below the bound again.
+        if (!reading && !inputClosed && queued < MAX_QUEUED) {
+            startRead();
+        }
+        closeIfDone();
+    }
+
+    private void closeIfDone() {
+        if (inputClosed && !writing && queue.isEmpty()) {
+            close();
+        }
+    }
+
+    synchronized void failed(Throwable e) {
+        if (!closed) {
+            log.debug("connection ended: {}", e.toString());
+        }
+        close();
+    }
+
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the peer is gone already; nothing left to tell it
+        }
+        stats.closed();
+    }
+
+    private final class ReadHandler implements CompletionHandler<Integer, ByteBuffer> {
+        /**
+         * {@code --work} runs here, outside the lock, before the echo is queued. No read is
+         * outstanding meanwhile, so messages stay in order even when a pool thread does it.
+         */
+        @Override
+        public void completed(Integer n, ByteBuffer b) {
+            if (n <= 0 || work.isNone()) {
+                afterWork(n, b);
+            } else if (offload == null) {
+                work.perform(); // the classic mistake: a group thread blocked, for every connection
+                afterWork(n, b);
+            } else {
+                offload.execute(() -> {
+                    work.perform();
+                    afterWork(n, b);
+                });
+            }
+        }
+
+        private void afterWork(int n, ByteBuffer b) {
+            try {
+                readCompleted(n, b);
+            } catch (RuntimeException e) { // e.g. the group is shutting down
+                Connection.this.failed(e);
+            }
+        }
+
+        @Override
+        public void failed(Throwable e, ByteBuffer b) {
+            Connection.this.failed(e);
+        }
+    }
+
+    private final class WriteHandler implements CompletionHandler<Integer, ByteBuffer> {
+        @Override
+        public void completed(Integer n, ByteBuffer b) {
+            try {
+                writeCompleted(b);
+            } catch (RuntimeException e) { // e.g. the group is shutting down
+                Connection.this.failed(e);
+            }
+        }
+
+        @Override
+        public void failed(Throwable e, ByteBuffer b) {
+            Connection.this.failed(e);
+        }
+    }
+}

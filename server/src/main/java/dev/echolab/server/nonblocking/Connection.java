@@ -1,0 +1,110 @@
+package dev.echolab.server.nonblocking;
+
+import dev.echolab.server.ServerStats;
+import dev.echolab.server.Work;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+
+/**
+ * One polled client. Each {@link #poll} either finishes a pending write or asks the socket for data
+ * once; it never does both, so a client that stops reading is not read either (backpressure: at
+ * most one buffer of unsent bytes per connection).
+ *
+ * <pre>
+ *   [ READ ] ── partial write ──► [ WRITE ] ── drained ──► [ READ ]
+ *      │ read -1 (half-close: nothing can be pending in READ)
+ *      ▼
+ *   [ CLOSED ]
+ * </pre>
+ */
+final class Connection implements Runnable {
+
+    private final SocketChannel channel;
+    private final ServerStats stats;
+    private final Work work;
+    /** Where {@code --offload} runs the work; null runs it on the polling thread. */
+    private final Executor offload;
+    /** The unsent tail of one read (a whole read during offloaded work); allocated once, reused. */
+    private ByteBuffer pending;
+    /** True while an offload thread works on {@link #pending}: the loop leaves this socket alone. */
+    private volatile boolean working;
+
+    Connection(SocketChannel channel, ServerStats stats, Work work, Executor offload) {
+        this.channel = channel;
+        this.stats = stats;
+        this.work = work;
+        this.offload = offload;
+    }
+
+    /** One look at this socket; returns true if any byte moved (or the connection ended). */
+    boolean poll(ByteBuffer shared) throws IOException {
+        if (working) {
+            return false;
+        }
+        if (pending != null && pending.hasRemaining()) {
+            return flush();
+        }
+        stats.polled(1);
+        shared.clear();
+        int n = channel.read(shared);
+        if (n == 0) {
+            return false; // nothing has arrived: the answer non-blocking IO gives most of the time
+        }
+        if (n < 0) {
+            close(); // half-close: nothing is pending (we only read when drained), so we are done
+            return true;
+        }
+        stats.echoed(n);
+        shared.flip();
+        if (offload != null) {
+            keep(shared); // the next poll finds it pending once the work is done
+            working = true;
+            offload.execute(this);
+            return true;
+        }
+        work.perform(); // without --offload: the one polling thread waits, and so does everyone
+        channel.write(shared);
+        if (shared.hasRemaining()) {
+            keep(shared);
+        }
+        return true;
+    }
+
+    /** On an offload thread; the volatile write publishes "done" to the polling thread. */
+    @Override
+    public void run() {
+        work.perform();
+        working = false;
+    }
+
+    private void keep(ByteBuffer shared) {
+        if (pending == null) {
+            pending = ByteBuffer.allocate(shared.capacity());
+        }
+        pending.clear();
+        pending.put(shared).flip();
+    }
+
+    private boolean flush() throws IOException {
+        return channel.write(pending) > 0;
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    void close() {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the peer is gone already; nothing left to tell it
+        }
+        stats.closed();
+    }
+}
