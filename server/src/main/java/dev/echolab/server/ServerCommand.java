@@ -10,11 +10,15 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code bin/server}: starts one backend, prints its configuration and one ready line, then a stats
@@ -62,6 +66,18 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Event-loop backends (nonblocking, nio, aio, netty): run --work on a pool of N threads "
                     + "and hand the echo back to the loop (default 0: on the loop). Blocking backends ignore it.")
     int offload;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Close new connections beyond N open (default: fd limit - 100 = ${DEFAULT-VALUE}).")
+    int maxConnections = Limits.defaultMaxConnections();
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close connections silent this long: 30s, 500ms (default: off).")
+    Duration idleTimeout = Duration.ZERO;
+
+    @Option(names = "--max-buffered", paramLabel = "BYTES",
+            description = "Event loops pause reads above this many unsent bytes (default: heap/4).")
+    long maxBuffered = Limits.defaultMaxBuffered();
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
@@ -113,7 +129,8 @@ public final class ServerCommand implements Callable<Integer> {
         Logging.configure(verbose);
         onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
         validate();
-        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child);
+        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child,
+                maxConnections, idleTimeout, maxBuffered);
         if (!child) { // a --processes child's settings were printed by its parent
             printConfiguration(config);
         }
@@ -148,6 +165,9 @@ public final class ServerCommand implements Callable<Integer> {
         if (processes < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
         }
+        if (maxConnections < 1 || maxBuffered < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections and --max-buffered must be 1 or more");
+        }
     }
 
     /** The first line of every run: the effective settings; then notes and warnings on stderr. */
@@ -155,7 +175,13 @@ public final class ServerCommand implements Callable<Integer> {
         printNotes();
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
                 + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
+                + " max-connections=" + maxConnections + " idle-timeout=" + describe(idleTimeout)
+                + " max-buffered=" + maxBuffered
                 + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
+        String fit = Limits.fitWarning(maxConnections);
+        if (fit != null) {
+            err.println(fit);
+        }
         if (!isLoopback(host)) {
             err.println("warning: binding " + host + " makes this echo server reachable from the network;"
                     + " it has no authentication (use 127.0.0.1 unless you mean it)");
@@ -169,7 +195,9 @@ public final class ServerCommand implements Callable<Integer> {
     List<String> childArguments(int realPort) {
         List<String> args = new ArrayList<>(List.of("--child", "--backend", backend.id(), "--host", host,
                 "--port", String.valueOf(realPort), "--threads", String.valueOf(threads),
-                "--transport", transport.id(), "--work", work.toString(), "--offload", String.valueOf(offload)));
+                "--transport", transport.id(), "--work", work.toString(), "--offload", String.valueOf(offload),
+                "--max-connections", String.valueOf(maxConnections), "--idle-timeout", describe(idleTimeout),
+                "--max-buffered", String.valueOf(maxBuffered)));
         if (verbose) {
             args.add("--verbose");
         }
@@ -316,6 +344,35 @@ public final class ServerCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code off}, or milliseconds as {@code 1500ms}: what {@link DurationConverter} reads back. */
+    private static String describe(Duration d) {
+        return d.isZero() ? "off" : d.toMillis() + "ms";
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}; {@code 0} or {@code off} for none. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SPEC = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            if (v.equals("0") || v.equals("off")) {
+                return Duration.ZERO;
+            }
+            Matcher m = SPEC.matcher(v);
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use 30s, 500ms, 2m or off)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
         }
     }
 

@@ -13,6 +13,8 @@ public final class ServerStats {
     private final LongAdder waiting = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder polls = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder idleClosed = new LongAdder();
 
     /** A connection was accepted. */
     public void accepted() {
@@ -39,9 +41,24 @@ public final class ServerStats {
         polls.add(n);
     }
 
+    /** A connection was closed at once because of {@code --max-connections}. */
+    public void rejected() {
+        rejected.increment();
+    }
+
+    /** A connection was closed by {@code --idle-timeout}; it is counted as closed as well. */
+    public void idleClosed() {
+        idleClosed.increment();
+    }
+
+    /** Connections open now: what {@link Limits#admit()} compares with the cap. */
+    public long open() {
+        return accepted.sum() - closed.sum();
+    }
+
     public Snapshot snapshot() {
         long a = accepted.sum();
-        return new Snapshot(a - closed.sum(), a, waiting.sum(), bytes.sum(), polls.sum());
+        return new Snapshot(a - closed.sum(), a, waiting.sum(), bytes.sum(), polls.sum(), rejected.sum(), idleClosed.sum());
     }
 
     /**
@@ -50,17 +67,28 @@ public final class ServerStats {
      * @param waiting  open connections that no thread serves yet (the pool's starvation)
      * @param bytes    bytes echoed since start
      * @param polls    reads attempted since start by the polling backend (0 for the others)
+     * @param rejected connections closed at once because {@code --max-connections} were open
+     * @param idleClosed connections closed by {@code --idle-timeout}
      */
-    public record Snapshot(long open, long accepted, long waiting, long bytes, long polls) {
+    public record Snapshot(long open, long accepted, long waiting, long bytes, long polls,
+                           long rejected, long idleClosed) {
 
         public Snapshot(long open, long accepted, long waiting, long bytes) {
-            this(open, accepted, waiting, bytes, 0);
+            this(open, accepted, waiting, bytes, 0, 0, 0);
         }
 
-        /** The stats line: {@code connections=3 accepted=10 waiting=0 bytes=4096}. */
+        public Snapshot(long open, long accepted, long waiting, long bytes, long polls) {
+            this(open, accepted, waiting, bytes, polls, 0, 0);
+        }
+
+        /**
+         * The stats line: {@code connections=3 accepted=10 waiting=0 bytes=4096}, then
+         * {@code rejected=N} and {@code idle-closed=N} once the limits have acted.
+         */
         @Override
         public String toString() {
-            return "connections=" + open + " accepted=" + accepted + " waiting=" + waiting + " bytes=" + bytes;
+            return "connections=" + open + " accepted=" + accepted + " waiting=" + waiting + " bytes=" + bytes
+                    + (rejected > 0 ? " rejected=" + rejected : "") + (idleClosed > 0 ? " idle-closed=" + idleClosed : "");
         }
 
         /**
@@ -77,7 +105,8 @@ public final class ServerStats {
 
         /** The sum of two processes' counters (the {@code --processes} launcher's stats line). */
         public Snapshot plus(Snapshot o) {
-            return new Snapshot(open + o.open, accepted + o.accepted, waiting + o.waiting, bytes + o.bytes, polls + o.polls);
+            return new Snapshot(open + o.open, accepted + o.accepted, waiting + o.waiting, bytes + o.bytes, polls + o.polls,
+                    rejected + o.rejected, idleClosed + o.idleClosed);
         }
     }
 }

@@ -9,7 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +29,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </pre>
  *
  * Backpressure comes for free: while the client does not read, {@code write} blocks, so the task
- * stops reading and TCP's window pushes back on the client.
+ * stops reading and TCP's window pushes back on the client. The memory bound is one 64 KiB buffer
+ * per connection, so {@code --max-connections} bounds the total ({@code --max-buffered} has nothing
+ * to add here).
+ *
+ * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
+ * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running
+ * out of threads. {@code --idle-timeout} is a socket read timeout: a {@code read} that waits that
+ * long throws and the connection ends. On the pool an idle client holds a thread for all that time,
+ * which is exactly how idle clients starve the others there.
  */
 public abstract class StreamEchoServer implements EchoServer {
 
@@ -41,6 +49,7 @@ public abstract class StreamEchoServer implements EchoServer {
 
     protected final ServerConfig config;
     protected final ServerStats stats = new ServerStats();
+    private final Limits limits;
     private final ExecutorService executor;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -50,6 +59,7 @@ public abstract class StreamEchoServer implements EchoServer {
     protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
         this.config = config;
         this.executor = executor;
+        this.limits = new Limits(config, stats);
     }
 
     @Override
@@ -82,18 +92,33 @@ public abstract class StreamEchoServer implements EchoServer {
                 sleep(ACCEPT_BACKOFF_MS);
                 continue;
             }
-            stats.accepted();
-            sockets.add(socket);
-            stats.waiting(+1);
-            try {
-                executor.execute(() -> {
-                    stats.waiting(-1);
-                    echo(socket);
-                });
-            } catch (RuntimeException rejected) { // the executor is shutting down
-                stats.waiting(-1);
+            if (limits.admit()) {
+                serve(socket);
+            } else {
                 closeQuietly(socket);
             }
+        }
+    }
+
+    private void serve(Socket socket) {
+        sockets.add(socket);
+        stats.waiting(+1);
+        try {
+            executor.execute(() -> {
+                stats.waiting(-1);
+                echo(socket);
+            });
+        } catch (RuntimeException | OutOfMemoryError noThread) {
+            // The executor is shutting down, or (blocking) the OS would not make one more thread:
+            // "unable to create native thread" is an OutOfMemoryError. This connection ends; the
+            // server and every other connection go on. A lower --max-connections avoids it.
+            if (!closed.get()) {
+                log.warn("cannot start a thread for a new connection: {}", noThread.toString());
+            }
+            stats.waiting(-1);
+            sockets.remove(socket);
+            closeQuietly(socket);
+            stats.closed();
         }
     }
 
@@ -102,6 +127,7 @@ public abstract class StreamEchoServer implements EchoServer {
         byte[] buffer = new byte[BUFFER_SIZE];
         try (socket) {
             socket.setTcpNoDelay(true);
+            socket.setSoTimeout(limits.idleTimeoutMillis()); // 0: wait forever
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             int n;
@@ -115,6 +141,9 @@ public abstract class StreamEchoServer implements EchoServer {
             }
             // EOF: the client half-closed. Everything it sent is already written back;
             // closing now tells it we are done too.
+        } catch (SocketTimeoutException e) {
+            limits.idleClosed();
+            log.debug("idle for {}: closing", limits.idleTimeout());
         } catch (IOException e) {
             if (!closed.get()) {
                 log.debug("connection ended: {}", e.toString());

@@ -1,6 +1,7 @@
 package dev.echolab.server.aio;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
@@ -73,6 +74,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
+    private final Limits limits;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AcceptHandler onAccept = new AcceptHandler();
     private AsynchronousChannelGroup group;
@@ -82,6 +84,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
 
     public AsyncChannelEchoServer(ServerConfig config) {
         this.config = config;
+        this.limits = new Limits(config, stats);
     }
 
     @Override
@@ -107,11 +110,16 @@ public final class AsyncChannelEchoServer implements EchoServer {
         @Override
         public void completed(AsynchronousSocketChannel ch, Void unused) {
             acceptWarned = false;
-            acceptNext(); // the next accept first: one is always outstanding
-            stats.accepted();
+            // Admit before the next accept: accepts stay one at a time, so the count is exact.
+            boolean admitted = limits.admit();
+            acceptNext(); // one accept is always outstanding
+            if (!admitted) {
+                closeQuietly(ch);
+                return;
+            }
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                new Connection(ch, stats, config.work(), offload).start();
+                new Connection(ch, stats, limits, config.work(), offload).start();
             } catch (IOException | RuntimeException e) {
                 log.debug("connection ended: {}", e.toString());
                 closeQuietly(ch);

@@ -1,5 +1,6 @@
 package dev.echolab.server.aio;
 
+import dev.echolab.server.Limits;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Work;
 import org.slf4j.Logger;
@@ -9,8 +10,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client, driven by two callbacks. At most one read and one write are outstanding at any time
@@ -27,6 +31,12 @@ import java.util.concurrent.Executor;
  *
  * Callbacks for one connection may run on different threads of the group, one after the other or
  * (a read and a write) at the same time; the queue and the flags are guarded by this object's lock.
+ *
+ * <p>Limits: {@code --idle-timeout} is the read's own timeout (NIO.2 fails it with
+ * {@link InterruptedByTimeoutException}); queued bytes count against the global
+ * {@code --max-buffered} budget, and over it the next read waits, retried every
+ * {@value #BUDGET_RETRY_MS} ms on a timer rather than from another connection's callback (which
+ * would take two connections' locks in either order).
  */
 final class Connection {
 
@@ -34,9 +44,11 @@ final class Connection {
     static final int BUFFER_SIZE = 16 * 1024;
     /** Stop reading while this many bytes wait to be written: the backpressure bound. */
     static final int MAX_QUEUED = 256 * 1024;
+    static final long BUDGET_RETRY_MS = 10;
 
     private final AsynchronousSocketChannel channel;
     private final ServerStats stats;
+    private final Limits limits;
     private final Work work;
     /** Where {@code --offload} runs the work; null runs it in the completion callback. */
     private final Executor offload;
@@ -51,9 +63,10 @@ final class Connection {
     private boolean inputClosed;
     private boolean closed;
 
-    Connection(AsynchronousSocketChannel channel, ServerStats stats, Work work, Executor offload) {
+    Connection(AsynchronousSocketChannel channel, ServerStats stats, Limits limits, Work work, Executor offload) {
         this.channel = channel;
         this.stats = stats;
+        this.limits = limits;
         this.work = work;
         this.offload = offload;
     }
@@ -64,10 +77,23 @@ final class Connection {
     }
 
     private void startRead() {
+        if (limits.overBudget()) {
+            reading = true; // a read is as good as started: nobody else may start one meanwhile
+            CompletableFuture.delayedExecutor(BUDGET_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::retryRead);
+            return;
+        }
         ByteBuffer b = spare.isEmpty() ? ByteBuffer.allocate(BUFFER_SIZE) : spare.pop();
         b.clear();
         reading = true;
-        channel.read(b, b, onRead);
+        // A timeout of 0 means none; NIO.2 fails the read with InterruptedByTimeoutException.
+        channel.read(b, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS, b, onRead);
+    }
+
+    private synchronized void retryRead() {
+        reading = false;
+        if (!closed) {
+            startRead();
+        }
     }
 
     private synchronized void readCompleted(int n, ByteBuffer b) {
@@ -84,6 +110,7 @@ final class Connection {
         b.flip();
         queue.add(b);
         queued += n;
+        limits.reserve(n);
         if (!writing) {
             startWrite();
         }
@@ -111,6 +138,7 @@ final class Connection {
         }
         queue.pop();
         queued -= b.limit();
+        limits.release(b.limit());
         spare.push(b);
         if (!queue.isEmpty()) {
             startWrite();
@@ -129,7 +157,13 @@ final class Connection {
     }
 
     synchronized void failed(Throwable e) {
-        if (!closed) {
+        if (closed) {
+            return;
+        }
+        if (e instanceof InterruptedByTimeoutException) {
+            limits.idleClosed();
+            log.debug("idle for {}: closing", limits.idleTimeout());
+        } else {
             log.debug("connection ended: {}", e.toString());
         }
         close();
@@ -145,6 +179,8 @@ final class Connection {
         } catch (IOException ignored) {
             // the peer is gone already; nothing left to tell it
         }
+        limits.release(queued);
+        queued = 0;
         stats.closed();
     }
 

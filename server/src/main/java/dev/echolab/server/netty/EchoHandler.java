@@ -1,5 +1,6 @@
 package dev.echolab.server.netty;
 
+import dev.echolab.server.Limits;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Work;
 import io.netty.buffer.ByteBuf;
@@ -9,34 +10,48 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The whole echo, as a Netty handler: write back what was read, flush once per batch of reads,
  * stop reading while the outbound buffer is over its high-water mark. Stateless, so one instance
  * serves every channel, on its event loop or (with {@code --offload}) on an executor of the
  * offload group.
+ *
+ * <p>Limits: a channel over its high-water mark holds about that many bytes, so it counts as
+ * {@value #HELD} bytes against the global {@code --max-buffered} budget until it drains; over the
+ * budget every channel stops reading and looks again every {@value #BUDGET_RETRY_MS} ms.
+ * {@code --idle-timeout}: an {@code IdleStateHandler} in front of this one reports a channel that
+ * has read nothing for that long; unless it is paused (waiting for its client to read), it is closed.
  */
 @ChannelHandler.Sharable
 final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(EchoHandler.class);
+    /** What a channel over the high-water mark is taken to hold (the mark itself). */
+    static final int HELD = NettyEchoServer.HIGH_WATER_MARK;
+    private static final long BUDGET_RETRY_MS = 10;
+    /** Set while the channel's {@link #HELD} bytes are counted against the budget. */
+    private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf("echolab.counted");
     private final ServerStats stats;
+    private final Limits limits;
     private final Work work;
 
-    EchoHandler(ServerStats stats, Work work) {
+    EchoHandler(ServerStats stats, Limits limits, Work work) {
         this.stats = stats;
+        this.limits = limits;
         this.work = work;
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        stats.accepted();
-    }
-
+    /** Counted as accepted by {@link AdmissionHandler}; closed here, once, whoever closes it. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        uncount(ctx);
         stats.closed();
     }
 
@@ -49,6 +64,20 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         work.perform();
         // The same pooled buffer goes back out: no copy. The pipeline releases it once written.
         ctx.write(msg, ctx.voidPromise());
+        if (limits.overBudget()) {
+            pauseForBudget(ctx);
+        }
+    }
+
+    private void pauseForBudget(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            if (limits.overBudget()) {
+                pauseForBudget(ctx);
+            } else if (ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }, BUDGET_RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -60,12 +89,28 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // Backpressure: above the high-water mark stop reading this client until it drains.
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        boolean writable = ctx.channel().isWritable();
+        if (writable) {
+            uncount(ctx);
+        } else if (ctx.channel().attr(COUNTED).setIfAbsent(Boolean.TRUE) == null) {
+            limits.reserve(HELD);
+        }
+        ctx.channel().config().setAutoRead(writable && !limits.overBudget());
+    }
+
+    private void uncount(ChannelHandlerContext ctx) {
+        if (ctx.channel().attr(COUNTED).getAndSet(null) != null) {
+            limits.release(HELD);
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
+            limits.idleClosed();
+            log.debug("idle for {}: closing", limits.idleTimeout());
+            ctx.close();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             // Half-close: send what is still queued, then close our side.
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

@@ -1,6 +1,7 @@
 package dev.echolab.server.netty;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Limits;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Transport;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -70,10 +72,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class NettyEchoServer implements EchoServer {
 
     private static final int LOW_WATER_MARK = 128 * 1024;
-    private static final int HIGH_WATER_MARK = 256 * 1024;
+    static final int HIGH_WATER_MARK = 256 * 1024;
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
+    private final Limits limits;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Transport transport;
     private EventLoopGroup group;
@@ -88,6 +91,7 @@ public final class NettyEchoServer implements EchoServer {
      */
     public NettyEchoServer(ServerConfig config) {
         this.config = config;
+        this.limits = new Limits(config, stats);
         this.transport = Transports.resolve(config.transport());
     }
 
@@ -107,7 +111,7 @@ public final class NettyEchoServer implements EchoServer {
     public void start() throws IOException {
         group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"),
                 Transports.ioHandler(transport));
-        EchoHandler handler = new EchoHandler(stats, config.work());
+        EchoHandler handler = new EchoHandler(stats, limits, config.work());
         if (config.offload() > 0 && !config.work().isNone()) {
             offload = new DefaultEventExecutorGroup(config.offload(), new DefaultThreadFactory("netty-offload"));
         }
@@ -119,11 +123,17 @@ public final class NettyEchoServer implements EchoServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
-                .childHandler(offload == null ? handler : new ChannelInitializer<>() {
+                .handler(new AdmissionHandler(limits))
+                .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // Each channel is pinned to one executor of the group: its messages stay in order.
-                        ch.pipeline().addLast(offload, handler);
+                        if (limits.idleTimeoutEnabled()) {
+                            // Reader idle only: an all-idle check would add a listener to every write.
+                            ch.pipeline().addLast(new IdleStateHandler(limits.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        }
+                        // With --offload each channel is pinned to one executor of the group: its
+                        // messages stay in order. A null group runs the handler on the event loop.
+                        ch.pipeline().addLast(offload, null, handler);
                     }
                 });
         if (config.reusePort()) {

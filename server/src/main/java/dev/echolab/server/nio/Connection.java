@@ -28,6 +28,11 @@ import java.util.concurrent.Executor;
  * Interest is READ or WRITE, never both (and nothing during WORK): while bytes are waiting to go
  * out we do not read, so a client that stops reading stops being read (that is the backpressure),
  * and the loop never spins on a writable socket with nothing to write.
+ *
+ * <p>Two more ways out of READ, both from {@link dev.echolab.server.Limits}: over the global
+ * {@code --max-buffered} budget a ready connection is PAUSED (no interest) until the reactor sees
+ * the budget drained; with {@code --idle-timeout} the reactor's sweep closes a connection that has
+ * sat in READ, with nothing pending, for that long.
  */
 final class Connection implements Runnable {
 
@@ -35,8 +40,15 @@ final class Connection implements Runnable {
     private final SelectionKey key;
     private final ServerStats stats;
     private final Reactor reactor;
-    /** The unsent tail of one read (or a whole read during offloaded work); allocated once, reused. */
+    /**
+     * The unsent tail of one read (or a whole read during offloaded work): borrowed from the
+     * reactor while bytes wait, given back once they are sent, so idle connections hold none.
+     */
     private ByteBuffer pending;
+    /** Bytes of {@link #pending} counted against the global budget. */
+    private int reserved;
+    /** When bytes last moved, for the idle sweep ({@link System#nanoTime()}). */
+    private long lastActive = System.nanoTime();
 
     Connection(SocketChannel channel, SelectionKey key, ServerStats stats, Reactor reactor) {
         this.channel = channel;
@@ -50,12 +62,18 @@ final class Connection implements Runnable {
      * part the socket does not take now is copied into this connection's own buffer.
      */
     void onReadable(ByteBuffer shared) throws IOException {
+        if (reactor.limits().overBudget()) {
+            key.interestOps(0); // leave the bytes in the kernel: TCP pushes back on this client
+            reactor.pause(this);
+            return;
+        }
         shared.clear();
         int n = channel.read(shared);
         if (n < 0) {
             close(); // nothing is pending in READ state: everything read was already written
             return;
         }
+        lastActive = System.nanoTime();
         stats.echoed(n);
         shared.flip();
         Work work = reactor.work();
@@ -85,7 +103,11 @@ final class Connection implements Runnable {
             return;
         }
         channel.write(pending);
-        key.interestOps(pending.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        if (pending.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_WRITE);
+        } else {
+            drained();
+        }
     }
 
     private void writeOrKeep(ByteBuffer shared) throws IOException {
@@ -98,19 +120,49 @@ final class Connection implements Runnable {
 
     /** Copies the unsent bytes out of the shared buffer, which the next connection will reuse. */
     private void keep(ByteBuffer shared) {
-        if (pending == null) {
-            pending = ByteBuffer.allocate(shared.capacity());
-        }
+        pending = reactor.borrow();
         pending.clear();
         pending.put(shared).flip();
+        reserved = pending.remaining();
+        reactor.limits().reserve(reserved);
     }
 
     /** Finishes a partial write; back to reading once drained. */
     void onWritable() throws IOException {
-        channel.write(pending);
+        if (channel.write(pending) > 0) {
+            lastActive = System.nanoTime();
+        }
         if (!pending.hasRemaining()) {
+            drained();
+        }
+    }
+
+    /** Everything is sent: the buffer and its share of the budget go back, reading resumes. */
+    private void drained() {
+        giveBack();
+        key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void giveBack() {
+        if (pending != null) {
+            reactor.limits().release(reserved);
+            reactor.giveBack(pending);
+            pending = null;
+            reserved = 0;
+        }
+    }
+
+    /** Called by the reactor once the budget has room again. */
+    void resume() {
+        if (key.isValid()) {
             key.interestOps(SelectionKey.OP_READ);
         }
+    }
+
+    /** In READ with nothing pending and no byte moved for {@code nanos}: the sweep may close it. */
+    boolean idleFor(long nanos, long now) {
+        return pending == null && key.isValid() && key.interestOps() == SelectionKey.OP_READ
+                && now - lastActive >= nanos;
     }
 
     void close() {
@@ -123,6 +175,7 @@ final class Connection implements Runnable {
         } catch (IOException ignored) {
             // the peer is gone already; nothing left to tell it
         }
+        giveBack();
         stats.closed();
     }
 }

@@ -1,5 +1,6 @@
 package dev.echolab.server.nio;
 
+import dev.echolab.server.Limits;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Work;
 import org.jctools.queues.MessagePassingQueue;
@@ -14,6 +15,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -27,15 +29,25 @@ import java.util.function.Consumer;
  * {@code select}; the queue carries the channel across, the wakeup makes the owner look at it).
  * With one reactor the list of workers is the reactor itself and the hand-off never crosses a
  * thread, so single- and multi-reactor servers run this same code.
+ *
+ * <p>The limits ({@link Limits}) add three small duties to the loop: the acceptor closes a new
+ * channel at once when {@code --max-connections} are open; connections paused over the global
+ * buffer budget are resumed once it drains (looked at every {@value #PAUSE_CHECK_MS} ms while any
+ * is paused); with {@code --idle-timeout} the keys are swept for idle connections a few times per
+ * timeout. {@code select} gets a timeout only while one of these needs the loop to wake up.
  */
 final class Reactor {
 
     private static final Logger log = LoggerFactory.getLogger(Reactor.class);
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final long ACCEPT_BACKOFF_MS = 100;
+    private static final long PAUSE_CHECK_MS = 10;
+    /** Partial-write buffers kept for reuse; beyond this many the garbage collector takes them. */
+    private static final int SPARE_BUFFERS = 64;
 
     private final Selector selector;
     private final ServerStats stats;
+    private final Limits limits;
     private final Work work;
     /** Where {@code --offload} runs the work; null runs it on this thread. */
     private final Executor offload;
@@ -55,6 +67,12 @@ final class Reactor {
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final MessagePassingQueue.Consumer<SocketChannel> register = this::register;
     private final MessagePassingQueue.Consumer<Connection> writeWorked = this::writeWorked;
+    private final Consumer<SelectionKey> closeIfIdle = this::closeIfIdle;
+    /** Connections that stopped reading because the global buffer budget was spent. */
+    private final ArrayDeque<Connection> paused = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+    private long lastSweep = System.nanoTime();
+    private long sweepNow;
     private volatile boolean running = true;
     private ServerSocketChannel server;
     private Reactor[] workers;
@@ -62,9 +80,10 @@ final class Reactor {
     private boolean acceptFailing;
     private boolean acceptWarned;
 
-    Reactor(String name, ServerStats stats, Work work, Executor offload) throws IOException {
+    Reactor(String name, ServerStats stats, Limits limits, Work work, Executor offload) throws IOException {
         this.selector = Selector.open();
         this.stats = stats;
+        this.limits = limits;
         this.work = work;
         this.offload = offload;
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
@@ -94,6 +113,27 @@ final class Reactor {
         return work;
     }
 
+    Limits limits() {
+        return limits;
+    }
+
+    /** A buffer for a connection's unsent bytes: a spare one if there is, else a new one. */
+    ByteBuffer borrow() {
+        ByteBuffer b = spare.poll();
+        return b != null ? b : ByteBuffer.allocate(BUFFER_SIZE);
+    }
+
+    void giveBack(ByteBuffer b) {
+        if (spare.size() < SPARE_BUFFERS) {
+            spare.push(b);
+        }
+    }
+
+    /** The connection stopped reading over the budget; {@link #resumePaused()} restarts it. */
+    void pause(Connection c) {
+        paused.add(c);
+    }
+
     Executor offload() {
         return offload;
     }
@@ -111,9 +151,11 @@ final class Reactor {
         try {
             while (running) {
                 // The consumer form of select() walks the ready keys without allocating an iterator.
-                selector.select(onReady, acceptFailing ? ACCEPT_BACKOFF_MS : 0);
+                selector.select(onReady, selectTimeout());
                 handedOver.drain(register);
                 workDone.drain(writeWorked);
+                resumePaused();
+                sweepIdle();
                 if (acceptFailing) {
                     acceptFailing = false;
                     server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
@@ -123,6 +165,43 @@ final class Reactor {
             log.error("selector failed: {}", e.toString());
         } finally {
             shutdown();
+        }
+    }
+
+    /** 0 (block until something happens) unless a back-off, a paused reader or the idle sweep needs a tick. */
+    private long selectTimeout() {
+        if (acceptFailing) {
+            return ACCEPT_BACKOFF_MS;
+        }
+        if (!paused.isEmpty()) {
+            return PAUSE_CHECK_MS;
+        }
+        return limits.idleTimeoutEnabled() ? limits.idleSweepMillis() : 0;
+    }
+
+    private void resumePaused() {
+        while (!paused.isEmpty() && !limits.overBudget()) {
+            paused.poll().resume();
+        }
+    }
+
+    private void sweepIdle() {
+        if (!limits.idleTimeoutEnabled()) {
+            return;
+        }
+        sweepNow = System.nanoTime();
+        if (sweepNow - lastSweep < limits.idleSweepMillis() * 1_000_000) {
+            return;
+        }
+        lastSweep = sweepNow;
+        selector.keys().forEach(closeIfIdle);
+    }
+
+    private void closeIfIdle(SelectionKey key) {
+        if (key.attachment() instanceof Connection c && c.idleFor(limits.idleTimeoutNanos(), sweepNow)) {
+            log.debug("idle for {}: closing", limits.idleTimeout());
+            limits.idleClosed();
+            c.close();
         }
     }
 
@@ -152,8 +231,11 @@ final class Reactor {
         try {
             SocketChannel ch;
             while ((ch = server.accept()) != null) {
-                stats.accepted();
                 acceptWarned = false;
+                if (!limits.admit()) {
+                    closeQuietly(ch);
+                    continue;
+                }
                 workers[nextWorker].handOver(ch);
                 nextWorker = (nextWorker + 1) % workers.length;
             }

@@ -1,6 +1,7 @@
 package dev.echolab.server.nio;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
@@ -72,6 +73,7 @@ public final class SelectorEchoServer implements EchoServer {
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
+    private final Limits limits;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ServerSocketChannel server;
     /** The reactor that accepts; one of {@link #workers} when there is only one thread. */
@@ -81,6 +83,7 @@ public final class SelectorEchoServer implements EchoServer {
 
     public SelectorEchoServer(ServerConfig config) {
         this.config = config;
+        this.limits = new Limits(config, stats);
     }
 
     @Override
@@ -90,14 +93,14 @@ public final class SelectorEchoServer implements EchoServer {
         offload = Offload.pool(config);
         try {
             if (n == 1) {
-                workers = new Reactor[] {new Reactor("nio-loop", stats, config.work(), offload)};
+                workers = new Reactor[] {new Reactor("nio-loop", stats, limits, config.work(), offload)};
                 acceptor = workers[0];
             } else {
                 workers = new Reactor[n];
                 for (int i = 0; i < n; i++) {
-                    workers[i] = new Reactor("nio-reactor-" + (i + 1), stats, config.work(), offload);
+                    workers[i] = new Reactor("nio-reactor-" + (i + 1), stats, limits, config.work(), offload);
                 }
-                acceptor = new Reactor("nio-acceptor", stats, config.work(), null);
+                acceptor = new Reactor("nio-acceptor", stats, limits, config.work(), null);
             }
             acceptor.accept(server, workers);
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.echolab.server.nonblocking;
 
+import dev.echolab.server.Limits;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Work;
 
@@ -19,22 +20,31 @@ import java.util.concurrent.Executor;
  *      ▼
  *   [ CLOSED ]
  * </pre>
+ *
+ * Over the global {@code --max-buffered} budget a connection in READ is simply not asked (the loop
+ * comes back anyway); unsent bytes are counted against that budget until they are sent.
  */
 final class Connection implements Runnable {
 
     private final SocketChannel channel;
     private final ServerStats stats;
+    private final Limits limits;
     private final Work work;
     /** Where {@code --offload} runs the work; null runs it on the polling thread. */
     private final Executor offload;
     /** The unsent tail of one read (a whole read during offloaded work); allocated once, reused. */
     private ByteBuffer pending;
+    /** Unsent bytes counted against the global budget. */
+    private int reserved;
+    /** When bytes last moved, for {@code --idle-timeout} ({@link System#nanoTime()}). */
+    private long lastActive = System.nanoTime();
     /** True while an offload thread works on {@link #pending}: the loop leaves this socket alone. */
     private volatile boolean working;
 
-    Connection(SocketChannel channel, ServerStats stats, Work work, Executor offload) {
+    Connection(SocketChannel channel, ServerStats stats, Limits limits, Work work, Executor offload) {
         this.channel = channel;
         this.stats = stats;
+        this.limits = limits;
         this.work = work;
         this.offload = offload;
     }
@@ -44,8 +54,11 @@ final class Connection implements Runnable {
         if (working) {
             return false;
         }
-        if (pending != null && pending.hasRemaining()) {
+        if (reserved > 0) {
             return flush();
+        }
+        if (limits.overBudget()) {
+            return false; // leave the bytes in the kernel until other clients have taken theirs
         }
         stats.polled(1);
         shared.clear();
@@ -57,6 +70,7 @@ final class Connection implements Runnable {
             close(); // half-close: nothing is pending (we only read when drained), so we are done
             return true;
         }
+        lastActive = System.nanoTime();
         stats.echoed(n);
         shared.flip();
         if (offload != null) {
@@ -86,10 +100,29 @@ final class Connection implements Runnable {
         }
         pending.clear();
         pending.put(shared).flip();
+        reserved = pending.remaining();
+        limits.reserve(reserved);
     }
 
     private boolean flush() throws IOException {
-        return channel.write(pending) > 0;
+        if (channel.write(pending) == 0) {
+            return false;
+        }
+        lastActive = System.nanoTime();
+        if (!pending.hasRemaining()) {
+            unreserve();
+        }
+        return true;
+    }
+
+    private void unreserve() {
+        limits.release(reserved);
+        reserved = 0;
+    }
+
+    /** Nothing pending, no work running, and no byte moved for {@code nanos}. */
+    boolean idleFor(long nanos, long now) {
+        return reserved == 0 && !working && now - lastActive >= nanos;
     }
 
     boolean isOpen() {
@@ -105,6 +138,7 @@ final class Connection implements Runnable {
         } catch (IOException ignored) {
             // the peer is gone already; nothing left to tell it
         }
+        unreserve();
         stats.closed();
     }
 }

@@ -1,6 +1,7 @@
 package dev.echolab.server.nonblocking;
 
 import dev.echolab.server.EchoServer;
+import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
@@ -76,6 +77,7 @@ public final class PollingEchoServer implements EchoServer {
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
+    private final Limits limits;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** One read buffer for all connections: only the loop thread touches it. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
@@ -88,6 +90,7 @@ public final class PollingEchoServer implements EchoServer {
 
     public PollingEchoServer(ServerConfig config) {
         this.config = config;
+        this.limits = new Limits(config, stats);
     }
 
     @Override
@@ -132,12 +135,18 @@ public final class PollingEchoServer implements EchoServer {
     /** One pass over every connection; closed ones are dropped (swap with the last, no shifting). */
     private boolean pollAll() {
         boolean progress = false;
+        long now = limits.idleTimeoutEnabled() ? System.nanoTime() : 0;
         for (int i = connections.size() - 1; i >= 0; i--) {
             Connection c = connections.get(i);
             try {
                 progress |= c.poll(buffer);
             } catch (IOException e) {
                 log.debug("connection ended: {}", e.toString());
+                c.close();
+            }
+            if (now != 0 && c.isOpen() && c.idleFor(limits.idleTimeoutNanos(), now)) {
+                log.debug("idle for {}: closing", limits.idleTimeout());
+                limits.idleClosed();
                 c.close();
             }
             if (!c.isOpen()) {
@@ -159,12 +168,15 @@ public final class PollingEchoServer implements EchoServer {
         try {
             SocketChannel ch;
             while ((ch = server.accept()) != null) {
+                acceptWarned = false;
+                accepted = true;
+                if (!limits.admit()) {
+                    ch.close();
+                    continue;
+                }
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                connections.add(new Connection(ch, stats, config.work(), offload));
-                stats.accepted();
-                accepted = true;
-                acceptWarned = false;
+                connections.add(new Connection(ch, stats, limits, config.work(), offload));
             }
         } catch (IOException e) {
             // Out of file descriptors, most likely: say it once, stop asking for a while.

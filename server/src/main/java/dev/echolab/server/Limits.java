@@ -1,0 +1,165 @@
+package dev.echolab.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * What keeps a server alive when clients are unkind, written once for every backend: the
+ * connection gate ({@code --max-connections}), the idle timeout ({@code --idle-timeout}) and the
+ * global buffer budget ({@code --max-buffered}). A backend asks; it never re-implements the policy.
+ *
+ * <pre>
+ *   accept ──► admit()? ──no──► close at once, count rejected (a log line at most once a second)
+ *                 │yes
+ *                 ▼
+ *   read ──► unsent bytes: reserve(n) ──► sent: release(n); overBudget()? event loops stop reading
+ * </pre>
+ *
+ * Accepts are serialised on every backend (one accept thread, acceptor reactor or boss loop), so
+ * "open &lt; max, then accepted()" needs no lock: closes only make the count smaller meanwhile.
+ */
+public final class Limits {
+
+    private static final Logger log = LoggerFactory.getLogger(Limits.class);
+    /** Descriptors kept free for the JVM's own files, jars, pipes and a few late accepts. */
+    static final int FD_HEADROOM = 100;
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ServerStats stats;
+    private final int maxConnections;
+    private final long maxBuffered;
+    private final Duration idleTimeout;
+    private final AtomicLong buffered = new AtomicLong();
+    private volatile long lastRejectLog = System.nanoTime() - LOG_INTERVAL_NANOS;
+
+    public Limits(ServerConfig config, ServerStats stats) {
+        this.stats = stats;
+        this.maxConnections = config.maxConnections();
+        this.maxBuffered = config.maxBuffered();
+        this.idleTimeout = config.idleTimeout();
+    }
+
+    /**
+     * Called right after accept. True: the connection is counted as accepted and the caller serves
+     * it. False: over {@code --max-connections}; the caller closes it at once (it was counted as
+     * rejected). Closing costs the client one reset instead of a queue it would wait in forever.
+     */
+    public boolean admit() {
+        if (stats.open() >= maxConnections) {
+            stats.rejected();
+            long now = System.nanoTime();
+            if (now - lastRejectLog >= LOG_INTERVAL_NANOS) {
+                lastRejectLog = now;
+                log.warn("--max-connections {} reached: closing new connections (rejected so far: {})",
+                        maxConnections, stats.snapshot().rejected());
+            }
+            return false;
+        }
+        stats.accepted();
+        return true;
+    }
+
+    /** True when an idle timeout is set (it is off by default). */
+    public boolean idleTimeoutEnabled() {
+        return !idleTimeout.isZero();
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public long idleTimeoutNanos() {
+        return idleTimeout.toNanos();
+    }
+
+    /** Milliseconds for a socket read timeout: 0 (wait forever) when off, at least 1 when on. */
+    public int idleTimeoutMillis() {
+        return idleTimeoutEnabled() ? (int) Math.clamp(idleTimeout.toMillis(), 1, Integer.MAX_VALUE) : 0;
+    }
+
+    /** How often an event loop sweeps for idle connections: a quarter of the timeout, 10 ms to 1 s. */
+    public long idleSweepMillis() {
+        return Math.clamp(idleTimeout.toMillis() / 4, 10, 1_000);
+    }
+
+    /** An idle connection was closed by the server. */
+    public void idleClosed() {
+        stats.idleClosed();
+    }
+
+    /** {@code n} more bytes are held for a client that has not taken them yet. */
+    public void reserve(long n) {
+        buffered.addAndGet(n);
+    }
+
+    /** {@code n} held bytes were sent (or dropped with their connection). */
+    public void release(long n) {
+        buffered.addAndGet(-n);
+    }
+
+    /** Above {@code --max-buffered}: event loops stop reading until writes drain below it. */
+    public boolean overBudget() {
+        return buffered.get() >= maxBuffered;
+    }
+
+    public long buffered() {
+        return buffered.get();
+    }
+
+    // ---- defaults, from the process's own limits ------------------------------------------------
+
+    /** The default {@code --max-connections}: what the open-file limit leaves, less the headroom. */
+    public static int defaultMaxConnections() {
+        long limit = openFileLimit();
+        long fit = limit - FD_HEADROOM - openDescriptors();
+        return (int) Math.clamp(fit, 1, Integer.MAX_VALUE);
+    }
+
+    /** The default {@code --max-buffered}: a quarter of the maximum heap. */
+    public static long defaultMaxBuffered() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
+     * One line when {@code maxConnections} cannot fit in this process's open-file limit (each
+     * connection is one descriptor), or null when it fits.
+     */
+    public static String fitWarning(int maxConnections) {
+        int fit = defaultMaxConnections();
+        if (maxConnections <= fit) {
+            return null;
+        }
+        return "warning: --max-connections " + maxConnections + " cannot fit: the open-file limit is "
+                + openFileLimit() + ", which leaves room for about " + fit
+                + " connections; raise it (ulimit -n) or expect accept to fail with 'Too many open files'";
+    }
+
+    /** The soft "Max open files" of this process from /proc/self/limits; 1024 if unreadable. */
+    public static long openFileLimit() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
+            return lines.filter(l -> l.startsWith("Max open files"))
+                    .map(l -> l.substring("Max open files".length()).strip().split("\\s+")[0])
+                    .map(v -> v.equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(v))
+                    .findFirst().orElse(1024L);
+        } catch (IOException | RuntimeException e) {
+            return 1024; // not Linux, or /proc hidden: assume the common default
+        }
+    }
+
+    /** Descriptors this process has open now (the JVM's jars, pipes, epoll sets). */
+    public static long openDescriptors() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException | RuntimeException e) {
+            return 50; // a fresh JVM holds about this many
+        }
+    }
+}
