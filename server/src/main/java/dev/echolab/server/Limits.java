@@ -28,11 +28,15 @@ import java.util.stream.Stream;
  */
 public final class Limits {
 
-    private static final Logger log = LoggerFactory.getLogger(Limits.class);
     /** Descriptors kept free for the JVM's own files, jars, pipes and a few late accepts. */
     static final int FD_HEADROOM = 100;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * Per instance, not static: {@code bin/server} reads the defaults below before it configures
+     * logging, and a static logger would be created, with the wrong settings, at that moment.
+     */
+    private final Logger log = LoggerFactory.getLogger(Limits.class);
     private final ServerStats stats;
     private final int maxConnections;
     private final long maxBuffered;

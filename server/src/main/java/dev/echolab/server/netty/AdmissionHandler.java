@@ -47,7 +47,9 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             acceptWarned = true;
         }
         Channel server = ctx.channel();
-        server.config().setAutoRead(false);
-        ctx.executor().schedule(() -> server.config().setAutoRead(true), ACCEPT_BACKOFF_MS, TimeUnit.MILLISECONDS);
+        if (server.config().isAutoRead()) { // one pause at a time, however many failures it sees
+            server.config().setAutoRead(false);
+            ctx.executor().schedule(() -> server.config().setAutoRead(true), ACCEPT_BACKOFF_MS, TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -77,7 +78,8 @@ final class Reactor {
     private ServerSocketChannel server;
     private Reactor[] workers;
     private int nextWorker;
-    private boolean acceptFailing;
+    /** While accept fails: when to try again ({@link System#nanoTime()}); 0 when accepting normally. */
+    private long acceptRetryAt;
     private boolean acceptWarned;
 
     Reactor(String name, ServerStats stats, Limits limits, Work work, Executor offload) throws IOException {
@@ -156,10 +158,7 @@ final class Reactor {
                 workDone.drain(writeWorked);
                 resumePaused();
                 sweepIdle();
-                if (acceptFailing) {
-                    acceptFailing = false;
-                    server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
-                }
+                resumeAccepting();
             }
         } catch (IOException e) {
             log.error("selector failed: {}", e.toString());
@@ -170,13 +169,28 @@ final class Reactor {
 
     /** 0 (block until something happens) unless a back-off, a paused reader or the idle sweep needs a tick. */
     private long selectTimeout() {
-        if (acceptFailing) {
-            return ACCEPT_BACKOFF_MS;
+        long ms = Long.MAX_VALUE;
+        if (acceptRetryAt != 0) {
+            ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(acceptRetryAt - System.nanoTime()));
         }
         if (!paused.isEmpty()) {
-            return PAUSE_CHECK_MS;
+            ms = Math.min(ms, PAUSE_CHECK_MS);
         }
-        return limits.idleTimeoutEnabled() ? limits.idleSweepMillis() : 0;
+        if (limits.idleTimeoutEnabled()) {
+            ms = Math.min(ms, limits.idleSweepMillis());
+        }
+        return ms == Long.MAX_VALUE ? 0 : ms;
+    }
+
+    /**
+     * Only once the back-off has passed: other keys may end {@code select} early, and re-arming
+     * OP_ACCEPT then would make the next {@code select} return at once, a failing accept in a loop.
+     */
+    private void resumeAccepting() {
+        if (acceptRetryAt != 0 && System.nanoTime() - acceptRetryAt >= 0) {
+            acceptRetryAt = 0;
+            server.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
+        }
     }
 
     private void resumePaused() {
@@ -247,7 +261,7 @@ final class Reactor {
                 acceptWarned = true;
             }
             serverKey.interestOps(0);
-            acceptFailing = true;
+            acceptRetryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_BACKOFF_MS);
         }
     }
 

@@ -1,0 +1,129 @@
+package dev.echolab.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static dev.echolab.server.EchoContractTest.connect;
+import static dev.echolab.server.EchoContractTest.roundTrip;
+import static dev.echolab.server.EchoContractTest.started;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code --max-connections} and {@code --idle-timeout} on every backend and variant of
+ * {@link EchoContractTest#configs()}: the same policy ({@link Limits}), seven ways of applying it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LimitsTest {
+
+    private static final int CAP = 5;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    void closesConnectionsBeyondTheCapAndAdmitsAgainOnceOneCloses(ServerConfig config) throws Exception {
+        List<Socket> admitted = new ArrayList<>();
+        try (EchoServer server = started(config.withLimits(CAP, Duration.ZERO, 0))) {
+            for (int i = 0; i < CAP; i++) {
+                Socket s = connect(server);
+                roundTrip(s, "admitted " + i + "\n");
+                admitted.add(s);
+            }
+            try (Socket extra = connect(server)) { // the kernel completes the handshake; the server closes it
+                assertClosedByServer(extra);
+            }
+            assertEquals(1, server.stats().rejected(), "rejected");
+            assertEquals(CAP, server.stats().open(), "open");
+            admitted.removeFirst().close();
+            awaitTrue(() -> server.stats().open() < CAP, "the closed connection is counted");
+            try (Socket next = connect(server)) {
+                roundTrip(next, "admitted again\n");
+            }
+            for (Socket s : admitted) {
+                roundTrip(s, "still served\n");
+            }
+        } finally {
+            for (Socket s : admitted) {
+                s.close();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    void closesAnIdleConnectionButNotAnActiveOne(ServerConfig config) throws Exception {
+        try (EchoServer server = started(config.withLimits(0, Duration.ofMillis(400), 0));
+             Socket idle = connect(server); Socket active = connect(server)) {
+            roundTrip(idle, "then silence\n");
+            long start = System.nanoTime();
+            for (int i = 0; i < 12; i++) { // 1.2 s of traffic, every gap well under the timeout
+                roundTrip(active, "message " + i + "\n");
+                Thread.sleep(100);
+            }
+            assertClosedByServer(idle);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms < 5_000, "idle connection closed after " + ms + " ms, timeout 400 ms");
+            roundTrip(active, "still here\n");
+            assertEquals(1, server.stats().idleClosed(), "idle-closed");
+        }
+    }
+
+    @Test
+    void theDefaultCapFitsTheOpenFileLimitAndAnImpossibleOneIsSaidPlainly() {
+        long limit = Limits.openFileLimit();
+        int cap = Limits.defaultMaxConnections();
+        assertTrue(cap > 0 && cap <= limit - Limits.FD_HEADROOM, "default cap " + cap + " for limit " + limit);
+        assertNull(Limits.fitWarning(cap));
+        String warning = Limits.fitWarning((int) Math.min(Integer.MAX_VALUE, limit + 1));
+        assertNotNull(warning);
+        assertFalse(warning.contains("\n"), "one line: " + warning);
+        assertTrue(warning.contains("cannot fit"), warning);
+    }
+
+    @Test
+    void theBufferBudgetIsSpentAndGivenBack() {
+        Limits limits = new Limits(ServerConfig.loopback(Backend.NIO).withLimits(0, Duration.ZERO, 1_000), new ServerStats());
+        limits.reserve(999);
+        assertFalse(limits.overBudget());
+        limits.reserve(1);
+        assertTrue(limits.overBudget());
+        limits.release(1_000);
+        assertFalse(limits.overBudget());
+        assertEquals(0, limits.buffered());
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    /** The server closed it: a read returns end-of-file or a reset, and soon. */
+    static void assertClosedByServer(Socket s) throws IOException {
+        s.setSoTimeout(5_000);
+        try {
+            assertEquals(-1, s.getInputStream().read(), "end of file");
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server did not close the connection within 5 s", e);
+        } catch (IOException reset) {
+            // "Connection reset": the server closed with unread data or SO_LINGER 0; closed either way
+        }
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 5 s: " + what);
+            Thread.sleep(10);
+        }
+    }
+}
