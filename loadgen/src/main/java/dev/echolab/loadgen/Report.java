@@ -17,8 +17,8 @@ final class Report {
 
     static void print(Results r, PrintStream out) {
         Settings s = r.settings();
-        out.printf("Running %s test @ %s:%d%n", Settings.text(s.messages() > 0 ? s.bound() : s.duration()),
-                s.host(), s.port());
+        out.printf("Running %s @ %s:%d%n", s.messages() > 0 ? s.messages() + " messages per connection"
+                : Settings.text(s.duration()) + " test", s.host(), s.port());
         out.printf("  %d connections (%d up), driver %s, %s, pipeline %d%n", s.connections(), r.connectionsUp(),
                 s.driver(), s.openLoop() ? "open loop at " + decimal(s.rate()) + " msgs/s" : "closed loop", s.pipeline());
         latency(r, out);
