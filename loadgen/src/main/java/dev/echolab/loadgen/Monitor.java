@@ -24,6 +24,7 @@ final class Monitor {
     final Histogram latency = new Histogram(3);
     final Histogram corrected = new Histogram(3);
     private boolean measuring;
+    private Histogram[] previous = new Histogram[2];
     private long lastTake;
     private long start;
     long measureStart;
@@ -55,7 +56,8 @@ final class Monitor {
             now = System.nanoTime();
             if (now >= nextTick) {
                 progress(now);
-                nextTick += SECOND;
+                // A late wake-up (a stalled machine) skips ticks instead of printing a burst of lines.
+                nextTick += ((now - nextTick) / SECOND + 1) * SECOND;
             }
             if (!measuring && now >= run.warmEnd()) {
                 take(now);
@@ -94,11 +96,16 @@ final class Monitor {
                 p99, open, run.errorTotal(), run.live());
     }
 
-    /** Takes the intervals since the last call; during the measurement they join the totals and the log. */
+    /**
+     * Takes the intervals since the last call; during the measurement they join the totals and the
+     * log. The previous interval histograms are handed back to the recorders: they keep the size
+     * they grew to, so the writers (the drivers' threads) do not allocate to resize fresh ones.
+     */
     private Histogram[] take(long now) {
         lastTake = now;
-        Histogram l = run.latency.getIntervalHistogram();
-        Histogram c = run.corrected == null ? null : run.corrected.getIntervalHistogram();
+        Histogram l = run.latency.getIntervalHistogram(previous[0]);
+        Histogram c = run.corrected == null ? null : run.corrected.getIntervalHistogram(previous[1]);
+        previous = new Histogram[] {l, c};
         if (measuring) {
             latency.add(l);
             if (c != null) {

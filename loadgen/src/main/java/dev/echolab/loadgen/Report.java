@@ -77,6 +77,9 @@ final class Report {
         Results.Cpu c = r.cpu();
         String text = String.format(Locale.ROOT, "%.0f%% of one core over the measurement (%d core%s available)",
                 c.percentOfOneCore(), c.cores(), c.cores() == 1 ? "" : "s");
+        if (r.settings().openLoop() && r.settings().driver() == DriverKind.NIO) {
+            text += ", including busy polling between scheduled sends";
+        }
         return c.saturated() ? text + ": WARNING " + BOUND_WARNING : text;
     }
 

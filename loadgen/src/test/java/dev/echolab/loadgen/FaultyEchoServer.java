@@ -100,13 +100,17 @@ final class FaultyEchoServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         server.close();
         for (Socket s : sockets) {
             s.close();
         }
-        for (Thread t : threads) {
-            t.join(5_000);
+        try {
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
