@@ -30,6 +30,7 @@ final class BlockingConnection implements Runnable {
     private final CountDownLatch connected;
     private final CountDownLatch gate;
     private final int pipeline;
+    private final boolean spin;
     private final long[] sentAt;
     private final long[] dueAt;
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
@@ -49,6 +50,7 @@ final class BlockingConnection implements Runnable {
         this.connected = connected;
         this.gate = gate;
         this.pipeline = run.settings.pipeline();
+        this.spin = run.settings.connections() <= Runtime.getRuntime().availableProcessors();
         this.sentAt = new long[pipeline];
         this.dueAt = new long[pipeline];
     }
@@ -118,7 +120,7 @@ final class BlockingConnection implements Runnable {
                     if (nextSend != nextReceive) {
                         break;
                     }
-                    Pacer.awaitNanos(Math.min(due, run.end()));
+                    Pacer.awaitNanos(Math.min(due, run.end()), spin);
                     now = System.nanoTime();
                     continue;
                 }
@@ -138,6 +140,9 @@ final class BlockingConnection implements Runnable {
         int slot = (int) (seq % pipeline);
         sentAt[slot] = now;
         dueAt[slot] = due;
+        if (seq == 1) {
+            run.firstSend(id);
+        }
         c.send(sendBuffer);
     }
 

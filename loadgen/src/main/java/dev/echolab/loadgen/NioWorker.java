@@ -299,6 +299,9 @@ final class NioWorker implements Runnable {
         while (n > 0) {
             int slot = (int) (c.txSeq % pipeline);
             if (c.txOff == 0) {
+                if (c.txSeq == 1) {
+                    run.firstSend(c.id);
+                }
                 long due = run.intended(c.id, c.txSeq);
                 c.sentAt[slot] = now;
                 c.dueAt[slot] = due == 0 ? now : due;

@@ -21,10 +21,14 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
         }
     }
 
-    /** Messages completed per connection during the measurement, over the connections that came up. */
+    /**
+     * Messages completed per connection during the measurement, over the connections that came up;
+     * {@code noReply} counts those that sent a message and never got a single reply in the whole run.
+     */
     record Fairness(long min, long median, long max, int noReply) {
         static Fairness of(Run run) {
             boolean[] up = run.up();
+            boolean[] sent = run.sent();
             long[] measured = run.measuredPerConnection();
             long[] replies = run.repliesPerConnection();
             long[] counts = new long[up.length];
@@ -33,7 +37,7 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
             for (int i = 0; i < up.length; i++) {
                 if (up[i]) {
                     counts[n++] = measured[i];
-                    noReply += replies[i] == 0 ? 1 : 0;
+                    noReply += sent[i] && replies[i] == 0 ? 1 : 0;
                 }
             }
             long[] sorted = Arrays.copyOf(counts, n);

@@ -35,6 +35,7 @@ final class Run {
     private final long[] measuredPerConnection;
     private final long[] repliesPerConnection;
     private final boolean[] up;
+    private final boolean[] sent;
     private final AtomicInteger live = new AtomicInteger();
     private final CountDownLatch ended;
 
@@ -50,6 +51,7 @@ final class Run {
         this.measuredPerConnection = new long[settings.connections()];
         this.repliesPerConnection = new long[settings.connections()];
         this.up = new boolean[settings.connections()];
+        this.sent = new boolean[settings.connections()];
         this.ended = new CountDownLatch(settings.connections());
         this.nanosPerSlot = settings.openLoop() ? 1e9 / settings.rate() : 0;
         for (int i = 0; i < errors.length; i++) {
@@ -93,6 +95,11 @@ final class Run {
     /** Is message {@code seq} the last one this connection will ever send? */
     boolean lastMessage(long seq) {
         return settings.messages() > 0 && seq >= settings.messages();
+    }
+
+    /** Connection {@code id} has sent its first message: from now on, no reply at all is starvation. */
+    void firstSend(int id) {
+        sent[id] = true;
     }
 
     void connected(int id, long micros) {
@@ -176,6 +183,10 @@ final class Run {
 
     boolean[] up() {
         return up.clone();
+    }
+
+    boolean[] sent() {
+        return sent.clone();
     }
 
     /** Describes the first differing byte of a bad echo, e.g. for {@code expected 'e' (0x65), got 'x' (0x78)}. */

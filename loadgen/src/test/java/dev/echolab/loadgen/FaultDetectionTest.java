@@ -5,6 +5,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -84,6 +86,31 @@ class FaultDetectionTest {
             assertEquals(1, r.exit(), r::toString);
             assertTrue(r.millis() < 4_500, r::toString);
             assertEquals(3, Loadgen.number(Files.readString(json), "timeout"));
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    /**
+     * A server that never accepts, with a backlog of 1: the kernel completes a couple of handshakes
+     * into the full accept queue (those connections then get no reply) and drops the other SYNs
+     * (those connects time out). Either way: timeouts, counted, and the run ends on time.
+     */
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void countsConnectTimeoutsWhenTheServerNeverAccepts(DriverKind driver) throws Exception {
+        Path json = json();
+        try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(deaf.getLocalPort()), "--connections", "6",
+                    "--messages", "1", "--connect-timeout", "500ms", "--timeout", "500ms", "--driver", driver.id(),
+                    "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.millis() < 5_000, r::toString);
+            String doc = Files.readString(json);
+            assertEquals(6, Loadgen.number(doc, "timeout"), doc);
+            assertEquals(0, Loadgen.number(doc, "refused"), doc);
+            assertTrue(r.err().contains("connect timeout: no connection to 127.0.0.1:" + deaf.getLocalPort()), r::toString);
         } finally {
             Files.deleteIfExists(json);
         }
