@@ -55,34 +55,43 @@ kill -0 "$SERVER_PID" 2> /dev/null || die "ref-echo did not start (port $PORT in
 json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | tail -n 1; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# CPU microseconds the load generator spent per message (cpu_pct is in % of one core).
+cpu_us_per_msg() {
+    awk -v c="$(json_field "$1" cpu_pct)" -v m="$(json_field "$1" msgs_per_s)" \
+        'BEGIN { if (m > 0) printf "%.1f", c / 100 / m * 1e6; else print "n/a" }'
+}
+
+# Prints "MSGS_PER_S CPU_US_PER_MSG" of one ref-load run.
 run_ref() {
     local log=$OUT/ref-load-$1.log
     taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -d "$DURATION" -w "$WARMUP" \
         -S "$SERVER_PID" -L "ref-load:$1" "127.0.0.1:$PORT" > "$log" 2>&1 || echo "ref-load pair $1 exited non-zero (see $log)" >&2
     grep '^{' "$log" | tail -n 1 > "$OUT/ref-load-$1.json"
-    json_field "$OUT/ref-load-$1.json" msgs_per_s
+    echo "$(json_field "$OUT/ref-load-$1.json" msgs_per_s) $(cpu_us_per_msg "$OUT/ref-load-$1.json")"
 }
 
+# Prints "MSGS_PER_S CPU_US_PER_MSG" of one run of our load generator with driver $1.
 run_ours() {
     local json=$OUT/$1-$2.json
     taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$JAVA" "${JAVA_OPTS[@]}" -jar "$JAR" --port "$PORT" \
         --connections "$CONNS" --duration "${DURATION}s" --warmup "${WARMUP}s" --driver "$1" --json "$json" \
         > "$OUT/$1-$2.log" 2>&1 || echo "loadgen --driver $1 pair $2 exited non-zero (see $OUT/$1-$2.log)" >&2
-    json_field "$json" msgs_per_s
+    echo "$(json_field "$json" msgs_per_s) $(cpu_us_per_msg "$json")"
 }
 
 echo "loadgen-vs-ref: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),"
 echo "  $("$JAVA" -version 2>&1 | head -n 1), ref-echo on CPU 0, load generators on CPU 1,"
 echo "  $CONNS connections, ${DURATION} s measured after ${WARMUP} s warm-up, $PAIRS pairs"
 : > "$OUT/ratios.txt"
+echo "  per run: msgs/s, load generator CPU us per message, ratio of msgs/s to ref-load's in the same pair"
 for pair in $(seq "$PAIRS"); do
-    ref=$(run_ref "$pair")
-    line="pair $pair: ref-load ${ref:-?} msgs/s"
+    read -r ref ref_cpu <<< "$(run_ref "$pair")"
+    line="pair $pair: ref-load ${ref:-?} (${ref_cpu:-?} us)"
     for driver in $DRIVERS; do
-        ours=$(run_ours "$driver" "$pair")
+        read -r ours ours_cpu <<< "$(run_ours "$driver" "$pair")"
         ratio=$(awk -v a="${ours:-0}" -v b="${ref:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
         echo "$driver $ratio" >> "$OUT/ratios.txt"
-        line="$line, $driver ${ours:-?} ($ratio)"
+        line="$line, $driver ${ours:-?} (${ours_cpu:-?} us) $ratio"
     done
     echo "$line"
 done

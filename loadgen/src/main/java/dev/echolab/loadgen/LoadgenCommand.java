@@ -155,6 +155,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     private int execute(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException, IOException {
         Monitor monitor = null;
         long connectStart = System.nanoTime();
+        boolean stopped = false;
         try {
             driver.connect(run);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
@@ -163,12 +164,15 @@ public final class LoadgenCommand implements Callable<Integer> {
                 monitor = measure(run, driver, log);
             }
             driver.stop(System.nanoTime() + grace(run.settings));
+            stopped = true;
             if (monitor != null) {
                 monitor.finish();
             }
             return finish(Results.of(run, connectSeconds, connectTimes, monitor));
         } finally {
-            driver.stop(System.nanoTime());
+            if (!stopped) {
+                driver.stop(System.nanoTime());
+            }
         }
     }
 

@@ -89,13 +89,12 @@ final class NioWorker implements Runnable {
 
     @Override
     public void run() {
+        boolean connectPhaseOver = false;
         try (Selector s = Selector.open()) {
             selector = s;
-            try {
-                connectAll();
-            } finally {
-                connected.countDown();
-            }
+            connectAll();
+            connectPhaseOver = true;
+            connected.countDown();
             gate.await();
             if (!aborted) {
                 load();
@@ -107,6 +106,9 @@ final class NioWorker implements Runnable {
         } finally {
             for (NioConnection c : connections) {
                 finish(c);
+            }
+            if (!connectPhaseOver) {
+                connected.countDown();
             }
         }
     }
