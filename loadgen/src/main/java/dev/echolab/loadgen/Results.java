@@ -53,9 +53,9 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
      * may have been waiting for us, and its figures are a floor, not its capacity.
      */
     record Cpu(double seconds, double percentOfOneCore, int cores, boolean saturated) {
-        static Cpu of(long cpuNanos, double wallSeconds) {
+        static Cpu of(long cpuNanos, long wallNanos) {
             int cores = Runtime.getRuntime().availableProcessors();
-            double pct = wallSeconds > 0 ? cpuNanos / 1e9 / wallSeconds * 100 : 0;
+            double pct = wallNanos > 0 ? (double) cpuNanos / wallNanos * 100 : 0;
             return new Cpu(cpuNanos / 1e9, pct, cores, pct > 90.0 * cores);
         }
     }
@@ -78,7 +78,8 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
                 messages, run.measuredBytes(), seconds,
                 Percentiles.of(monitor == null ? none : monitor.latency),
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
-                errors, first, Fairness.of(run), Cpu.of(monitor == null ? 0 : monitor.cpuNanos, seconds));
+                errors, first, Fairness.of(run),
+                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos));
     }
 
     double msgsPerSecond() {

@@ -10,18 +10,23 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything the drivers share while a run goes on: the phase boundaries, the latency recorders,
- * the counters and the error log. Drivers only call {@link #completed}, {@link #failed} and
- * {@link #ended}; the command and the {@link Monitor} read the rest.
+ * the counters and the error log. Drivers ask it what to send ({@link #maySend}, {@link #intended})
+ * and tell it what happened ({@link #connected}, {@link #completed}, {@link #failed},
+ * {@link #ended}); the command and the {@link Monitor} read the rest.
  *
  * <p>Why timestamps and not phase flags: a completion belongs to the warm-up or to the measurement
- * by the time it happened, decided where it happened, so no message is counted in the wrong phase
- * however late a thread notices a phase change.
+ * by the time it happened, decided where it happened, and goes to that phase's recorder; so no
+ * message is counted in the wrong phase however late a thread (or the monitor, starved by 500
+ * client threads on one core) notices a phase change. "Resetting the recorders" after the warm-up
+ * is exactly this switch to recorders that hold nothing else.
  */
 final class Run {
 
     final Settings settings;
     final Messages messages;
-    /** Round trips from the actual send (what the server did with the message). */
+    /** Warm-up round trips: only for the progress lines, never in the results. */
+    final Recorder warmup = new Recorder(3);
+    /** Measured round trips from the actual send (what the server did with the message). */
     final Recorder latency = new Recorder(3);
     /** Open loop only: round trips from the intended send time (what a user waiting on the schedule saw). */
     final Recorder corrected;
@@ -42,6 +47,7 @@ final class Run {
     private volatile long sendStart;
     private volatile long warmEnd = Long.MAX_VALUE;
     private volatile long end = Long.MAX_VALUE;
+    private volatile long lastEnded;
     private final double nanosPerSlot;
 
     Run(Settings settings) {
@@ -115,14 +121,16 @@ final class Run {
         if (now >= end) {
             return;
         }
+        if (now < warmEnd) {
+            warmup.recordValue((now - sent + 500) / 1000);
+            return;
+        }
         latency.recordValue((now - sent + 500) / 1000);
         if (corrected != null) {
             corrected.recordValue((now - Math.min(sent, intended) + 500) / 1000);
         }
-        if (now >= warmEnd) {
-            measuredPerConnection[id]++;
-            measuredBytes.add(length);
-        }
+        measuredPerConnection[id]++;
+        measuredBytes.add(length);
     }
 
     /** Connection {@code id} failed; it is over. {@code line} is the one-line description. */
@@ -137,7 +145,13 @@ final class Run {
         if (wasLive) {
             live.decrementAndGet();
         }
+        lastEnded = System.nanoTime();
         ended.countDown();
+    }
+
+    /** When the last connection ended (valid once all have). */
+    long lastEnded() {
+        return lastEnded;
     }
 
     /** Waits until every connection has ended or the timeout passes; true if all ended. */
