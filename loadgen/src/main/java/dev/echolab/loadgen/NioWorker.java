@@ -2,12 +2,9 @@ package dev.echolab.loadgen;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -16,7 +13,7 @@ import java.util.function.Consumer;
  * One selector thread of the {@link NioDriver}, owning connections {@code [first, last)}.
  *
  * <ol>
- *   <li>Connect: at most {@value #MAX_CONNECTING} handshakes in flight, each with its own deadline.</li>
+ *   <li>Connect every connection ({@link NioConnector}).</li>
  *   <li>Wait at the barrier, then fill every connection with up to {@code --pipeline} messages.</li>
  *   <li>Loop: on readable, compare the echoed bytes with the regenerated ones and record each
  *   completed message, then send the next; on writable, finish a partial write. Interest cycles
@@ -32,7 +29,6 @@ import java.util.function.Consumer;
  */
 final class NioWorker implements Runnable {
 
-    static final int MAX_CONNECTING = 128;
     static final int HOUSEKEEPING_MS = 50;
     private static final int IO_BYTES = 64 * 1024;
 
@@ -42,18 +38,15 @@ final class NioWorker implements Runnable {
     private final CountDownLatch connected;
     private final CountDownLatch gate;
     private final int pipeline;
-    private final InetSocketAddress target;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(IO_BYTES);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(IO_BYTES);
     private final byte[] txBytes = new byte[IO_BYTES];
     private final byte[] rxBytes = new byte[IO_BYTES];
     private final byte[] expected = new byte[IO_BYTES];
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
-    private final Consumer<SelectionKey> onConnectEvent = this::onConnectEvent;
     private final Consumer<SelectionKey> onEvent = this::onEvent;
     private Selector selector;
     private int open;
-    private int pending;
     private long now;
     /** Open loop: this thread's position in the global schedule (message seq, index into connections). */
     private long slotSeq = 1;
@@ -68,7 +61,6 @@ final class NioWorker implements Runnable {
         this.connected = connected;
         this.gate = gate;
         this.pipeline = run.settings.pipeline();
-        this.target = new InetSocketAddress(run.settings.host(), run.settings.port());
         this.connections = new NioConnection[last - first];
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new NioConnection(first + i, pipeline);
@@ -92,7 +84,7 @@ final class NioWorker implements Runnable {
         boolean connectPhaseOver = false;
         try (Selector s = Selector.open()) {
             selector = s;
-            connectAll();
+            open = new NioConnector(run, s, connections).connectAll();
             connectPhaseOver = true;
             connected.countDown();
             gate.await();
@@ -109,81 +101,6 @@ final class NioWorker implements Runnable {
             }
             if (!connectPhaseOver) {
                 connected.countDown();
-            }
-        }
-    }
-
-    // ---- connect phase ----
-
-    private void connectAll() throws IOException {
-        int next = 0;
-        while (next < connections.length || pending > 0) {
-            while (next < connections.length && pending < MAX_CONNECTING) {
-                startConnect(connections[next++]);
-            }
-            if (pending > 0) {
-                selector.select(onConnectEvent, 10);
-                now = System.nanoTime();
-                expireConnects();
-            }
-        }
-    }
-
-    private void startConnect(NioConnection c) {
-        c.connectStart = System.nanoTime();
-        c.state = NioConnection.State.CONNECTING;
-        pending++;
-        try {
-            c.channel = SocketChannel.open();
-            c.channel.configureBlocking(false);
-            c.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (c.channel.connect(target)) {
-                up(c);
-            } else {
-                c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
-            }
-        } catch (IOException e) {
-            connectFailed(c, e);
-        }
-    }
-
-    private void onConnectEvent(SelectionKey key) {
-        NioConnection c = (NioConnection) key.attachment();
-        try {
-            if (c.channel.finishConnect()) {
-                up(c);
-            }
-        } catch (IOException e) {
-            connectFailed(c, e);
-        }
-    }
-
-    private void up(NioConnection c) throws IOException {
-        if (c.key == null) {
-            c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
-        } else {
-            c.key.interestOps(SelectionKey.OP_READ);
-        }
-        pending--;
-        open++;
-        c.state = NioConnection.State.OPEN;
-        run.connected(c.id, (System.nanoTime() - c.connectStart) / 1000);
-    }
-
-    private void connectFailed(NioConnection c, IOException e) {
-        pending--;
-        closeChannel(c);
-        ErrorKind kind = ErrorKind.of(e);
-        run.failed(kind, ErrorKind.connectFailure(kind, run.settings, c.id, e), false);
-    }
-
-    private void expireConnects() {
-        long limit = run.settings.connectTimeout().toNanos();
-        for (NioConnection c : connections) {
-            if (c.state == NioConnection.State.CONNECTING && now - c.connectStart >= limit) {
-                pending--;
-                closeChannel(c);
-                run.failed(ErrorKind.TIMEOUT, ErrorKind.connectFailure(ErrorKind.TIMEOUT, run.settings, c.id, null), false);
             }
         }
     }
@@ -467,7 +384,7 @@ final class NioWorker implements Runnable {
         }
     }
 
-    private static void closeChannel(NioConnection c) {
+    static void closeChannel(NioConnection c) {
         c.state = NioConnection.State.CLOSED;
         if (c.channel != null) {
             try {
