@@ -180,6 +180,7 @@ class LoadgenCommandTest {
     }
 
     @Test
+    @Timeout(10)
     void readsTheSoftLimitFromProcLimits() throws IOException {
         Path limits = dir.resolve("limits");
         Files.writeString(limits, """

@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The bytes on the wire must be exactly ref-load's; the expected strings were produced by ref-load.c's own code. */
+@Timeout(10)
 class MessagesTest {
 
     @Test
