@@ -28,6 +28,8 @@ final class JsonReport {
                 .field("duration_s", r.seconds())
                 .field("warmup_s", s.effectiveWarmup().toMillis() / 1e3)
                 .field("connect_s", r.connectSeconds())
+                .field("measure_start_epoch_ms", r.measureStartEpochMs())
+                .field("measure_end_epoch_ms", r.measureEndEpochMs())
                 .field("msg_bytes", r.messages() == 0 ? 0 : (double) r.bytes() / r.messages())
                 .field("cpu_pct", r.cpu().percentOfOneCore());
         if (r.corrected() == null) {

@@ -10,7 +10,8 @@ import java.util.Arrays;
  */
 record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
-               Percentiles corrected, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu) {
+               Percentiles corrected, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
+               long measureStartEpochMs, long measureEndEpochMs) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -74,12 +75,18 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
             up += u ? 1 : 0;
         }
         Histogram none = new Histogram(3);
+        // The measured interval in wall-clock time, so a tool sampling the server from /proc
+        // (bin/lab) can take the server's CPU over exactly this interval.
+        long nowMs = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        long startMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureStart) / 1_000_000;
+        long endMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureEnd) / 1_000_000;
         return new Results(run.settings, up, connectSeconds, Percentiles.of(connectTimes), run.verified(),
                 messages, run.measuredBytes(), seconds,
                 Percentiles.of(monitor == null ? none : monitor.latency),
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
                 errors, first, Fairness.of(run),
-                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos));
+                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos), startMs, endMs);
     }
 
     double msgsPerSecond() {
