@@ -70,5 +70,12 @@ echolab_jar_fresh() {
         \( -name '*.java' -o -name pom.xml \) -newer "$1" -print -quit)" ]
 }
 
-# JVM options for every tool: native access for Netty's epoll/io_uring (no warning on JDK 24+).
-JAVA_OPTS=(--enable-native-access=ALL-UNNAMED ${ECHOLAB_JAVA_OPTS:-})
+# JVM options for every tool (each one's reason is in docs/performance.md):
+# - native access for Netty's epoll and io_uring libraries (no warning on JDK 24+);
+# - a larger Integer cache: the JDK's epoll Selector looks up each ready key by its boxed file
+#   descriptor, which allocates an Integer per event once descriptors pass 127;
+# - sun.nio.ch opened to Netty, so its NIO transport can use its array-backed selected-key set
+#   instead of the JDK's HashSet (an allocation per ready key).
+JAVA_OPTS=(--enable-native-access=ALL-UNNAMED -XX:AutoBoxCacheMax=20000
+    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
+    ${ECHOLAB_JAVA_OPTS:-})

@@ -135,7 +135,7 @@ final class CaseRunner {
     private static void readLoadgen(CaseResult c, JsonNode r) {
         c.msgsPerS = dbl(r, "msgs_per_s");
         c.mbPerS = dbl(r, "mb_per_s");
-        c.messages = lng(r, "messages");
+        c.messages = lng(r, "msgs");
         c.p50Us = lng(r, "p50_us");
         c.p75Us = lng(r, "p75_us");
         c.p90Us = lng(r, "p90_us");
@@ -145,7 +145,7 @@ final class CaseRunner {
         c.errors = lng(r, "errors");
         c.mismatches = lng(r, "mismatches");
         c.starvedConnections = lng(r, "fairness", "no_reply");
-        c.loadgenCpuPct = dbl(r, "cpu", "pct");
+        c.loadgenCpuPct = dbl(r, "cpu_pct");
         JsonNode saturated = r.at("/cpu/saturated");
         c.loadgenSaturated = saturated.isMissingNode() ? null : saturated.asBoolean();
     }

@@ -115,7 +115,7 @@ public final class CompareCommand implements Callable<Integer> {
 
         List<CaseResult> cases = matrix(ids, refEcho != null);
         Environment env = Environment.read(home, pinning.description(), driver,
-                "--enable-native-access=ALL-UNNAMED " + System.getenv().getOrDefault("ECHOLAB_JAVA_OPTS", ""), settings(ids));
+                System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids));
         stdout.println("comparing " + String.join(", ", ids) + (refEcho != null ? " (+ ref-echo reference)" : "")
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Efficiency benchmark (not a test): how many msgs/s our load generator drives through the C
+# reference server ref-echo, compared with the C reference load generator ref-load in the same run.
+#
+#   bench/loadgen-vs-ref.sh                  # 3 pairs, 500 connections, 10 s after 3 s warm-up
+#   PAIRS=5 CONNS=500 DURATION=10 WARMUP=3 bench/loadgen-vs-ref.sh
+#
+# The server is pinned to CPU 0 and every load generator to CPU 1 (taskset), one run at a time,
+# alternating: ref-load, nio, platform, virtual; then the next pair. Each driver's ratio is
+# (our msgs/s) / (ref-load's msgs/s of the same pair); the median over the pairs is printed.
+# The reference kit is read from ../shared/bench beside the repository (ECHOLAB_REF_BENCH
+# overrides it); it is compiled into target/bench-loadgen/, where all logs and JSON land too.
+# All traffic goes to 127.0.0.1; every run is bounded in time; the server is stopped by its PID.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../bin/env.sh"
+
+REF=${ECHOLAB_REF_BENCH:-$ECHOLAB_HOME/../shared/bench}
+PAIRS=${PAIRS:-3}
+CONNS=${CONNS:-500}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+PORT=${PORT:-9190}
+DRIVERS=${DRIVERS:-nio platform virtual}
+OUT=$ECHOLAB_HOME/target/bench-loadgen
+JAR=$ECHOLAB_HOME/loadgen/target/echolab-loadgen.jar
+
+die() { echo "loadgen-vs-ref: $*" >&2; exit 1; }
+[ -f "$REF/ref-echo.c" ] && [ -f "$REF/ref-load.c" ] || die "reference kit not found in $REF (set ECHOLAB_REF_BENCH)"
+command -v gcc > /dev/null || die "gcc is needed to build the reference kit"
+command -v taskset > /dev/null || die "taskset (util-linux) is needed to pin the processes"
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: one for the server, one for the load generator"
+mkdir -p "$OUT"
+gcc -O2 -Wall -Wextra -o "$OUT/ref-echo" "$REF/ref-echo.c" -pthread
+gcc -O2 -Wall -Wextra -o "$OUT/ref-load" "$REF/ref-load.c" -pthread
+echolab_ensure_jar "$JAR"
+
+SERVER_PID=
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2> /dev/null || true
+        wait "$SERVER_PID" 2> /dev/null || true
+        SERVER_PID=
+    fi
+}
+trap stop_server EXIT
+
+taskset -c 0 "$OUT/ref-echo" "$PORT" > "$OUT/ref-echo.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 50); do
+    (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && break
+    sleep 0.1
+done
+kill -0 "$SERVER_PID" 2> /dev/null || die "ref-echo did not start (port $PORT in use?)"
+
+json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | tail -n 1; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# CPU microseconds the load generator spent per message (cpu_pct is in % of one core).
+cpu_us_per_msg() {
+    awk -v c="$(json_field "$1" cpu_pct)" -v m="$(json_field "$1" msgs_per_s)" \
+        'BEGIN { if (m > 0) printf "%.1f", c / 100 / m * 1e6; else print "n/a" }'
+}
+
+# Prints "MSGS_PER_S CPU_US_PER_MSG" of one ref-load run.
+run_ref() {
+    local log=$OUT/ref-load-$1.log
+    taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -d "$DURATION" -w "$WARMUP" \
+        -S "$SERVER_PID" -L "ref-load:$1" "127.0.0.1:$PORT" > "$log" 2>&1 || echo "ref-load pair $1 exited non-zero (see $log)" >&2
+    grep '^{' "$log" | tail -n 1 > "$OUT/ref-load-$1.json"
+    echo "$(json_field "$OUT/ref-load-$1.json" msgs_per_s) $(cpu_us_per_msg "$OUT/ref-load-$1.json")"
+}
+
+# Prints "MSGS_PER_S CPU_US_PER_MSG" of one run of our load generator with driver $1.
+run_ours() {
+    local json=$OUT/$1-$2.json
+    taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$JAVA" "${JAVA_OPTS[@]}" -jar "$JAR" --port "$PORT" \
+        --connections "$CONNS" --duration "${DURATION}s" --warmup "${WARMUP}s" --driver "$1" --json "$json" \
+        > "$OUT/$1-$2.log" 2>&1 || echo "loadgen --driver $1 pair $2 exited non-zero (see $OUT/$1-$2.log)" >&2
+    echo "$(json_field "$json" msgs_per_s) $(cpu_us_per_msg "$json")"
+}
+
+echo "loadgen-vs-ref: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),"
+echo "  $("$JAVA" -version 2>&1 | head -n 1), ref-echo on CPU 0, load generators on CPU 1,"
+echo "  $CONNS connections, ${DURATION} s measured after ${WARMUP} s warm-up, $PAIRS pairs"
+: > "$OUT/ratios.txt"
+echo "  per run: msgs/s, load generator CPU us per message, ratio of msgs/s to ref-load's in the same pair"
+for pair in $(seq "$PAIRS"); do
+    read -r ref ref_cpu <<< "$(run_ref "$pair")"
+    line="pair $pair: ref-load ${ref:-?} (${ref_cpu:-?} us)"
+    for driver in $DRIVERS; do
+        read -r ours ours_cpu <<< "$(run_ours "$driver" "$pair")"
+        ratio=$(awk -v a="${ours:-0}" -v b="${ref:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+        echo "$driver $ratio" >> "$OUT/ratios.txt"
+        line="$line, $driver ${ours:-?} (${ours_cpu:-?} us) $ratio"
+    done
+    echo "$line"
+done
+for driver in $DRIVERS; do
+    m=$(awk -v d="$driver" '$1 == d && $2 != "n/a" { print $2 }' "$OUT/ratios.txt" | median)
+    echo "median ratio $driver / ref-load: $m"
+done
+echo "logs and JSON: $OUT"

@@ -1,0 +1,53 @@
+package dev.echolab.loadgen;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * The {@code --driver} choices, in reading order. They load the server in the same way and verify
+ * the same bytes; only how client connections are mapped onto threads differs, which is exactly
+ * what a reader can compare.
+ */
+enum DriverKind {
+    /** One platform thread per connection, blocking reads: the seed program's 500 client threads. */
+    PLATFORM,
+    /** The same blocking loop on one virtual thread per connection. */
+    VIRTUAL,
+    /** One selector thread (or {@code --selectors N}) multiplexing every connection. */
+    NIO;
+
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+
+    Driver create(Settings settings) {
+        return switch (this) {
+            case PLATFORM -> new BlockingDriver(Thread.ofPlatform().name("loadgen-", 0).daemon(true));
+            case VIRTUAL -> new BlockingDriver(Thread.ofVirtual().name("loadgen-", 0));
+            case NIO -> new NioDriver(settings.selectors());
+        };
+    }
+
+    static DriverKind fromId(String id) {
+        for (DriverKind d : values()) {
+            if (d.id().equalsIgnoreCase(id.strip())) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unknown driver '" + id + "' (valid: platform, virtual, nio)");
+    }
+
+    /** Completion candidates for picocli's help: the ids. */
+    static final class Ids implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(values()).map(DriverKind::id).iterator();
+        }
+    }
+}

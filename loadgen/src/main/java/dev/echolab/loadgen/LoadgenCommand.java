@@ -1,0 +1,257 @@
+package dev.echolab.loadgen;
+
+import dev.echolab.client.Durations;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/loadgen}: loads an echo server with verified messages and reports what it measured.
+ *
+ * <p>Phases: (1) open every connection (each with a connect timeout; failures counted by kind),
+ * (2) barrier: the load starts on all connections at once, (3) warm-up (JIT, TCP windows, server
+ * pools), (4) reset the recorders, (5) measure for {@code --duration} or until every connection
+ * has sent {@code --messages}, (6) replies still in flight get a short grace, then everything is
+ * closed and the report printed. The first output line is the effective settings.
+ */
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
+        description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
+                + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied",
+                "1:any error, mismatch, starved connection, or nothing to connect to",
+                "2:bad usage"})
+public final class LoadgenCommand implements Callable<Integer> {
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--connections", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
+    int connections = 500;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Measured time after the warm-up, e.g. 10s, 1m (default: 10s). With --messages: a safety limit (default 10m).")
+    Duration duration;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Warm-up before measuring, not counted (default: 2s; none with --messages).")
+    Duration warmup = Duration.ofSeconds(2);
+
+    @Option(names = "--messages", paramLabel = "N",
+            description = "Each connection sends exactly N messages, all measured, then stops (instead of --duration).")
+    Long messages;
+
+    @Option(names = "--size", paramLabel = "BYTES",
+            description = "Pad each message to BYTES with a space and letters before the newline, as ref-load -s does.")
+    int size;
+
+    @Option(names = "--pipeline", paramLabel = "K", description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
+    int pipeline = 1;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S",
+            description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from the intended send time.")
+    Double rate;
+
+    @Option(names = "--driver", paramLabel = "DRIVER", converter = DriverConverter.class,
+            completionCandidates = DriverKind.Ids.class,
+            description = "Client threading: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    DriverKind driver = DriverKind.PLATFORM;
+
+    @Option(names = "--selectors", paramLabel = "N",
+            description = "Selector threads of the nio driver (default: ${DEFAULT-VALUE}).")
+    int selectors = 1;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time limit for each connect (default: 5s).")
+    Duration connectTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A reply slower than this counts as a timeout and closes its connection (default: 5s).")
+    Duration timeout = Duration.ofSeconds(5);
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--hlog", paramLabel = "FILE", description = "Also write an HdrHistogram interval log (one histogram per second) to FILE.")
+    Path hlog;
+
+    @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    private static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_BOUND = Duration.ofMinutes(10);
+    /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
+    private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public LoadgenCommand() {
+        this(System.out, System.err);
+    }
+
+    public LoadgenCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new LoadgenCommand()).execute(args));
+    }
+
+    /** A command line whose usage and error messages go to the command's own streams. */
+    static CommandLine commandLine(LoadgenCommand command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(command.out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(command.err, true, StandardCharsets.UTF_8));
+        return cl;
+    }
+
+    @Override
+    public Integer call() {
+        Settings s = settings();
+        String tooMany = OpenFiles.check(s.connections());
+        if (tooMany != null) {
+            err.println(tooMany);
+            return 1;
+        }
+        Run run = new Run(s);
+        out.println(s.describe(run.messages));
+        try (HlogFile log = HlogFile.open(s.hlog())) {
+            return execute(run, s.driver().create(s), log.writer());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("interrupted");
+        } catch (IOException | RuntimeException e) {
+            err.println(e instanceof FileNotFoundException ? "cannot write " + e.getMessage() : "loadgen failed: " + e);
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+        }
+        return 1;
+    }
+
+    private int execute(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException, IOException {
+        Monitor monitor = null;
+        long connectStart = System.nanoTime();
+        boolean stopped = false;
+        try {
+            driver.connect(run);
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            Histogram connectTimes = run.connectTimes.getIntervalHistogram();
+            if (run.live() > 0) {
+                monitor = measure(run, driver, log);
+            }
+            driver.stop(System.nanoTime() + grace(run.settings));
+            stopped = true;
+            if (monitor != null) {
+                monitor.finish();
+            }
+            return finish(Results.of(run, connectSeconds, connectTimes, monitor));
+        } finally {
+            if (!stopped) {
+                driver.stop(System.nanoTime());
+            }
+        }
+    }
+
+    private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
+        Monitor monitor = new Monitor(run, out, log);
+        long start = System.nanoTime();
+        run.begin(start);
+        driver.start();
+        monitor.watch(start);
+        return monitor;
+    }
+
+    private int finish(Results r) throws IOException {
+        if (r.connectionsUp() > 0) {
+            Report.print(r, out);
+        }
+        for (ErrorKind k : ErrorKind.values()) {
+            String line = r.firstErrors()[k.ordinal()];
+            if (line != null) {
+                err.println(line);
+            }
+        }
+        if (r.connectionsUp() > 0 && r.verified() == 0 && r.errors(ErrorKind.TIMEOUT) == 0) {
+            err.println("no echo was received");
+        }
+        if (json != null) {
+            Files.writeString(json, JsonReport.of(r) + "\n");
+        }
+        return r.exitStatus();
+    }
+
+    /** Replies in flight at the end get this long before they count as timeouts. */
+    private static long grace(Settings s) {
+        return Math.min(s.timeout().toNanos(), Duration.ofSeconds(1).toNanos());
+    }
+
+    private Settings settings() {
+        boolean durationGiven = duration != null;
+        Duration measured = durationGiven ? duration : DEFAULT_DURATION;
+        Settings s = new Settings(host, port, connections, measured, warmup, messages == null ? 0 : messages, size,
+                pipeline, rate == null ? 0 : rate, driver, selectors, connectTimeout, timeout,
+                durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose);
+        validate(s);
+        return s;
+    }
+
+    private void validate(Settings s) {
+        require(s.port() >= 1 && s.port() <= 65_535, "--port must be between 1 and 65535, not " + s.port());
+        require(s.connections() >= 1 && s.connections() <= 1_000_000, "--connections must be between 1 and 1000000");
+        require(s.duration().compareTo(Duration.ofMillis(1)) >= 0, "--duration must be at least 1ms");
+        require(!s.warmup().isNegative(), "--warmup must not be negative");
+        require(messages == null || messages >= 1, "--messages must be at least 1");
+        require(s.size() >= 0 && s.size() <= 64 << 20, "--size must be between 0 and 64 MiB");
+        require(s.pipeline() >= 1 && s.pipeline() <= 4096, "--pipeline must be between 1 and 4096");
+        require(rate == null || (rate > 0 && rate <= 1e9), "--rate must be a positive number of messages per second");
+        require(s.selectors() >= 1 && s.selectors() <= 64, "--selectors must be between 1 and 64");
+        require(s.connectTimeout().toMillis() >= 1 && s.timeout().toMillis() >= 1, "timeouts must be at least 1ms");
+        long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
+        require(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT,
+                "--pipeline x message size must stay under 1 MiB with the blocking drivers (use --driver nio)");
+    }
+
+    private void require(boolean ok, String message) {
+        if (!ok) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
+        }
+    }
+
+    static final class DriverConverter implements CommandLine.ITypeConverter<DriverKind> {
+        @Override
+        public DriverKind convert(String value) {
+            return DriverKind.fromId(value);
+        }
+    }
+}

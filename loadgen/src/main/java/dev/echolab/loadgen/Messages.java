@@ -1,0 +1,110 @@
+package dev.echolab.loadgen;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of every message, computed from (connection, sequence number) alone, so no side keeps
+ * copies of what it sent and the NIO driver checks echoes without allocating.
+ *
+ * <p>Message {@code n} (from 1, as the reference {@code ref-load} counts) of connection {@code i}
+ * (from 0) is {@code Thread-<i> say hello <n>\n}. When {@code --size} asks for more bytes than that,
+ * a space and letters are inserted before the newline; the letter at offset {@code p} is
+ * {@code 'a' + (p - headerLength + n) % 26}, exactly as {@code ref-load -s} pads, so both tools put
+ * the same bytes on the wire.
+ */
+final class Messages {
+
+    private static final byte[] PREFIX = "Thread-".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MIDDLE = " say hello ".getBytes(StandardCharsets.US_ASCII);
+    /** Longest header: prefix, 10 digits of id, middle, 19 digits of sequence number. */
+    static final int SCRATCH_BYTES = 64;
+
+    private final int size;
+
+    /** @param size pad every message to at least this many bytes (0: natural length) */
+    Messages(int size) {
+        this.size = size;
+    }
+
+    int length(int id, long seq) {
+        int natural = PREFIX.length + digits(id) + MIDDLE.length + digits(seq) + 1;
+        return Math.max(natural, size);
+    }
+
+    /** The whole message, freshly allocated: for tests and error paths. */
+    byte[] message(int id, long seq) {
+        byte[] out = new byte[length(id, seq)];
+        write(id, seq, 0, out, 0, out.length, new byte[SCRATCH_BYTES]);
+        return out;
+    }
+
+    /**
+     * Writes bytes {@code [from, from + len)} of message (id, seq) into {@code out} at {@code at}.
+     * {@code scratch} ({@link #SCRATCH_BYTES} long) holds the header; it is the caller's so that
+     * this class stays immutable and shareable between threads.
+     */
+    void write(int id, long seq, int from, byte[] out, int at, int len, byte[] scratch) {
+        int headerLength = header(id, seq, scratch);
+        int newline = length(id, seq) - 1;
+        for (int i = 0; i < len; i++) {
+            int p = from + i;
+            byte b;
+            if (p < headerLength) {
+                b = scratch[p];
+            } else if (p == newline) {
+                b = '\n';
+            } else if (p == headerLength) {
+                b = ' ';
+            } else {
+                b = (byte) ('a' + (int) ((p - headerLength + seq) % 26));
+            }
+            out[at + i] = b;
+        }
+    }
+
+    private static int header(int id, long seq, byte[] into) {
+        System.arraycopy(PREFIX, 0, into, 0, PREFIX.length);
+        int p = putDecimal(id, into, PREFIX.length);
+        System.arraycopy(MIDDLE, 0, into, p, MIDDLE.length);
+        return putDecimal(seq, into, p + MIDDLE.length);
+    }
+
+    private static int putDecimal(long value, byte[] into, int at) {
+        int end = at + digits(value);
+        if (value <= Integer.MAX_VALUE) {
+            // int division by a constant compiles to a multiply; this runs twice per message.
+            int v = (int) value;
+            for (int p = end - 1; p >= at; p--) {
+                into[p] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            return end;
+        }
+        long v = value;
+        for (int p = end - 1; p >= at; p--) {
+            into[p] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return end;
+    }
+
+    /** Decimal digits of a non-negative value, by comparisons: this is on every message's path, divisions were a third of the driver's CPU. */
+    static int digits(long value) {
+        int n = 1;
+        while (n < POWERS_OF_TEN.length && value >= POWERS_OF_TEN[n]) {
+            n++;
+        }
+        return n;
+    }
+
+    private static final long[] POWERS_OF_TEN = powersOfTen();
+
+    private static long[] powersOfTen() {
+        long[] p = new long[19];
+        p[0] = 1;
+        for (int i = 1; i < p.length; i++) {
+            p[i] = p[i - 1] * 10;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.echolab.loadgen;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * One selector thread of the {@link NioDriver}, owning connections {@code [first, last)}.
+ *
+ * <ol>
+ *   <li>Connect every connection ({@link NioConnector}).</li>
+ *   <li>Wait at the barrier, then fill every connection with up to {@code --pipeline} messages.</li>
+ *   <li>Loop: on readable, compare the echoed bytes with the regenerated ones and record each
+ *   completed message, then send the next; on writable, finish a partial write. Interest cycles
+ *   {@code READ -> (socket full) READ|WRITE -> (drained) READ}.</li>
+ *   <li>In the open loop, walk this thread's part of the global schedule and send what is due.</li>
+ *   <li>Every {@value #HOUSEKEEPING_MS} ms: time out replies older than {@code --timeout}; after the
+ *   end, close connections with nothing in flight; at the grace deadline, time out the rest.</li>
+ * </ol>
+ *
+ * <p>Hot path without allocation: one direct buffer each way, byte arrays reused for the
+ * comparison, and {@link Selector#select(Consumer, long)} instead of iterating the selected-key set
+ * (whose iterator is a new object on every loop).
+ */
+final class NioWorker implements Runnable {
+
+    static final int HOUSEKEEPING_MS = 50;
+    private static final int IO_BYTES = 64 * 1024;
+
+    private final Run run;
+    private final Messages messages;
+    private final NioConnection[] connections;
+    private final CountDownLatch connected;
+    private final CountDownLatch gate;
+    private final int pipeline;
+    private final ByteBuffer tx = ByteBuffer.allocateDirect(IO_BYTES);
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(IO_BYTES);
+    private final byte[] txBytes = new byte[IO_BYTES];
+    private final byte[] rxBytes = new byte[IO_BYTES];
+    private final byte[] expected = new byte[IO_BYTES];
+    private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
+    private final Consumer<SelectionKey> onEvent = this::onEvent;
+    private Selector selector;
+    private int open;
+    private long now;
+    /** Open loop: this thread's position in the global schedule (message seq, index into connections). */
+    private long slotSeq = 1;
+    private int slotIndex;
+
+    private volatile boolean aborted;
+    private volatile long graceDeadline = Long.MAX_VALUE;
+
+    NioWorker(Run run, int first, int last, CountDownLatch connected, CountDownLatch gate) {
+        this.run = run;
+        this.messages = run.messages;
+        this.connected = connected;
+        this.gate = gate;
+        this.pipeline = run.settings.pipeline();
+        this.connections = new NioConnection[last - first];
+        for (int i = 0; i < connections.length; i++) {
+            connections[i] = new NioConnection(first + i, pipeline);
+        }
+    }
+
+    void abort() {
+        aborted = true;
+    }
+
+    void stopAt(long deadline) {
+        graceDeadline = deadline;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        boolean connectPhaseOver = false;
+        try (Selector s = Selector.open()) {
+            selector = s;
+            open = new NioConnector(run, s, connections).connectAll();
+            connectPhaseOver = true;
+            connected.countDown();
+            gate.await();
+            if (!aborted) {
+                load();
+            }
+        } catch (IOException | RuntimeException e) {
+            failAll(ErrorKind.OTHER, "selector thread failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (NioConnection c : connections) {
+                finish(c);
+            }
+            if (!connectPhaseOver) {
+                connected.countDown();
+            }
+        }
+    }
+
+    // ---- load phase ----
+
+    private void load() throws IOException {
+        now = System.nanoTime();
+        for (NioConnection c : connections) {
+            if (c.state == NioConnection.State.OPEN) {
+                fillOrFail(c);
+            }
+        }
+        long nextHousekeeping = now;
+        while (open > 0) {
+            now = System.nanoTime();
+            if (now >= graceDeadline) {
+                timeOutInFlight();
+                return;
+            }
+            long nextDue = run.settings.openLoop() ? sendDue() : Long.MAX_VALUE;
+            if (now >= nextHousekeeping) {
+                housekeeping();
+                nextHousekeeping = now + HOUSEKEEPING_MS * 1_000_000L;
+            }
+            long wakeAt = Math.min(Math.min(nextDue, nextHousekeeping), graceDeadline);
+            waitForEvents(now < run.end() ? Math.min(wakeAt, run.end()) : wakeAt);
+        }
+    }
+
+    /**
+     * Waits for IO until {@code wakeAt}. The selector's timeout is in milliseconds, so when the next
+     * scheduled send is under 2 ms away the thread polls ({@code selectNow}) instead: that keeps
+     * open-loop pacing at microsecond scale, at the price of a busy core.
+     */
+    private void waitForEvents(long wakeAt) throws IOException {
+        long wait = wakeAt - now;
+        if (wait >= 2_000_000L) {
+            selector.select(onEvent, wait / 1_000_000L);
+        } else if (wait > 0 && !run.settings.openLoop()) {
+            selector.select(onEvent, 1);
+        } else {
+            selector.selectNow(onEvent);
+            Thread.onSpinWait();
+        }
+    }
+
+    private void onEvent(SelectionKey key) {
+        NioConnection c = (NioConnection) key.attachment();
+        now = System.nanoTime();
+        try {
+            if (key.isReadable()) {
+                onReadable(c);
+            }
+            if (c.state == NioConnection.State.OPEN && key.isValid() && key.isWritable()) {
+                fill(c);
+            }
+        } catch (IOException e) {
+            failed(c, e);
+        }
+    }
+
+    private void fillOrFail(NioConnection c) {
+        try {
+            fill(c);
+        } catch (IOException e) {
+            failed(c, e);
+        }
+    }
+
+    /** Sends what may be sent: finish the current message, then new ones while allowed. */
+    private void fill(NioConnection c) throws IOException {
+        while (true) {
+            int len = gather(c);
+            if (len == 0) {
+                wantWrite(c, false);
+                return;
+            }
+            tx.clear();
+            tx.put(txBytes, 0, len).flip();
+            int n = c.channel.write(tx);
+            advance(c, n);
+            if (n < len) {
+                wantWrite(c, true);
+                return;
+            }
+        }
+    }
+
+    /** Copies the bytes that may go out now into {@code txBytes}, without moving the cursors. */
+    private int gather(NioConnection c) {
+        long seq = c.txSeq;
+        int off = c.txOff;
+        int len = 0;
+        while (len < IO_BYTES && (off > 0 || mayStart(c, seq))) {
+            int ml = messages.length(c.id, seq);
+            int k = Math.min(IO_BYTES - len, ml - off);
+            messages.write(c.id, seq, off, txBytes, len, k, scratch);
+            len += k;
+            off += k;
+            if (off == ml) {
+                seq++;
+                off = 0;
+            }
+        }
+        return len;
+    }
+
+    private boolean mayStart(NioConnection c, long seq) {
+        return seq - c.rxSeq < pipeline && run.maySend(seq, now) && run.intended(c.id, seq) <= now;
+    }
+
+    /** Moves the send cursor over {@code n} written bytes; a message whose first byte left now is stamped now. */
+    private void advance(NioConnection c, int n) {
+        while (n > 0) {
+            int slot = (int) (c.txSeq % pipeline);
+            if (c.txOff == 0) {
+                if (c.txSeq == 1) {
+                    run.firstSend(c.id);
+                }
+                long due = run.intended(c.id, c.txSeq);
+                c.sentAt[slot] = now;
+                c.dueAt[slot] = due == 0 ? now : due;
+            }
+            int ml = messages.length(c.id, c.txSeq);
+            int k = Math.min(n, ml - c.txOff);
+            c.txOff += k;
+            n -= k;
+            if (c.txOff == ml) {
+                c.txSeq++;
+                c.txOff = 0;
+            }
+        }
+    }
+
+    private void onReadable(NioConnection c) throws IOException {
+        rx.clear();
+        int n = c.channel.read(rx);
+        if (n < 0) {
+            throw new EOFException();
+        }
+        rx.flip();
+        rx.get(rxBytes, 0, n);
+        now = System.nanoTime();
+        verify(c, n);
+        fill(c);
+        if (c.inFlight() == 0 && !run.maySend(c.txSeq, now)) {
+            done(c);
+        }
+    }
+
+    /** Compares {@code n} received bytes with the messages in flight and records each completed one. */
+    private void verify(NioConnection c, int n) throws IOException {
+        for (int pos = 0; pos < n; ) {
+            if (c.rxSeq == c.txSeq && c.rxOff >= c.txOff) {
+                throw new ErrorKind.MismatchException("connection " + c.id + ": mismatch: received "
+                        + (n - pos) + " more bytes than were sent");
+            }
+            int ml = messages.length(c.id, c.rxSeq);
+            int k = Math.min(n - pos, ml - c.rxOff);
+            messages.write(c.id, c.rxSeq, c.rxOff, expected, 0, k, scratch);
+            int d = Arrays.mismatch(rxBytes, pos, pos + k, expected, 0, k);
+            if (d >= 0) {
+                throw new ErrorKind.MismatchException(
+                        Run.mismatch(c.id, c.rxSeq, c.rxOff + d, expected[d], rxBytes[pos + d]));
+            }
+            pos += k;
+            c.rxOff += k;
+            if (c.rxOff == ml) {
+                int slot = (int) (c.rxSeq % pipeline);
+                run.completed(c.id, ml, c.sentAt[slot], c.dueAt[slot], now);
+                c.rxSeq++;
+                c.rxOff = 0;
+            }
+        }
+    }
+
+    /**
+     * Open loop: sends every message of this thread's part of the schedule that is due by now, and
+     * returns when the next one is due. A connection still waiting for replies with
+     * {@code --pipeline} messages in flight sends its overdue messages as soon as a reply frees a
+     * slot; their latency still counts from the slot's time.
+     */
+    private long sendDue() {
+        while (true) {
+            NioConnection c = connections[slotIndex];
+            long due = run.intended(c.id, slotSeq);
+            if (!run.maySend(slotSeq, due)) {
+                return Long.MAX_VALUE;
+            }
+            if (due > now) {
+                return due;
+            }
+            if (c.state == NioConnection.State.OPEN && c.txSeq <= slotSeq) {
+                fillOrFail(c);
+            }
+            if (++slotIndex == connections.length) {
+                slotIndex = 0;
+                slotSeq++;
+            }
+        }
+    }
+
+    private void housekeeping() {
+        long timeout = run.settings.timeout().toNanos();
+        for (NioConnection c : connections) {
+            if (c.state != NioConnection.State.OPEN) {
+                continue;
+            }
+            if (c.inFlight() > 0 && now - c.sentAt[(int) (c.rxSeq % pipeline)] >= timeout) {
+                fail(c, ErrorKind.TIMEOUT, "connection " + c.id + ": timeout: no reply to message " + c.rxSeq
+                        + " within " + Settings.text(run.settings.timeout()));
+            } else if (c.inFlight() == 0 && !run.maySend(c.txSeq, now)) {
+                done(c);
+            }
+        }
+    }
+
+    private void timeOutInFlight() {
+        for (NioConnection c : connections) {
+            if (c.state == NioConnection.State.OPEN && c.inFlight() > 0) {
+                fail(c, ErrorKind.TIMEOUT, "connection " + c.id + ": timeout: no reply to message " + c.rxSeq
+                        + " before the run ended");
+            }
+        }
+    }
+
+    // ---- errors and endings ----
+
+    /** Error policy in one place: an IO failure ends that connection only. */
+    private void failed(NioConnection c, IOException e) {
+        ErrorKind kind = ErrorKind.of(e);
+        fail(c, kind, describe(c, kind, e));
+    }
+
+    private static String describe(NioConnection c, ErrorKind kind, IOException e) {
+        return switch (kind) {
+            case MISMATCH -> e.getMessage();
+            case CLOSED_EARLY -> "connection " + c.id + ": closed early: the server closed the connection (message "
+                    + c.rxSeq + ")";
+            default -> "connection " + c.id + ": " + kind.label() + ": " + e.getMessage();
+        };
+    }
+
+    private void wantWrite(NioConnection c, boolean on) {
+        if (c.wantWrite != on) {
+            c.wantWrite = on;
+            c.key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+    }
+
+    private void fail(NioConnection c, ErrorKind kind, String line) {
+        if (c.state == NioConnection.State.OPEN) {
+            closeChannel(c);
+            open--;
+            run.failed(kind, line, true);
+        }
+    }
+
+    private void failAll(ErrorKind kind, String line) {
+        for (NioConnection c : connections) {
+            fail(c, kind, line);
+        }
+    }
+
+    private void done(NioConnection c) {
+        if (c.state == NioConnection.State.OPEN) {
+            closeChannel(c);
+            open--;
+            run.ended(true);
+        }
+    }
+
+    /** Last call for every connection: whatever is still open ends cleanly; never-started ones count as ended. */
+    private void finish(NioConnection c) {
+        if (c.state == NioConnection.State.OPEN) {
+            done(c);
+        } else if (c.state == NioConnection.State.NEW || c.state == NioConnection.State.CONNECTING) {
+            closeChannel(c);
+            run.failed(ErrorKind.OTHER, "connection " + c.id + ": never connected", false);
+        }
+    }
+
+    static void closeChannel(NioConnection c) {
+        c.state = NioConnection.State.CLOSED;
+        if (c.channel != null) {
+            try {
+                c.channel.close();
+            } catch (IOException ignored) {
+                // Closing a connection we are done with: nothing useful to report.
+            }
+        }
+    }
+}

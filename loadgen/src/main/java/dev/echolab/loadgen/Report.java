@@ -1,0 +1,90 @@
+package dev.echolab.loadgen;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The final report, in the layout people know from wrk: what ran, the latency distribution,
+ * totals, then rates. Below that what wrk does not say: connect time, errors by kind, fairness
+ * and whether the load generator itself was the bottleneck.
+ */
+final class Report {
+
+    static final String BOUND_WARNING = "results may be bound by the load generator";
+
+    private Report() {
+    }
+
+    static void print(Results r, PrintStream out) {
+        Settings s = r.settings();
+        out.printf("Running %s @ %s:%d%n", s.messages() > 0 ? s.messages() + " messages per connection"
+                : Settings.text(s.duration()) + " test", s.host(), s.port());
+        out.printf("  %d connections (%d up), driver %s, %s, pipeline %d%n", s.connections(), r.connectionsUp(),
+                s.driver(), s.openLoop() ? "open loop at " + decimal(s.rate()) + " msgs/s" : "closed loop", s.pipeline());
+        latency(r, out);
+        out.printf("  %d messages in %.2fs, %.2f MB echoed; %d echoes verified byte for byte in all%n",
+                r.messages(), r.seconds(), r.bytes() / 1e6, r.verified());
+        out.printf("Messages/sec: %12.2f%n", r.msgsPerSecond());
+        out.printf("Transfer/sec: %9.2f MB%n", r.megabytesPerSecond());
+        out.printf("Connect: %d of %d up in %.2f s (per connection: mean %.0f us, p99 %d us, max %d us)%n",
+                r.connectionsUp(), s.connections(), r.connectSeconds(), r.connect().mean(), r.connect().p99(),
+                r.connect().max());
+        out.println("Errors: " + errors(r));
+        out.println("Fairness: " + fairness(r));
+        out.println("Load generator CPU: " + cpu(r));
+    }
+
+    private static void latency(Results r, PrintStream out) {
+        Results.Percentiles m = r.latency();
+        Results.Percentiles c = r.corrected();
+        out.println("  Latency Distribution (us, HdrHistogram)" + (c == null ? ""
+                : ": corrected = from the intended send time (coordinated omission), uncorrected = from the actual send"));
+        String[] names = {"50%", "75%", "90%", "99%", "99.9%", "max", "mean"};
+        double[] mv = values(m);
+        if (c == null) {
+            for (int i = 0; i < names.length; i++) {
+                out.printf("  %7s %10.0f%n", names[i], mv[i]);
+            }
+            return;
+        }
+        double[] cv = values(c);
+        out.printf("  %7s %12s %12s%n", "", "corrected", "uncorrected");
+        for (int i = 0; i < names.length; i++) {
+            out.printf("  %7s %12.0f %12.0f%n", names[i], cv[i], mv[i]);
+        }
+    }
+
+    private static double[] values(Results.Percentiles p) {
+        return new double[] {p.p50(), p.p75(), p.p90(), p.p99(), p.p999(), p.max(), p.mean()};
+    }
+
+    private static String errors(Results r) {
+        StringBuilder b = new StringBuilder();
+        for (ErrorKind k : ErrorKind.values()) {
+            b.append(b.isEmpty() ? "" : ", ").append(k.label()).append(' ').append(r.errors(k));
+        }
+        return b.toString();
+    }
+
+    static String fairness(Results r) {
+        Results.Fairness f = r.fairness();
+        String replies = f.noReply() == 0 ? "every connection got replies"
+                : f.noReply() + " connections got no reply: the server starved them";
+        return "messages per connection min " + f.min() + ", median " + f.median() + ", max " + f.max() + "; " + replies;
+    }
+
+    private static String cpu(Results r) {
+        Results.Cpu c = r.cpu();
+        String text = String.format(Locale.ROOT, "%.0f%% of one core over the measurement (%d core%s available)",
+                c.percentOfOneCore(), c.cores(), c.cores() == 1 ? "" : "s");
+        if (r.settings().openLoop() && r.settings().driver() == DriverKind.NIO) {
+            text += ", including busy polling between scheduled sends";
+        }
+        return c.saturated() ? text + ": WARNING " + BOUND_WARNING : text;
+    }
+
+    /** A rate without a useless fraction: {@code 20000}, {@code 2.5}. */
+    static String decimal(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

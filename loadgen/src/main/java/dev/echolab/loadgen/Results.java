@@ -1,0 +1,114 @@
+package dev.echolab.loadgen;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.Arrays;
+
+/**
+ * Every figure of a finished run, computed once from the {@link Run} and the {@link Monitor}, so
+ * the text report and the JSON cannot disagree.
+ */
+record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
+               long verified, long messages, long bytes, double seconds, Percentiles latency,
+               Percentiles corrected, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
+               long measureStartEpochMs, long measureEndEpochMs) {
+
+    /** Latency figures in microseconds; {@code count} is the number of values behind them. */
+    record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
+        static Percentiles of(Histogram h) {
+            return new Percentiles(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(75),
+                    h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+                    h.getMaxValue(), h.getTotalCount() == 0 ? 0 : h.getMean());
+        }
+    }
+
+    /**
+     * Messages completed per connection during the measurement, over the connections that came up;
+     * {@code noReply} counts those that sent a message and never got a single reply in the whole run.
+     */
+    record Fairness(long min, long median, long max, int noReply) {
+        static Fairness of(Run run) {
+            boolean[] up = run.up();
+            boolean[] sent = run.sent();
+            long[] measured = run.measuredPerConnection();
+            long[] replies = run.repliesPerConnection();
+            long[] counts = new long[up.length];
+            int n = 0;
+            int noReply = 0;
+            for (int i = 0; i < up.length; i++) {
+                if (up[i]) {
+                    counts[n++] = measured[i];
+                    noReply += sent[i] && replies[i] == 0 ? 1 : 0;
+                }
+            }
+            long[] sorted = Arrays.copyOf(counts, n);
+            Arrays.sort(sorted);
+            return n == 0 ? new Fairness(0, 0, 0, 0)
+                    : new Fairness(sorted[0], sorted[n / 2], sorted[n - 1], noReply);
+        }
+    }
+
+    /**
+     * The load generator's own CPU use over the measurement, in % of one core. Saturated when it
+     * used more than 90% of the cores this process may run on (taskset counts): then the server
+     * may have been waiting for us, and its figures are a floor, not its capacity.
+     */
+    record Cpu(double seconds, double percentOfOneCore, int cores, boolean saturated) {
+        static Cpu of(long cpuNanos, long wallNanos) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            double pct = wallNanos > 0 ? (double) cpuNanos / wallNanos * 100 : 0;
+            return new Cpu(cpuNanos / 1e9, pct, cores, pct > 90.0 * cores);
+        }
+    }
+
+    static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
+        double seconds = monitor == null ? 0 : (monitor.measureEnd - monitor.measureStart) / 1e9;
+        long messages = Arrays.stream(run.measuredPerConnection()).sum();
+        long[] errors = new long[ErrorKind.values().length];
+        String[] first = new String[errors.length];
+        for (ErrorKind k : ErrorKind.values()) {
+            errors[k.ordinal()] = run.errors(k);
+            first[k.ordinal()] = run.firstError(k);
+        }
+        int up = 0;
+        for (boolean u : run.up()) {
+            up += u ? 1 : 0;
+        }
+        Histogram none = new Histogram(3);
+        // The measured interval in wall-clock time, so a tool sampling the server from /proc
+        // (bin/lab) can take the server's CPU over exactly this interval.
+        long nowMs = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        long startMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureStart) / 1_000_000;
+        long endMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureEnd) / 1_000_000;
+        return new Results(run.settings, up, connectSeconds, Percentiles.of(connectTimes), run.verified(),
+                messages, run.measuredBytes(), seconds,
+                Percentiles.of(monitor == null ? none : monitor.latency),
+                run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
+                errors, first, Fairness.of(run),
+                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos), startMs, endMs);
+    }
+
+    double msgsPerSecond() {
+        return seconds > 0 ? messages / seconds : 0;
+    }
+
+    double megabytesPerSecond() {
+        return seconds > 0 ? bytes / seconds / 1e6 : 0;
+    }
+
+    long errors(ErrorKind kind) {
+        return errors[kind.ordinal()];
+    }
+
+    /** Every failure but mismatches, as {@code ref-load} counts its {@code errors}. */
+    long errorsButMismatches() {
+        return Arrays.stream(errors).sum() - errors(ErrorKind.MISMATCH);
+    }
+
+    /** 0 only for a clean run: no error of any kind, every connection replied, something measured. */
+    int exitStatus() {
+        boolean clean = Arrays.stream(errors).sum() == 0 && fairness.noReply() == 0 && verified > 0;
+        return clean ? 0 : 1;
+    }
+}

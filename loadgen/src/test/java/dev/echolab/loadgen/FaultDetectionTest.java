@@ -1,0 +1,118 @@
+package dev.echolab.loadgen;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every fault of a bad server is detected, counted under its kind, and makes the exit status 1, for every driver. */
+class FaultDetectionTest {
+
+    private static Path json() throws IOException {
+        return Files.createTempFile("loadgen", ".json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void detectsAndCountsCorruptedEchoes(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.CORRUPT, 0, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "5", "--messages", "10",
+                    "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            String doc = Files.readString(json);
+            assertEquals(5, Loadgen.number(doc, "mismatches"), doc);
+            // Byte 30 of each stream is byte 9 of message 2 ("Thread-3 say hello 2\n"): 's' came back as 'S'.
+            assertTrue(r.err().contains("mismatch on connection"), r::toString);
+            assertTrue(r.err().contains("message 2, byte 9: expected 's' (0x73), got 'S' (0x53)"), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void countsConnectionsClosedEarly(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.CLOSE_AFTER, 3, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "4", "--messages", "10",
+                    "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            String doc = Files.readString(json);
+            assertEquals(4, Loadgen.number(doc, "closed_early"), doc);
+            assertEquals(12, Loadgen.number(doc, "verified"), doc);
+            assertTrue(r.err().contains("closed early"), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void countsTimeoutsAndStillEndsOnTime(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.STOP_REPLYING_AFTER, 5, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "4", "--duration", "2s",
+                    "--warmup", "0s", "--timeout", "500ms", "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.millis() < 4_500, r::toString);
+            String doc = Files.readString(json);
+            assertEquals(4, Loadgen.number(doc, "timeout"), doc);
+            assertTrue(r.err().contains("timeout: no reply to message 6"), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void repliesMissingAtTheEndCountAsTimeouts(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.STOP_REPLYING_AFTER, 5, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "3", "--duration", "1s",
+                    "--warmup", "0s", "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.millis() < 4_500, r::toString);
+            assertEquals(3, Loadgen.number(Files.readString(json), "timeout"));
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    /**
+     * A server that never accepts, with a backlog of 1: the kernel completes a couple of handshakes
+     * into the full accept queue (those connections then get no reply) and drops the other SYNs
+     * (those connects time out). Either way: timeouts, counted, and the run ends on time.
+     */
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void countsConnectTimeoutsWhenTheServerNeverAccepts(DriverKind driver) throws Exception {
+        Path json = json();
+        try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(deaf.getLocalPort()), "--connections", "6",
+                    "--messages", "1", "--connect-timeout", "500ms", "--timeout", "500ms", "--driver", driver.id(),
+                    "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.millis() < 5_000, r::toString);
+            String doc = Files.readString(json);
+            assertEquals(6, Loadgen.number(doc, "timeout"), doc);
+            assertEquals(0, Loadgen.number(doc, "refused"), doc);
+            assertTrue(r.err().contains("connect timeout: no connection to 127.0.0.1:" + deaf.getLocalPort()), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+}

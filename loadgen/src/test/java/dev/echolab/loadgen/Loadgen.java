@@ -1,0 +1,40 @@
+package dev.echolab.loadgen;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** Runs the load generator in-process with captured output, as a user would from the shell. */
+record Loadgen(int exit, String out, String err, long millis) {
+
+    static Loadgen run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long start = System.nanoTime();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            int exit = LoadgenCommand.commandLine(new LoadgenCommand(o, e)).execute(args);
+            return new Loadgen(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** Value of a top-level or nested numeric JSON field, found by its key (keys here are unique enough). */
+    static double number(String json, String key) {
+        int i = json.indexOf("\"" + key + "\":");
+        if (i < 0) {
+            throw new AssertionError("no field " + key + " in " + json);
+        }
+        int start = i + key.length() + 3;
+        int end = start;
+        while (end < json.length() && "-0123456789.eE".indexOf(json.charAt(end)) >= 0) {
+            end++;
+        }
+        return Double.parseDouble(json.substring(start, end));
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exit + " after " + millis + " ms\n--- out\n" + out + "--- err\n" + err;
+    }
+}

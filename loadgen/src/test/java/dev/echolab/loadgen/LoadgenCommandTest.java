@@ -1,0 +1,193 @@
+package dev.echolab.loadgen;
+
+import dev.echolab.server.Backend;
+import dev.echolab.server.EchoServer;
+import dev.echolab.server.ServerConfig;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The load generator against a correct in-process echo server (the server module's nio backend). */
+class LoadgenCommandTest {
+
+    /** Every key docs/loadgen.md documents; the JSON must carry all of them. */
+    static final List<String> JSON_KEYS = List.of("connections", "msgs_per_s", "mb_per_s", "p50_us", "p75_us", "p90_us",
+            "p99_us", "p999_us", "max_us", "mean_us", "errors", "mismatches", "connections_requested", "msgs", "verified",
+            "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "errors_by_kind", "refused",
+            "timeout", "reset", "closed_early", "mismatch", "other", "first_errors", "connect", "seconds", "fairness",
+            "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
+            "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
+            "connect_timeout_s", "timeout_s", "exit_status");
+
+    @TempDir
+    Path dir;
+    private EchoServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = Backend.NIO.create(ServerConfig.loopback(Backend.NIO));
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private String port() {
+        return Integer.toString(server.localAddress().getPort());
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(30)
+    void countsExactlyTheMessagesAsked(DriverKind driver) throws IOException {
+        Path json = dir.resolve("run.json");
+        Loadgen r = Loadgen.run("--port", port(), "--messages", "100", "--connections", "20",
+                "--driver", driver.id(), "--json", json.toString());
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().startsWith("loadgen 127.0.0.1:" + port() + ": 20 connections, driver " + driver.id()), r::toString);
+        String doc = Files.readString(json);
+        assertEquals(2000, Loadgen.number(doc, "verified"), doc);
+        assertEquals(2000, Loadgen.number(doc, "msgs"), doc);
+        assertEquals(20, Loadgen.number(doc, "connections"), doc);
+        assertEquals(100, Loadgen.number(doc, "min_msgs"), doc);
+        assertEquals(100, Loadgen.number(doc, "max_msgs"), doc);
+        assertEquals(0, Loadgen.number(doc, "errors"), doc);
+        assertTrue(r.out().contains("2000 echoes verified byte for byte"), r::toString);
+    }
+
+    @Test
+    @Timeout(30)
+    void jsonCarriesEveryDocumentedField() throws IOException {
+        Path json = dir.resolve("run.json");
+        Loadgen r = Loadgen.run("--port", port(), "--connections", "10", "--duration", "1s", "--warmup", "200ms",
+                "--pipeline", "4", "--size", "64", "--driver", "nio", "--json", json.toString());
+        assertEquals(0, r.exit(), r::toString);
+        String doc = Files.readString(json).strip();
+        assertTrue(doc.startsWith("{") && doc.endsWith("}"), doc);
+        for (String key : JSON_KEYS) {
+            assertTrue(doc.contains("\"" + key + "\":"), () -> "missing " + key + " in " + doc);
+        }
+        assertTrue(Loadgen.number(doc, "msgs_per_s") > 0, doc);
+        assertEquals(64, Loadgen.number(doc, "msg_bytes"), doc);
+    }
+
+    @Test
+    @Timeout(30)
+    void hlogIsAReadableIntervalLog() throws IOException {
+        Path hlog = dir.resolve("run.hlog");
+        Loadgen r = Loadgen.run("--port", port(), "--connections", "5", "--duration", "2s", "--warmup", "0s",
+                "--driver", "virtual", "--hlog", hlog.toString());
+        assertEquals(0, r.exit(), r::toString);
+        long total = 0;
+        try (HistogramLogReader reader = new HistogramLogReader(hlog.toFile())) {
+            for (var h = reader.nextIntervalHistogram(); h != null; h = reader.nextIntervalHistogram()) {
+                total += ((org.HdrHistogram.Histogram) h).getTotalCount();
+            }
+        }
+        assertTrue(total > 0, "no values in the interval log");
+    }
+
+    @Test
+    @Timeout(30)
+    void printsOneProgressLinePerSecondAndAReport() {
+        Loadgen r = Loadgen.run("--port", port(), "--connections", "8", "--duration", "2s", "--warmup", "1s");
+        assertEquals(0, r.exit(), r::toString);
+        long progress = r.out().lines().filter(l -> l.matches("\\[ *\\d+s] .*msgs/s.*p99.*errors.*live.*")).count();
+        assertTrue(progress >= 2 && progress <= 4, r::toString);
+        for (String part : List.of("Latency Distribution", "99.9%", "Messages/sec:", "Transfer/sec:", "Connect:",
+                "Errors: refused 0, timeout 0, reset 0, closed early 0, mismatch 0", "Fairness:", "Load generator CPU:")) {
+            assertTrue(r.out().contains(part), () -> "no '" + part + "' in\n" + r);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(30)
+    void endsPromptlyWithFiguresWhenTheServerDies(DriverKind driver) throws Exception {
+        Thread killer = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            server.close();
+        });
+        Loadgen r = Loadgen.run("--port", port(), "--connections", "20", "--duration", "20s", "--warmup", "500ms",
+                "--driver", driver.id());
+        killer.join();
+        assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.millis() < 8_000, r::toString);
+        assertTrue(r.out().contains("Messages/sec:"), r::toString);
+        assertTrue(r.err().lines().count() >= 1, r::toString);
+    }
+
+    @Test
+    @Timeout(10)
+    void reportsRefusedInOneLineWhenNothingListens() throws IOException {
+        int free;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = s.getLocalPort();
+        }
+        for (DriverKind driver : DriverKind.values()) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(free), "--driver", driver.id());
+            assertEquals(1, r.exit(), r::toString);
+            assertEquals("connection refused: 127.0.0.1:" + free + System.lineSeparator(), r.err(), r::toString);
+            assertTrue(r.millis() < 3_000, r::toString);
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void badUsageExitsWithTwo() {
+        assertEquals(2, Loadgen.run("--no-such-option").exit());
+        assertEquals(2, Loadgen.run("--driver", "carrier-pigeon").exit());
+        assertEquals(2, Loadgen.run("--connections", "0").exit());
+        assertEquals(2, Loadgen.run("--duration", "soon").exit());
+        Loadgen r = Loadgen.run("--pipeline", "0");
+        assertTrue(r.err().contains("--pipeline"), r::toString);
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r);
+    }
+
+    @Test
+    @Timeout(10)
+    void refusesMoreConnectionsThanOpenFilesAllow() {
+        String line = OpenFiles.check(Integer.MAX_VALUE - OpenFiles.HEADROOM);
+        if (OpenFiles.softLimit(Path.of("/proc/self/limits")) > 0) {
+            assertTrue(line.contains("open files"), line);
+            Loadgen r = Loadgen.run("--connections", "1000000", "--port", port());
+            if (OpenFiles.softLimit(Path.of("/proc/self/limits")) < 1_000_100) {
+                assertEquals(1, r.exit(), r::toString);
+                assertEquals(1, r.err().lines().count(), r::toString);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void readsTheSoftLimitFromProcLimits() throws IOException {
+        Path limits = dir.resolve("limits");
+        Files.writeString(limits, """
+                Limit                     Soft Limit           Hard Limit           Units
+                Max processes             95532                95532                processes
+                Max open files            1024                 524288               files
+                """);
+        assertEquals(1024, OpenFiles.softLimit(limits));
+    }
+}
