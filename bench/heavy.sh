@@ -79,7 +79,7 @@ part_idle() {
         n=$(sed -n 's/^ready //p' "$OUT/idle-$name.clients.log")
         wait "$cl"
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "${n:-0}" "$(( before / 1024 ))" "$(( after / 1024 ))" \
-            "$(awk -v a="$after" -v b="$before" -v n="${n:-0}" 'BEGIN { printf "%.1f", n > 0 ? (a - b) / n : 0 }')" "$t" \
+            "$(awk -v a="$after" -v b="$before" -v n="${n:-0}" 'BEGIN { printf "%.1f", (n > 0) ? (a - b) / n : 0 }')" "$t" \
             | tee -a "$OUT/idle.tsv"
         stop_server
     done
