@@ -82,8 +82,9 @@ class FaultDetectionTest {
         Path json = json();
         try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.STOP_REPLYING_AFTER, 5, 0)) {
             Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "3", "--duration", "1s",
-                    "--warmup", "0s", "--driver", driver.id(), "--json", json.toString());
+                    "--warmup", "0s", "--timeout", "1s", "--driver", driver.id(), "--json", json.toString());
             assertEquals(1, r.exit(), r::toString);
+            // On time: the duration, then at most --timeout for the replies in flight.
             assertTrue(r.millis() < 4_500, r::toString);
             assertEquals(3, Loadgen.number(Files.readString(json), "timeout"));
         } finally {
