@@ -3,6 +3,7 @@ package dev.echolab.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 
 /** The bind every NIO-based backend does the same way: one place for the socket options. */
@@ -31,6 +32,15 @@ public final class Sockets {
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /** The address a listening channel is bound to, for {@link EchoServer#localAddress()}. */
+    public static InetSocketAddress localAddress(NetworkChannel server) {
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("server is closed", e);
         }
     }
 }

@@ -123,11 +123,7 @@ public final class SelectorEchoServer implements EchoServer {
 
     @Override
     public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) server.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException("server is closed", e);
-        }
+        return Sockets.localAddress(server);
     }
 
     @Override
