@@ -19,6 +19,11 @@
 #   PAIRS [3]  DURATION [10]  WARMUP [3]
 #   BENCH [../shared/bench beside the repo]   where ref-echo.c, ref-load.c, NettyRefEcho live
 #   OUT [target/compare-ref]                  binaries, logs and results.jsonl
+#   PROFILE [off]  stat: count the server's system calls, context switches and user/system CPU
+#                  over DURATION s after WARMUP (perf stat on the server's PID, tracepoints), and
+#                  print them per message; record: sample the server's stacks (perf record,
+#                  cpu-clock, JVMs dump a perf map at exit) and keep `perf report` per run in logs/.
+#                  Profiling slows the server a little: take ratios from a run without it.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bin/env.sh"
@@ -31,6 +36,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 BENCH=${BENCH:-$ROOT/../shared/bench}
 OUT=${OUT:-$ROOT/target/compare-ref}
+PROFILE=${PROFILE:-off}
 SERVER_CPU=0 LOAD_CPU=1
 LOGS=$OUT/logs
 RESULTS=$OUT/results.jsonl
@@ -42,6 +48,20 @@ log() { echo "== $*" >&2; }
 [ -f "$BENCH/ref-echo.c" ] || die "reference kit not found at $BENCH (set BENCH)"
 mkdir -p "$LOGS"
 : > "$RESULTS"
+case $PROFILE in
+    off) ;;
+    stat|record) command -v perf > /dev/null || die "PROFILE=$PROFILE needs perf (apt-get install linux-perf)" ;;
+    *) die "PROFILE must be off, stat or record, not '$PROFILE'" ;;
+esac
+# The per-message counters of PROFILE=stat: every system call, the ones an echo loop makes,
+# and the scheduler's view (context switches).
+PERF_EVENTS=raw_syscalls:sys_enter,context-switches,cpu-migrations
+for sc in read write readv writev recvfrom sendto epoll_wait epoll_pwait epoll_ctl futex io_uring_enter poll ppoll sched_yield; do
+    PERF_EVENTS+=",syscalls:sys_enter_$sc"
+done
+# A map of JIT-compiled code for perf report, written when the JVM exits (SIGTERM included).
+PROFILE_OPTS=
+[ "$PROFILE" = record ] && PROFILE_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
 
 build() {
     log "building ref-echo, ref-load (gcc) and NettyRefEcho (Maven) into $OUT"
@@ -61,10 +81,10 @@ server_cmd() {
     [ "$arg" = "$1" ] && arg=
     case $name in
         ref-echo) echo "$OUT/ref-echo $2" ;;
-        netty-ref) echo "$JAVA ${JAVA_OPTS[*]} -jar $OUT/netty-ref-src/netty-ref/target/netty-ref.jar --transport $arg --port $2" ;;
-        netty) echo "$JAVA ${JAVA_OPTS[*]} -jar $ROOT/server/target/echolab-server.jar --backend netty --port $2 ${arg:+--transport $arg}" ;;
-        pool) echo "$JAVA ${JAVA_OPTS[*]} -jar $ROOT/server/target/echolab-server.jar --backend pool --port $2 ${arg:+--threads $arg}" ;;
-        *) echo "$JAVA ${JAVA_OPTS[*]} -jar $ROOT/server/target/echolab-server.jar --backend $name --port $2 ${arg:+--threads $arg}" ;;
+        netty-ref) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $OUT/netty-ref-src/netty-ref/target/netty-ref.jar --transport $arg --port $2" ;;
+        netty) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend netty --port $2 ${arg:+--transport $arg}" ;;
+        pool) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend pool --port $2 ${arg:+--threads $arg}" ;;
+        *) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend $name --port $2 ${arg:+--threads $arg}" ;;
     esac
 }
 
@@ -103,11 +123,55 @@ run_one() { # server case pair partner -> appends one JSON line
     start_server "$server" "$PORT" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"failed\":true}" >> "$RESULTS"; return; }
     out=$LOGS/$server-for-$partner-$case-p$pair.log
     taskset -c $LOAD_CPU "$OUT/ref-load" -c "$conns" -p "$depth" -d "$DURATION" -w "$WARMUP" -S "$SERVER_PID" \
-        -L "$server:$case:$pair" "127.0.0.1:$PORT" > "$out" 2>&1
+        -L "$server:$case:$pair" "127.0.0.1:$PORT" > "$out" 2>&1 &
+    local load=$! profile=""
+    [ "$PROFILE" = off ] || profile=$(profile_server "$out")
+    wait "$load"
     stop_server
+    [ "$PROFILE" = record ] && perf_report "$out"
     line=$(grep '^{' "$out") || line="{\"failed\":true}"
-    echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"ref_load\":$line}" >> "$RESULTS"
+    echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"ref_load\":$line${profile:+,\"profile\":$profile}}" >> "$RESULTS"
     log "$server $case pair $pair: $(sed -nE 's/.*"msgs_per_s":([0-9.]+).*"server_cpu_pct":([0-9.null]+).*/\1 msgs\/s, server \2% CPU/p' <<< "$line")"
+}
+
+# PROFILE: wait out the warm-up, then watch the server for DURATION s (ref-load's measured
+# interval, give or take the start-up of perf). stat prints a JSON object of counts, CPU ticks included.
+profile_server() {
+    local out=$1 ticks0 ticks1
+    sleep "$WARMUP"
+    ticks0=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
+    if [ "$PROFILE" = stat ]; then
+        perf stat -x, -o "$out.perf" -e "$PERF_EVENTS" -p "$SERVER_PID" -- sleep "$DURATION" 2> /dev/null
+    else
+        # The whole server CPU, not the process: per-thread sampling would add its own cost to
+        # every context switch, which is the very thing the thread-per-connection servers do most.
+        perf record -q -e cpu-clock -F 1999 -g -C "$SERVER_CPU" -o "$out.data" -- sleep "$DURATION" > /dev/null 2>&1
+        echo "$SERVER_PID" > "$out.pid"
+    fi
+    ticks1=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
+    python3 - "$out.perf" "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$DURATION" <<'PY'
+import json, os, sys
+path, t0, t1, hz, secs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), float(sys.argv[5])
+counts = {"seconds": secs, "user_s": (int(t1[0]) - int(t0[0])) / hz, "sys_s": (int(t1[1]) - int(t0[1])) / hz}
+if os.path.exists(path):
+    for line in open(path):
+        f = line.strip().split(",")
+        if len(f) > 2 and f[0].replace(".", "").isdigit():
+            counts[f[2].replace("syscalls:sys_enter_", "").replace("raw_syscalls:sys_enter", "syscalls")] = float(f[0])
+print(json.dumps(counts))
+PY
+}
+
+# PROFILE=record: where the server's CPU went, by binary (kernel, JIT code, libjvm...) and by function.
+perf_report() {
+    local out=$1
+    [ -f "$out.data" ] || return 0
+    local only=(--pid "$(cat "$out.pid")")   # the server's samples only (others may run on its CPU)
+    { echo "## by binary"; perf report -i "$out.data" "${only[@]}" --stdio --no-children -g none --sort dso --percent-limit 1 2> /dev/null | grep -v '^#' | grep -v '^$'
+      echo "## by function (self)"; perf report -i "$out.data" "${only[@]}" --stdio --no-children -g none --sort dso,sym --percent-limit 0.7 2> /dev/null | grep -v '^#' | grep -v '^$'
+      echo "## other processes on the server's CPU"; perf report -i "$out.data" --stdio --no-children -g none --sort pid --percent-limit 1 2> /dev/null | grep -v '^#' | grep -v '^$'
+    } > "$out.report"
+    rm -f "$out.data"
 }
 
 build
@@ -146,4 +210,30 @@ for s in servers:
                 ratios.append(mine / ref); own.append(mine)
         cells.append(f"{statistics.median(own):.2f} ({statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}])" if ratios else "failed")
     print(f"| {s} | " + " | ".join(cells) + " |")
+
+# PROFILE=stat: per echoed message, medians over the pairs, ref-echo's from the same pairs.
+if not any("profile" in r for r in rows):
+    sys.exit()
+keys = ["user_us", "sys_us", "syscalls", "read", "write", "readv", "writev", "recvfrom", "sendto", "epoll_wait",
+        "epoll_pwait", "epoll_ctl", "io_uring_enter", "futex", "poll", "ppoll", "sched_yield", "context-switches"]
+def per_msg(r):
+    p, lg = r.get("profile"), r.get("ref_load") or {}
+    if not p or not lg.get("msgs_per_s"):
+        return None
+    msgs = lg["msgs_per_s"] * p["seconds"]
+    d = {k: p.get(k, 0) / msgs for k in keys if k in p}
+    d["user_us"] = p["user_s"] / msgs * 1e6
+    d["sys_us"] = p["sys_s"] / msgs * 1e6
+    return d
+shown = [k for k in keys if any((per_msg(r) or {}).get(k) for r in rows)]
+print()
+print("Per echoed message (medians over pairs): CPU us in user and kernel mode, then counts")
+print("| server | case | " + " | ".join(shown) + " |")
+print("|---|---|" + "---|" * len(shown))
+for c in cases:
+    for s in ["ref-echo"] + servers:
+        got = [per_msg(r) for r in rows if r["case"] == c and (r["server"] == s if s == "ref-echo" else (r["for"] == s and r["server"] != "ref-echo"))]
+        got = [g for g in got if g]
+        if got:
+            print(f"| {s} | {c} | " + " | ".join(f"{statistics.median(g.get(k, 0) for g in got):.3g}" for k in shown) + " |")
 PY
