@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * The listening channel's handler: it sees every accepted child before Netty registers it.
  * {@code --max-connections}: over the cap the child is closed at once and never reaches an event
  * loop. A failed accept (out of file descriptors) is said once, then accepting pauses for
- * {@value #ACCEPT_BACKOFF_MS} ms instead of retrying at once on a socket that stays readable.
+ * {@value #ACCEPT_BACKOFF_MS} ms instead of retrying at once on a socket that stays readable
+ * (on io_uring only with single-shot accept: see {@link Transports}).
  */
 @ChannelHandler.Sharable
 final class AdmissionHandler extends ChannelInboundHandlerAdapter {
