@@ -19,6 +19,12 @@
 #   PAIRS [3]  DURATION [10]  WARMUP [3]
 #   BENCH [../shared/bench beside the repo]   where ref-echo.c, ref-load.c, NettyRefEcho live
 #   OUT [target/compare-ref]                  binaries, logs and results.jsonl
+#   SATURATED [80]  RETRIES [2]   a pair counts only when both servers were busy, at least
+#                  SATURATED % of their CPU over the measured interval: CPU per message is compared
+#                  at saturation. Below it the load generator was slowed by something else on the
+#                  machine (each wake-up then carries fewer messages and costs more per message), so
+#                  the pair is run again, up to RETRIES times; pairs still below it are left out of
+#                  the medians and counted in the table (n=valid/pairs).
 #   PROFILE [off]  stat: count the server's system calls, context switches and user/system CPU
 #                  over DURATION s after WARMUP (perf stat on the server's PID, tracepoints), and
 #                  print them per message; record: sample the server's stacks (perf record,
@@ -36,6 +42,8 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 BENCH=${BENCH:-$ROOT/../shared/bench}
 OUT=${OUT:-$ROOT/target/compare-ref}
+SATURATED=${SATURATED:-80}
+RETRIES=${RETRIES:-2}
 PROFILE=${PROFILE:-off}
 SERVER_CPU=0 LOAD_CPU=1
 LOGS=$OUT/logs
@@ -134,6 +142,14 @@ run_one() { # server case pair partner -> appends one JSON line
     log "$server $case pair $pair: $(sed -nE 's/.*"msgs_per_s":([0-9.]+).*"server_cpu_pct":([0-9.null]+).*/\1 msgs\/s, server \2% CPU/p' <<< "$line")"
 }
 
+# Were both servers of the pair just run (the last two results) at least SATURATED % busy?
+pair_saturated() {
+    tail -n 2 "$RESULTS" | python3 -c '
+import json, sys
+cpu = [(json.loads(l).get("ref_load") or {}).get("server_cpu_pct") or 0 for l in sys.stdin]
+sys.exit(0 if min(cpu) >= float(sys.argv[1]) else 1)' "$SATURATED"
+}
+
 # PROFILE: wait out the warm-up, then watch the server for DURATION s (ref-load's measured
 # interval, give or take the start-up of perf). stat prints a JSON object of counts, CPU ticks included.
 profile_server() {
@@ -179,19 +195,26 @@ log "$(date -u +%FT%TZ) on $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc
 for case in $CASES; do
     for server in $BACKENDS $REFS; do
         for pair in $(seq "$PAIRS"); do
-            run_one ref-echo "$case" "$pair" "$server"
-            run_one "$server" "$case" "$pair" "$server"
+            for attempt in $(seq 0 "$RETRIES"); do
+                run_one ref-echo "$case" "$pair" "$server"
+                run_one "$server" "$case" "$pair" "$server"
+                pair_saturated && break
+                [ "$attempt" -lt "$RETRIES" ] && log "a server of pair $pair ran below $SATURATED% CPU: disturbed, running the pair again"
+            done
         done
     done
 done
 
-python3 - "$RESULTS" <<'PY'
+python3 - "$RESULTS" "$SATURATED" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+saturated = float(sys.argv[2])
 def us_per_msg(r):
     lg = r.get("ref_load") or {}
     if r.get("failed") or lg.get("failed") or not lg.get("msgs_per_s") or lg.get("server_cpu_pct") is None:
         return None
+    if lg["server_cpu_pct"] < saturated:
+        return None  # disturbed: see SATURATED
     return lg["server_cpu_pct"] / 100 / lg["msgs_per_s"] * 1e6
 # key: (backend the run belongs to, case, pair, "ref" or "own")
 by = {(r["for"], r["case"], r["pair"], "ref" if r["server"] == "ref-echo" else "own"): us_per_msg(r) for r in rows}
@@ -208,7 +231,9 @@ for s in servers:
             ref = by.get((s, c, p, "ref")); mine = by.get((s, c, p, "own"))
             if ref and mine:
                 ratios.append(mine / ref); own.append(mine)
-        cells.append(f"{statistics.median(own):.2f} ({statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}])" if ratios else "failed")
+        n = f", n={len(ratios)}/{len(pairs)}" if len(ratios) < len(pairs) else ""
+        cells.append(f"{statistics.median(own):.2f} ({statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]{n})"
+                     if ratios else f"no saturated pair of {len(pairs)}")
     print(f"| {s} | " + " | ".join(cells) + " |")
 
 # PROFILE=stat: per echoed message, medians over the pairs, ref-echo's from the same pairs.
