@@ -190,7 +190,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             Report.print(r, out);
         }
         for (ErrorKind k : ErrorKind.values()) {
-            String line = r.firstErrors()[k.ordinal()];
+            String line = r.errorLine(k);
             if (line != null) {
                 err.println(line);
             }
