@@ -157,7 +157,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         long connectStart = System.nanoTime();
         boolean stopped = false;
         try {
-            driver.connect(run);
+            connect(run, driver);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             Histogram connectTimes = run.connectTimes.getIntervalHistogram();
             if (run.live() > 0) {
@@ -173,6 +173,21 @@ public final class LoadgenCommand implements Callable<Integer> {
             if (!stopped) {
                 driver.stop(System.nanoTime());
             }
+        }
+    }
+
+    /**
+     * Opens every connection, after the JDK's first-use work that needs descriptors
+     * ({@link OpenFiles#prepare}); when even that fails, none can be opened, for the same reason.
+     */
+    private static void connect(Run run, Driver driver) throws InterruptedException {
+        IOException unprepared = OpenFiles.prepare(run.settings.driver());
+        if (unprepared == null) {
+            driver.connect(run);
+            return;
+        }
+        for (int id = 0; id < run.settings.connections(); id++) {
+            run.connectFailed(id, unprepared);
         }
     }
 

@@ -61,6 +61,17 @@ record Loadgen(int exit, String out, String err, long millis) {
         return Double.parseDouble(json.substring(start, end));
     }
 
+    /** Value of a string JSON field without escapes, found by its key, e.g. a first error line. */
+    static String text(String json, String key) {
+        String open = "\"" + key + "\":\"";
+        int i = json.indexOf(open);
+        if (i < 0) {
+            throw new AssertionError("no text field " + key + " in " + json);
+        }
+        int start = i + open.length();
+        return json.substring(start, json.indexOf('"', start));
+    }
+
     @Override
     public String toString() {
         return "exit " + exit + " after " + millis + " ms\n--- out\n" + out + "--- err\n" + err;
