@@ -3,7 +3,6 @@ package dev.echolab.loadgen;
 import dev.echolab.client.EchoClient;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -101,8 +100,7 @@ final class BlockingConnection implements Runnable {
             run.connected(id, (System.nanoTime() - start) / 1000);
             return true;
         } catch (IOException e) {
-            ErrorKind kind = e instanceof SocketTimeoutException ? ErrorKind.TIMEOUT : ErrorKind.of(e);
-            run.failed(kind, ErrorKind.connectFailure(kind, s, id, e), false);
+            run.connectFailed(id, e);
             return false;
         } finally {
             connected.countDown();

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,8 +22,27 @@ enum ErrorKind {
     CLOSED_EARLY("closed early"),
     /** An echoed byte differed from the byte sent. */
     MISMATCH("mismatch"),
-    /** Any other IO failure (e.g. too many open files). */
+    /**
+     * This machine could not open the connection: out of file descriptors, local ports or socket
+     * buffers. The load generator's limit, not the server's fault; the run goes on without it.
+     */
+    LOCAL_LIMIT("local limit"),
+    /** Any other IO failure (e.g. no thread could be started). */
     OTHER("other");
+
+    /**
+     * The kernel's words for running out of something here (EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS),
+     * each with what to do about it. Matched on the message, as resets are: the JDK has no exception
+     * type for them. ENFILE's message starts with EMFILE's, so it comes first.
+     */
+    private static final List<Shortage> SHORTAGES = List.of(
+            new Shortage("Too many open files in system", "the system's file table is full: raise fs.file-max"),
+            new Shortage("Too many open files", "raise ulimit -n"),
+            new Shortage("Cannot assign requested address", "out of local ports: widen net.ipv4.ip_local_port_range"),
+            new Shortage("No buffer space available", "the kernel is out of socket buffers"));
+
+    private record Shortage(String message, String advice) {
+    }
 
     private final String label;
 
@@ -68,14 +88,32 @@ enum ErrorKind {
         return OTHER;
     }
 
+    /** Classifies a failure to open a connection: a {@link #LOCAL_LIMIT} first, else as {@link #of}. */
+    static ErrorKind ofConnect(IOException e) {
+        return shortage(e) != null ? LOCAL_LIMIT : of(e);
+    }
+
+    /** The local shortage behind {@code e} and its remedy, e.g. {@code Too many open files (raise ulimit -n)}, or null. */
+    static String shortage(IOException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        for (Shortage s : SHORTAGES) {
+            if (m.contains(s.message().toLowerCase(Locale.ROOT))) {
+                return s.message() + " (" + s.advice() + ")";
+            }
+        }
+        return null;
+    }
+
     /**
      * The one line for a connection that could not be opened. Refusals name only the target, so a
-     * run against nothing prints exactly {@code connection refused: 127.0.0.1:8080}.
+     * run against nothing prints exactly {@code connection refused: 127.0.0.1:8080}; a local limit
+     * names only its cause, which the report then counts ({@link Results#errorLine}).
      */
     static String connectFailure(ErrorKind kind, Settings s, int id, IOException e) {
         String target = s.host() + ":" + s.port();
         return switch (kind) {
             case REFUSED -> "connection refused: " + target;
+            case LOCAL_LIMIT -> shortage(e);
             case TIMEOUT -> "connect timeout: no connection to " + target + " within " + Settings.text(s.connectTimeout());
             default -> "connection " + id + " to " + target + " failed: " + e.getMessage();
         };

@@ -157,7 +157,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         long connectStart = System.nanoTime();
         boolean stopped = false;
         try {
-            driver.connect(run);
+            connect(run, driver);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             Histogram connectTimes = run.connectTimes.getIntervalHistogram();
             if (run.live() > 0) {
@@ -176,6 +176,21 @@ public final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Opens every connection, after the JDK's first-use work that needs descriptors
+     * ({@link OpenFiles#prepare}); when even that fails, none can be opened, for the same reason.
+     */
+    private static void connect(Run run, Driver driver) throws InterruptedException {
+        IOException unprepared = OpenFiles.prepare(run.settings.driver());
+        if (unprepared == null) {
+            driver.connect(run);
+            return;
+        }
+        for (int id = 0; id < run.settings.connections(); id++) {
+            run.connectFailed(id, unprepared);
+        }
+    }
+
     private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
         Monitor monitor = new Monitor(run, out, log);
         long start = System.nanoTime();
@@ -190,7 +205,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             Report.print(r, out);
         }
         for (ErrorKind k : ErrorKind.values()) {
-            String line = r.firstErrors()[k.ordinal()];
+            String line = r.errorLine(k);
             if (line != null) {
                 err.println(line);
             }

@@ -90,8 +90,7 @@ final class NioConnector {
     private void connectFailed(NioConnection c, IOException e) {
         pending--;
         NioWorker.closeChannel(c);
-        ErrorKind kind = ErrorKind.of(e);
-        run.failed(kind, ErrorKind.connectFailure(kind, run.settings, c.id, e), false);
+        run.connectFailed(c.id, e);
     }
 
     private void expireConnects(long now) {

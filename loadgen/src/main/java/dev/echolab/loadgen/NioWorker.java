@@ -46,6 +46,8 @@ final class NioWorker implements Runnable {
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
     private final Consumer<SelectionKey> onEvent = this::onEvent;
     private Selector selector;
+    /** Why connections still unopened at the end never opened: the selector's own failure, if any. */
+    private IOException notOpened = new IOException("never connected");
     private int open;
     private long now;
     /** Open loop: this thread's position in the global schedule (message seq, index into connections). */
@@ -93,6 +95,9 @@ final class NioWorker implements Runnable {
             }
         } catch (IOException | RuntimeException e) {
             failAll(ErrorKind.OTHER, "selector thread failed: " + e);
+            if (e instanceof IOException io) {
+                notOpened = io; // e.g. no descriptor left even for the selector: "Too many open files"
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -380,7 +385,7 @@ final class NioWorker implements Runnable {
             done(c);
         } else if (c.state == NioConnection.State.NEW || c.state == NioConnection.State.CONNECTING) {
             closeChannel(c);
-            run.failed(ErrorKind.OTHER, "connection " + c.id + ": never connected", false);
+            run.connectFailed(c.id, notOpened);
         }
     }
 

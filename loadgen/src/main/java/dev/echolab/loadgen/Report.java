@@ -29,6 +29,10 @@ final class Report {
         out.printf("Connect: %d of %d up in %.2f s (per connection: mean %.0f us, p99 %d us, max %d us)%n",
                 r.connectionsUp(), s.connections(), r.connectSeconds(), r.connect().mean(), r.connect().p99(),
                 r.connect().max());
+        String notOpened = r.errorLine(ErrorKind.LOCAL_LIMIT);
+        if (notOpened != null) {
+            out.println("  " + notOpened);
+        }
         out.println("Errors: " + errors(r));
         out.println("Fairness: " + fairness(r));
         out.println("Load generator CPU: " + cpu(r));

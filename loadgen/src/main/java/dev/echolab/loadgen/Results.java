@@ -3,6 +3,7 @@ package dev.echolab.loadgen;
 import org.HdrHistogram.Histogram;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Every figure of a finished run, computed once from the {@link Run} and the {@link Monitor}, so
@@ -99,6 +100,20 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
 
     long errors(ErrorKind kind) {
         return errors[kind.ordinal()];
+    }
+
+    /**
+     * The one line for a kind that occurred, or null: its first error, except for connections this
+     * machine could not open, which are counted with their cause, e.g. {@code 1,234 of 5,000
+     * connections could not be opened: Too many open files (raise ulimit -n)}.
+     */
+    String errorLine(ErrorKind kind) {
+        String first = firstErrors[kind.ordinal()];
+        if (kind != ErrorKind.LOCAL_LIMIT || first == null) {
+            return first;
+        }
+        return String.format(Locale.ROOT, "%,d of %,d connections could not be opened: %s", errors(kind),
+                settings.connections(), first);
     }
 
     /** Every failure but mismatches, as {@code ref-load} counts its {@code errors}. */

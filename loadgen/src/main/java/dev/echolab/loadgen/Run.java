@@ -2,6 +2,7 @@ package dev.echolab.loadgen;
 
 import org.HdrHistogram.Recorder;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Everything the drivers share while a run goes on: the phase boundaries, the latency recorders,
  * the counters and the error log. Drivers ask it what to send ({@link #maySend}, {@link #intended})
- * and tell it what happened ({@link #connected}, {@link #completed}, {@link #failed},
- * {@link #ended}); the command and the {@link Monitor} read the rest.
+ * and tell it what happened ({@link #connected}, {@link #connectFailed}, {@link #completed},
+ * {@link #failed}, {@link #ended}); the command and the {@link Monitor} read the rest.
  *
  * <p>Why timestamps and not phase flags: a completion belongs to the warm-up or to the measurement
  * by the time it happened, decided where it happened, and goes to that phase's recorder; so no
@@ -131,6 +132,12 @@ final class Run {
         }
         measuredPerConnection[id]++;
         measuredBytes.add(length);
+    }
+
+    /** Connection {@code id} could not be opened: counted under its kind, with the line that names the cause. */
+    void connectFailed(int id, IOException e) {
+        ErrorKind kind = ErrorKind.ofConnect(e);
+        failed(kind, ErrorKind.connectFailure(kind, settings, id, e), false);
     }
 
     /** Connection {@code id} failed; it is over. {@code line} is the one-line description. */

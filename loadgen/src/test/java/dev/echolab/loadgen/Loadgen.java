@@ -3,8 +3,12 @@ package dev.echolab.loadgen;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** Runs the load generator in-process with captured output, as a user would from the shell. */
+/** Runs the load generator in-process or in a child process, with captured output, as a user would from the shell. */
 record Loadgen(int exit, String out, String err, long millis) {
 
     static Loadgen run(String... args) {
@@ -16,6 +20,30 @@ record Loadgen(int exit, String out, String err, long millis) {
             int exit = LoadgenCommand.commandLine(new LoadgenCommand(o, e)).execute(args);
             return new Loadgen(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
                     (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /**
+     * Runs {@code command} (a launcher, or a JVM running the load generator) in a child process.
+     * A child that hangs, or outlives an interrupted test, is killed through its own handle.
+     */
+    static Loadgen child(List<String> command) throws Exception {
+        Path out = Files.createTempFile("loadgen-out", ".txt");
+        Path err = Files.createTempFile("loadgen-err", ".txt");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                throw new AssertionError(command + " did not end");
+            }
+            return new Loadgen(p.exitValue(), Files.readString(out), Files.readString(err),
+                    (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 
@@ -31,6 +59,17 @@ record Loadgen(int exit, String out, String err, long millis) {
             end++;
         }
         return Double.parseDouble(json.substring(start, end));
+    }
+
+    /** Value of a string JSON field without escapes, found by its key, e.g. a first error line. */
+    static String text(String json, String key) {
+        String open = "\"" + key + "\":\"";
+        int i = json.indexOf(open);
+        if (i < 0) {
+            throw new AssertionError("no text field " + key + " in " + json);
+        }
+        int start = i + open.length();
+        return json.substring(start, json.indexOf('"', start));
     }
 
     @Override

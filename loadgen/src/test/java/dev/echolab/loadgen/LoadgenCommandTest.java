@@ -29,8 +29,8 @@ class LoadgenCommandTest {
     static final List<String> JSON_KEYS = List.of("connections", "msgs_per_s", "mb_per_s", "p50_us", "p75_us", "p90_us",
             "p99_us", "p999_us", "max_us", "mean_us", "errors", "mismatches", "connections_requested", "msgs", "verified",
             "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "errors_by_kind", "refused",
-            "timeout", "reset", "closed_early", "mismatch", "other", "first_errors", "connect", "seconds", "fairness",
-            "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
+            "timeout", "reset", "closed_early", "mismatch", "local_limit", "other", "first_errors", "connect", "seconds",
+            "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
             "connect_timeout_s", "timeout_s", "exit_status");
 
@@ -112,7 +112,8 @@ class LoadgenCommandTest {
         long progress = r.out().lines().filter(l -> l.matches("\\[ *\\d+s] .*msgs/s.*p99.*errors.*live.*")).count();
         assertTrue(progress >= 2 && progress <= 4, r::toString);
         for (String part : List.of("Latency Distribution", "99.9%", "Messages/sec:", "Transfer/sec:", "Connect:",
-                "Errors: refused 0, timeout 0, reset 0, closed early 0, mismatch 0", "Fairness:", "Load generator CPU:")) {
+                "Errors: refused 0, timeout 0, reset 0, closed early 0, mismatch 0, local limit 0, other 0", "Fairness:",
+                "Load generator CPU:")) {
             assertTrue(r.out().contains(part), () -> "no '" + part + "' in\n" + r);
         }
     }
