@@ -36,9 +36,7 @@ final class Transports {
      * ours but this one touches IoUring, so this comes first. An explicit -D wins.
      */
     static {
-        if (System.getProperty("io.netty.iouring.acceptMultiShotEnabled") == null) {
-            System.setProperty("io.netty.iouring.acceptMultiShotEnabled", "false");
-        }
+        System.getProperties().putIfAbsent("io.netty.iouring.acceptMultiShotEnabled", "false");
     }
 
     private Transports() {
