@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  *                 │yes
  *                 ▼
  *   read ──► unsent bytes: reserve(n) ──► sent: release(n); overBudget()? event loops stop reading
+ *
+ *   accept fails (out of descriptors) ──► acceptFailed(e): said once; the backend pauses accepting
+ *                                          ACCEPT_RETRY_MS (never retries at once) and keeps serving
  * </pre>
  *
  * Accepts are serialised on every backend (one accept thread, acceptor reactor or boss loop), so
@@ -31,6 +34,13 @@ public final class Limits {
     /** Descriptors kept free for the JVM's own files, jars, pipes and a few late accepts. */
     static final int FD_HEADROOM = 100;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a backend stops accepting after {@code accept} failed. The listening socket stays
+     * readable while the process is out of descriptors, so retrying at once would be a busy loop.
+     */
+    public static final long ACCEPT_RETRY_MS = 100;
+    /** At most one line about failing accepts per this interval, however often they recover and fail again. */
+    static final long ACCEPT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /**
      * Per instance, not static: {@code bin/server} reads the defaults below before it configures
@@ -43,6 +53,11 @@ public final class Limits {
     private final Duration idleTimeout;
     private final AtomicLong buffered = new AtomicLong();
     private volatile long lastRejectLog = System.nanoTime() - LOG_INTERVAL_NANOS;
+    /** True from a failed accept to the next successful one. */
+    private volatile boolean acceptFailing;
+    private volatile long lastAcceptLog = System.nanoTime() - ACCEPT_LOG_INTERVAL_NANOS;
+    /** Failed accepts since the last line about them (accepts are serialised: one writer). */
+    private volatile long acceptFailuresUnsaid;
 
     public Limits(ServerConfig config, ServerStats stats) {
         this.stats = stats;
@@ -57,6 +72,7 @@ public final class Limits {
      * rejected). Closing costs the client one reset instead of a queue it would wait in forever.
      */
     public boolean admit() {
+        acceptFailing = false;
         if (stats.open() >= maxConnections) {
             stats.rejected();
             long now = System.nanoTime();
@@ -69,6 +85,26 @@ public final class Limits {
         }
         stats.accepted();
         return true;
+    }
+
+    /**
+     * {@code accept} failed: out of file descriptors, most likely. The caller pauses accepting for
+     * {@link #ACCEPT_RETRY_MS} and keeps serving its connections. Said when accepting starts to
+     * fail, and at most once per {@link #ACCEPT_LOG_INTERVAL_NANOS} however often it recovers in
+     * between (a server at its limit recovers and fails again with every client that leaves).
+     */
+    public void acceptFailed(Throwable cause) {
+        long now = System.nanoTime();
+        if (!acceptFailing && now - lastAcceptLog >= ACCEPT_LOG_INTERVAL_NANOS) {
+            long before = acceptFailuresUnsaid;
+            log.warn("accept failed ({}); retrying every {} ms{}", cause.getMessage(), ACCEPT_RETRY_MS,
+                    before == 0 ? "" : " (" + before + " more failed accepts since the last such line)");
+            lastAcceptLog = now;
+            acceptFailuresUnsaid = 0;
+        } else {
+            acceptFailuresUnsaid++;
+        }
+        acceptFailing = true;
     }
 
     /** True when an idle timeout is set (it is off by default). */

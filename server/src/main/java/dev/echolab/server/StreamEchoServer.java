@@ -44,8 +44,6 @@ public abstract class StreamEchoServer implements EchoServer {
     private static final Logger log = LoggerFactory.getLogger(StreamEchoServer.class);
     /** Bytes read per call: large enough that a 1 MiB burst takes 16 round trips, small per thread. */
     private static final int BUFFER_SIZE = 64 * 1024;
-    /** How long the accept loop pauses after a failed accept (e.g. out of file descriptors). */
-    private static final long ACCEPT_BACKOFF_MS = 100;
 
     protected final ServerConfig config;
     protected final ServerStats stats = new ServerStats();
@@ -74,22 +72,17 @@ public abstract class StreamEchoServer implements EchoServer {
     }
 
     private void acceptLoop() {
-        boolean failing = false;
         while (!closed.get()) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
-                failing = false;
             } catch (IOException e) {
                 if (closed.get()) {
                     return;
                 }
-                // Out of file descriptors, most likely: say it once, back off, keep serving.
-                if (!failing) {
-                    log.warn("accept failed ({}); retrying every {} ms", e.getMessage(), ACCEPT_BACKOFF_MS);
-                    failing = true;
-                }
-                sleep(ACCEPT_BACKOFF_MS);
+                // Out of file descriptors, most likely: back off; the echo threads keep serving.
+                limits.acceptFailed(e);
+                sleep(Limits.ACCEPT_RETRY_MS);
                 continue;
             }
             if (limits.admit()) {

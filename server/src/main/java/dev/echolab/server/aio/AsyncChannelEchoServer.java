@@ -72,7 +72,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AsyncChannelEchoServer implements EchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(AsyncChannelEchoServer.class);
-    private static final long ACCEPT_BACKOFF_MS = 100;
 
     static {
         // By default the JDK tries each read at once, before asking epoll, and only waits when it
@@ -93,7 +92,6 @@ public final class AsyncChannelEchoServer implements EchoServer {
     private AsynchronousChannelGroup group;
     private ExecutorService offload;
     private AsynchronousServerSocketChannel server;
-    private volatile boolean acceptWarned;
 
     public AsyncChannelEchoServer(ServerConfig config) {
         this.config = config;
@@ -122,7 +120,6 @@ public final class AsyncChannelEchoServer implements EchoServer {
     private final class AcceptHandler implements CompletionHandler<AsynchronousSocketChannel, Void> {
         @Override
         public void completed(AsynchronousSocketChannel ch, Void unused) {
-            acceptWarned = false;
             // Admit before the next accept: accepts stay one at a time, so the count is exact.
             boolean admitted = limits.admit();
             acceptNext(); // one accept is always outstanding
@@ -155,13 +152,10 @@ public final class AsyncChannelEchoServer implements EchoServer {
             if (closed.get() || !server.isOpen()) {
                 return;
             }
-            // Out of file descriptors, most likely: say it once, try again a little later
-            // without holding a group thread.
-            if (!acceptWarned) {
-                log.warn("accept failed ({}); retrying every {} ms", e.getMessage(), ACCEPT_BACKOFF_MS);
-                acceptWarned = true;
-            }
-            CompletableFuture.delayedExecutor(ACCEPT_BACKOFF_MS, TimeUnit.MILLISECONDS)
+            // Out of file descriptors, most likely: try again a little later without holding a
+            // group thread.
+            limits.acceptFailed(e);
+            CompletableFuture.delayedExecutor(Limits.ACCEPT_RETRY_MS, TimeUnit.MILLISECONDS)
                     .execute(this::acceptNext);
         }
     }

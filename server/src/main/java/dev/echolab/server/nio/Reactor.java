@@ -41,7 +41,6 @@ final class Reactor {
 
     private static final Logger log = LoggerFactory.getLogger(Reactor.class);
     private static final int BUFFER_SIZE = 64 * 1024;
-    private static final long ACCEPT_BACKOFF_MS = 100;
     private static final long PAUSE_CHECK_MS = 10;
     /** Partial-write buffers kept for reuse; beyond this many the garbage collector takes them. */
     private static final int SPARE_BUFFERS = 64;
@@ -80,7 +79,6 @@ final class Reactor {
     private int nextWorker;
     /** While accept fails: when to try again ({@link System#nanoTime()}); 0 when accepting normally. */
     private long acceptRetryAt;
-    private boolean acceptWarned;
 
     Reactor(String name, ServerStats stats, Limits limits, Work work, Executor offload) throws IOException {
         this.selector = Selector.open();
@@ -245,7 +243,6 @@ final class Reactor {
         try {
             SocketChannel ch;
             while ((ch = server.accept()) != null) {
-                acceptWarned = false;
                 if (!limits.admit()) {
                     closeQuietly(ch);
                     continue;
@@ -256,12 +253,9 @@ final class Reactor {
         } catch (IOException e) {
             // Out of file descriptors, most likely. The listening socket stays readable, so keep
             // it out of the interest set for a moment instead of spinning on it.
-            if (!acceptWarned) {
-                log.warn("accept failed ({}); retrying every {} ms", e.getMessage(), ACCEPT_BACKOFF_MS);
-                acceptWarned = true;
-            }
+            limits.acceptFailed(e);
             serverKey.interestOps(0);
-            acceptRetryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_BACKOFF_MS);
+            acceptRetryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Limits.ACCEPT_RETRY_MS);
         }
     }
 

@@ -73,7 +73,6 @@ public final class PollingEchoServer implements EchoServer {
     private static final int SPIN_PASSES = 100;
     private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ServerConfig config;
     private final ServerStats stats = new ServerStats();
@@ -86,7 +85,6 @@ public final class PollingEchoServer implements EchoServer {
     private ExecutorService offload;
     private Thread loop;
     private long acceptPausedUntil;
-    private boolean acceptWarned;
 
     public PollingEchoServer(ServerConfig config) {
         this.config = config;
@@ -168,7 +166,6 @@ public final class PollingEchoServer implements EchoServer {
         try {
             SocketChannel ch;
             while ((ch = server.accept()) != null) {
-                acceptWarned = false;
                 accepted = true;
                 if (!limits.admit()) {
                     ch.close();
@@ -179,12 +176,9 @@ public final class PollingEchoServer implements EchoServer {
                 connections.add(new Connection(ch, stats, limits, config.work(), offload));
             }
         } catch (IOException e) {
-            // Out of file descriptors, most likely: say it once, stop asking for a while.
-            if (!acceptWarned) {
-                log.warn("accept failed ({}); retrying every 100 ms", e.getMessage());
-                acceptWarned = true;
-            }
-            acceptPausedUntil = System.nanoTime() + ACCEPT_BACKOFF_NANOS;
+            // Out of file descriptors, most likely: stop asking for a while.
+            limits.acceptFailed(e);
+            acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Limits.ACCEPT_RETRY_MS);
         }
         return accepted;
     }
