@@ -10,10 +10,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.stream.Stream;
 
 import static dev.echolab.server.EchoContractTest.roundTrip;
 import static dev.echolab.server.ServerLauncherIT.READY;
@@ -23,11 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Out of file descriptors (DESIGN section 4): {@code bin/server} runs with an open-file limit of
- * {@value #FD_LIMIT} ({@code ulimit -n} in the child's shell) and {@code --max-connections} set far
- * above it, so the gate does not step in and {@code accept} really fails with EMFILE. Then, on every
- * backend and variant: existing connections keep working, the server does not spin (CPU from
- * /proc/PID/stat over 2 s), it says so once, and once clients leave, new ones are served.
+ * Out of file descriptors: {@code bin/server} runs with an open-file limit of {@value #FD_LIMIT}
+ * ({@code ulimit -n} in the child's shell) and {@code --max-connections} set far above it, so the
+ * gate does not step in and {@code accept} really fails with EMFILE. Then, on every backend and
+ * variant: existing connections keep working, the server does not spin, it says so once, and once
+ * clients leave, new ones are served.
+ *
+ * <p>"Does not spin" is measured against the same server just below the limit: first the test
+ * opens connections until only {@value #FREE_AT_BASELINE} descriptors are left and measures the
+ * server's CPU (the model's own cost of that many connections: next to nothing for most backends,
+ * about a quarter of a core for {@code nonblocking}, which polls every socket); then it pushes past
+ * the limit and measures again. Only the difference is what failing accepts cost.
  *
  * <p>netty on io_uring passes only because {@code Transports} turns Netty's multishot accept off:
  * with it, Netty re-armed each failed accept at once and the loop spun (docs/reliability.md).
@@ -36,11 +44,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FdExhaustionIT {
 
     private static final int FD_LIMIT = 256;
-    /** More than fit: the rest wait in the listen backlog, and accept keeps failing. */
-    private static final int CLIENTS = 300;
+    /** Descriptors left when the baseline is taken: at the limit the server holds at most this many more connections. */
+    private static final int FREE_AT_BASELINE = 8;
+    /** Clients beyond the limit: they wait in the listen backlog, and accept keeps failing. */
+    private static final int BEYOND = 100;
     private static final int KEPT = 10;
     private static final int CLOSED = 100;
-    private static final double MAX_CPU_SHARE = 0.25;
+    private static final long CPU_WINDOW_MS = 2_000;
+    /** Lets the aftermath of 240 connects (JIT, a stats line) pass before the baseline: it was up to 7% of a core. */
+    private static final long SETTLE_MS = 1_000;
+    /**
+     * What failing accepts may add to the server's CPU, as a share of one core. With the back-off
+     * (ten accepts a second) measured +0.5% to +2.5% on every variant, quiet and with one core kept
+     * busy by {@code stress-ng --cpu 1} (2-core VM, 2026-11-25; nonblocking 24% below, 26% at the
+     * limit). With the back-off removed (retry at once; nonblocking counting a failed accept as
+     * progress) the same test measured +100% to +150%: every variant spins.
+     */
+    private static final double MAX_EXTRA_CPU_SHARE = 0.25;
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.echolab.server.EchoContractTest#configs")
@@ -50,15 +70,27 @@ class FdExhaustionIT {
         List<Socket> clients = new ArrayList<>();
         try {
             int port = awaitReadyPort(reader(p));
-            for (int i = 0; i < CLIENTS; i++) {
-                clients.add(connect(port));
-                if (i < KEPT) {
-                    roundTrip(clients.get(i), "early " + i + "\n");
-                }
+            // Below the limit: each client is accepted and served before the next one connects.
+            while (FD_LIMIT - openDescriptors(p) > FREE_AT_BASELINE && clients.size() < FD_LIMIT) {
+                Socket s = connect(port);
+                clients.add(s);
+                roundTrip(s, "below the limit " + clients.size() + "\n");
             }
-            Thread.sleep(1_000); // let the server fill its descriptors and hit the limit
-            double cpu = cpuShare(p.pid(), 2_000);
-            assertTrue(cpu < MAX_CPU_SHARE, String.format("server used %.0f%% of a core at the fd limit", cpu * 100));
+            int below = clients.size();
+            Thread.sleep(SETTLE_MS);
+            double cpuBelow = cpuShare(p, CPU_WINDOW_MS);
+            // Past it: these wait in the backlog, and every accept fails.
+            long pastLimit = System.nanoTime();
+            for (int i = 0; i < BEYOND; i++) {
+                clients.add(connect(port));
+            }
+            awaitSaid(stderr, "accept failed");
+            double cpuAt = cpuShare(p, CPU_WINDOW_MS);
+            String figures = String.format("%s: %.1f%% of a core with %d connections just below the fd limit, "
+                    + "%.1f%% at it with %d more waiting", HostileClientsTest.label(config), cpuBelow * 100, below, cpuAt * 100, BEYOND);
+            System.out.println(figures);
+            assertTrue(cpuAt - cpuBelow < MAX_EXTRA_CPU_SHARE, "failing accepts cost more than "
+                    + Math.round(MAX_EXTRA_CPU_SHARE * 100) + "% of a core: " + figures);
             for (int i = 0; i < KEPT; i++) {
                 roundTrip(clients.get(i), "still served " + i + "\n");
             }
@@ -68,6 +100,7 @@ class FdExhaustionIT {
             try (Socket fresh = connect(port)) {
                 roundTrip(fresh, "served once descriptors are free\n");
             }
+            assertSaidOnceWithoutStackTrace(Files.readString(stderr), System.nanoTime() - pastLimit);
         } finally {
             for (Socket s : clients) {
                 s.close();
@@ -75,10 +108,6 @@ class FdExhaustionIT {
             p.toHandle().destroy();
             p.waitFor(10, TimeUnit.SECONDS);
             p.destroyForcibly();
-        }
-        try {
-            assertSaidOnceWithoutStackTrace(Files.readString(stderr));
-        } finally {
             Files.delete(stderr);
         }
     }
@@ -118,25 +147,45 @@ class FdExhaustionIT {
         return s;
     }
 
-    /** The process's CPU time (user + system, /proc/PID/stat) over {@code ms}, as a share of one core. */
-    static double cpuShare(long pid, long ms) throws Exception {
-        long before = cpuTicks(pid);
+    /** Descriptors the process has open now. */
+    private static long openDescriptors(Process p) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(p.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The process's CPU time (user + system) over {@code ms}, as a share of one core. */
+    private static double cpuShare(Process p, long ms) throws InterruptedException {
+        Duration before = cpuTime(p);
         long start = System.nanoTime();
         Thread.sleep(ms);
-        long ticks = cpuTicks(pid) - before;
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return ticks / 100.0 / seconds; // USER_HZ is 100 on Linux
+        Duration used = cpuTime(p).minus(before);
+        return used.toNanos() / (double) (System.nanoTime() - start);
     }
 
-    static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+    private static Duration cpuTime(Process p) {
+        return p.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new AssertionError("no CPU time for process " + p.pid()));
     }
 
-    private static void assertSaidOnceWithoutStackTrace(String err) {
+    private static void awaitSaid(Path stderr, String what) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.readString(stderr).contains(what)) {
+            assertTrue(System.nanoTime() < deadline, "the server did not say '" + what + "' within 20 s");
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Said once, and again at most once per {@link Limits#ACCEPT_LOG_INTERVAL_NANOS}: each client
+     * that leaves lets the server recover and fail again, and on a slow machine, where the closes
+     * spread over several back-off periods, "once per failing spell" was up to six lines.
+     */
+    private static void assertSaidOnceWithoutStackTrace(String err, long nanosPastLimit) {
         long said = err.lines().filter(l -> l.contains("accept failed")).count();
-        assertTrue(said >= 1 && said <= 5, "accept failures logged " + said + " times:\n" + err);
+        long allowed = 1 + nanosPastLimit / Limits.ACCEPT_LOG_INTERVAL_NANOS;
+        assertTrue(said >= 1 && said <= allowed, "accept failures logged " + said + " times (at most " + allowed
+                + "):\n" + err);
         assertFalse(err.lines().anyMatch(l -> l.matches("\\s+at .*")), "stack trace:\n" + err);
     }
 }
