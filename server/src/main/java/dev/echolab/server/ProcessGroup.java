@@ -6,7 +6,8 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,12 +27,15 @@ import java.util.regex.Pattern;
  *
  * <p>The parent only supervises:
  * <ol>
- *   <li>With {@code --port 0} it binds an ephemeral port itself, reads the number and releases it,
- *       so that every child binds that same real port. (Another program could grab the port in
- *       the gap; the children would then fail to bind and the parent reports it.)</li>
+ *   <li>It first binds the port itself, <em>without</em> SO_REUSEPORT, and releases it: that bind
+ *       fails if anything holds the port, even a program that shares it through SO_REUSEPORT
+ *       (which our children, binding with SO_REUSEPORT, would otherwise silently join). It is
+ *       also how {@code --port 0} becomes one real port that every child binds.</li>
  *   <li>It starts the children (same java, same classpath, same options, plus the hidden
- *       {@code --child}: bind with SO_REUSEPORT and exit when stdin closes) and prints one ready
- *       line once every child has printed its own.</li>
+ *       {@code --child}: bind with SO_REUSEPORT and exit when stdin closes).</li>
+ *   <li>Once every child has printed its ready line, it checks that nobody else listens on the
+ *       port ({@link PortOwners}): a program of the same user could have joined with SO_REUSEPORT
+ *       between the first check and the children's binds. Only then it prints one ready line.</li>
  *   <li>Once a second it sums the children's stats lines into one.</li>
  *   <li>On SIGTERM/SIGINT it sends SIGTERM to every child, waits for them and exits 0. A child that
  *       dies is reported on stderr; when none is left the parent exits 1.</li>
@@ -62,9 +66,9 @@ final class ProcessGroup {
     int run(int processes) throws InterruptedException {
         int port;
         try {
-            port = command.port != 0 ? command.port : freePort(command.host);
+            port = claim(command.host, command.port);
         } catch (IOException e) {
-            err.println("cannot find a free port on " + command.host + ": " + e.getMessage());
+            err.println(ServerCommand.bindFailure(command.backend, command.host, command.port, e));
             return 1;
         }
         try {
@@ -74,6 +78,10 @@ final class ProcessGroup {
             String details = awaitReady();
             if (details == null) {
                 return stop.getCount() == 0 ? 0 : 1; // stopped while starting is still a requested stop
+            }
+            if (!PortOwners.othersListening(command.host, port, children.stream().map(c -> c.process.pid()).toList()).isEmpty()) {
+                err.println("port " + port + " is already in use");
+                return 1;
             }
             out.println("listening on " + command.host + ":" + port + " backend=" + command.backend.id()
                     + " processes=" + processes + (details.isEmpty() ? "" : " " + details));
@@ -86,10 +94,16 @@ final class ProcessGroup {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(host, 0));
-            return probe.getLocalPort();
+    /**
+     * Binds {@code host:port} without SO_REUSEPORT and lets it go: fails if anything holds the port
+     * (SO_REUSEADDR only lets a closed connection's TIME_WAIT pass); returns the real port, which
+     * for port 0 is a free one chosen by the kernel.
+     */
+    private static int claim(String host, int port) throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(new InetSocketAddress(host, port));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
     }
 

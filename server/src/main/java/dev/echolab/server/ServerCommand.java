@@ -150,7 +150,7 @@ public final class ServerCommand implements Callable<Integer> {
             try {
                 server.start();
             } catch (IOException e) {
-                err.println(bindFailure(e));
+                err.println(bindFailure(backend, host, port, e));
                 if (verbose) {
                     e.printStackTrace(err);
                 }
@@ -291,7 +291,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** One line for a failed bind; "port N is already in use" for the common case. */
-    private String bindFailure(IOException e) {
+    static String bindFailure(Backend backend, String host, int port, IOException e) {
         String msg = String.valueOf(e.getMessage());
         if (e instanceof BindException || msg.contains("Address already in use")) {
             return msg.contains("in use") ? "port " + port + " is already in use" : "cannot bind " + host + ":" + port + ": " + msg;

@@ -9,7 +9,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,14 +67,29 @@ class ServerLauncherIT {
         }
     }
 
-    @Test
-    void reportsAPortInUseInOneLineWithExitOne() throws Exception {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            int port = taken.getLocalPort();
-            Result r = run("--backend", "blocking", "--port", String.valueOf(port));
-            assertEquals(1, r.exit);
-            assertEquals(List.of("port " + port + " is already in use"), r.err, "stderr");
+    /**
+     * A taken port is one line and exit 1, whoever holds it and however many processes were asked
+     * for. The hard case is a holder that shares the port through SO_REUSEPORT: {@code --processes}
+     * children bind with SO_REUSEPORT too, and the kernel would let them join it silently.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    void refusesATakenPortWithOrWithoutProcessesEvenWhenItIsSharedThroughReusePort(Backend backend) throws Exception {
+        for (boolean reusePort : new boolean[] {false, true}) {
+            try (ServerSocketChannel taken = ServerSocketChannel.open()) {
+                taken.setOption(StandardSocketOptions.SO_REUSEPORT, reusePort);
+                taken.bind(new InetSocketAddress("127.0.0.1", 0));
+                int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+                for (List<String> processes : List.of(List.<String>of(), List.of("--processes", "2"))) {
+                    List<String> args = new ArrayList<>(List.of("--backend", backend.id(), "--port", String.valueOf(port)));
+                    args.addAll(processes);
+                    Result r = run(args.toArray(String[]::new));
+                    String what = args + (reusePort ? ", held with SO_REUSEPORT" : ", held") + ": " + r;
+                    assertEquals(1, r.exit, what);
+                    assertEquals(List.of("port " + port + " is already in use"), r.err, what);
+                    assertTrue(r.out.stream().noneMatch(l -> l.startsWith("listening on")), what);
+                }
+            }
         }
     }
 
