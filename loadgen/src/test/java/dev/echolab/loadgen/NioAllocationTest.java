@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NioAllocationTest {
 
+    private static final long ALLOWANCE = 128 * 1024;
+
     @Test
     @Timeout(30)
     void selectorThreadAllocatesNothingPerMessage() throws Exception {
@@ -39,9 +41,12 @@ class NioAllocationTest {
             // The sampled second lies inside the measurement: its echoes are about one second's worth.
             long echoes = (long) Loadgen.number(json(r), "msgs_per_s");
             // One object per message would be at least 16 bytes each; the allowance covers a rare
-            // resize of a histogram's counts when latency reaches a new high.
-            assertTrue(echoes > 20_000, "too few echoes to judge: " + echoes);
-            assertTrue(bytes < 2 * echoes + 128 * 1024, bytes + " bytes allocated for " + echoes + " echoes");
+            // resize of a histogram's counts when latency reaches a new high. It can tell one object
+            // per message from the allowance only over more than ALLOWANCE / 14 echoes (then 16 bytes
+            // each exceed 2 + ALLOWANCE / echoes): that is the floor, not a speed. Measured 51,471
+            // echoes in the second on a 2-core VM with one core kept busy by stress-ng (2026-11-25).
+            assertTrue(echoes > ALLOWANCE / 14, "too few echoes to judge: " + echoes);
+            assertTrue(bytes < 2 * echoes + ALLOWANCE, bytes + " bytes allocated for " + echoes + " echoes");
         }
     }
 
