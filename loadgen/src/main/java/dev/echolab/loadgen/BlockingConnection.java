@@ -3,6 +3,7 @@ package dev.echolab.loadgen;
 import dev.echolab.client.EchoClient;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -69,8 +70,12 @@ final class BlockingConnection implements Runnable {
             run.ended(true);
         } catch (IOException e) {
             close(c);
-            ErrorKind kind = aborted ? ErrorKind.TIMEOUT : ErrorKind.of(e);
-            run.failed(kind, describe(kind, e), true);
+            if (aborted || e instanceof SocketTimeoutException) {
+                run.failed(ErrorKind.TIMEOUT, ErrorKind.noReply(id, currentSeq,
+                        aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout())), true);
+            } else {
+                run.failed(ErrorKind.of(e), ErrorKind.failure(id, currentSeq, e), true);
+            }
         } catch (InterruptedException e) {
             close(c);
             run.ended(true);
@@ -158,17 +163,6 @@ final class BlockingConnection implements Runnable {
         int slot = (int) (seq % pipeline);
         run.completed(id, length, sentAt[slot], dueAt[slot], now);
         currentSeq = seq + 1;
-    }
-
-    private String describe(ErrorKind kind, IOException e) {
-        return switch (kind) {
-            case MISMATCH -> e.getMessage();
-            case TIMEOUT -> "connection " + id + ": timeout: no reply to message " + currentSeq
-                    + (aborted ? " before the run ended" : " within " + Settings.text(run.settings.timeout()));
-            case CLOSED_EARLY -> "connection " + id + ": closed early: the server closed the connection (message "
-                    + currentSeq + ")";
-            default -> "connection " + id + ": " + kind.label() + ": " + e.getMessage();
-        };
     }
 
     private static byte[] sized(byte[] buffer, int length) {

@@ -119,6 +119,26 @@ enum ErrorKind {
         };
     }
 
+    /**
+     * The one line for a connection that failed while waiting for the echo of message {@code seq}:
+     * {@code connection 3: reset: Connection reset (message 7)}, {@code connection 3: closed early:
+     * the server closed the connection (message 7)}, or a mismatch's own line.
+     */
+    static String failure(int id, long seq, IOException e) {
+        ErrorKind kind = of(e);
+        return switch (kind) {
+            case MISMATCH -> e.getMessage();
+            case TIMEOUT -> noReply(id, seq, "in time");
+            case CLOSED_EARLY -> "connection " + id + ": closed early: the server closed the connection (message " + seq + ")";
+            default -> "connection " + id + ": " + kind.label() + ": " + e.getMessage();
+        };
+    }
+
+    /** The one line for an echo that did not come: {@code connection 3: timeout: no reply to message 7 within 5s}. */
+    static String noReply(int id, long seq, String when) {
+        return "connection " + id + ": timeout: no reply to message " + seq + " " + when;
+    }
+
     /** An echo that differs from what was sent; carries the one-line description. */
     static final class MismatchException extends IOException {
         MismatchException(String line) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -33,11 +32,9 @@ final class NioWorker implements Runnable {
     private static final int IO_BYTES = 64 * 1024;
 
     private final Run run;
-    private final Messages messages;
     private final NioConnection[] connections;
     private final CountDownLatch connected;
     private final CountDownLatch gate;
-    private final int pipeline;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(IO_BYTES);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(IO_BYTES);
     private final byte[] txBytes = new byte[IO_BYTES];
@@ -59,13 +56,11 @@ final class NioWorker implements Runnable {
 
     NioWorker(Run run, int first, int last, CountDownLatch connected, CountDownLatch gate) {
         this.run = run;
-        this.messages = run.messages;
         this.connected = connected;
         this.gate = gate;
-        this.pipeline = run.settings.pipeline();
         this.connections = new NioConnection[last - first];
         for (int i = 0; i < connections.length; i++) {
-            connections[i] = new NioConnection(first + i, pipeline);
+            connections[i] = new NioConnection(first + i, run);
         }
     }
 
@@ -179,7 +174,7 @@ final class NioWorker implements Runnable {
     /** Sends what may be sent: finish the current message, then new ones while allowed. */
     private void fill(NioConnection c) throws IOException {
         while (true) {
-            int len = gather(c);
+            int len = c.outgoing(txBytes, scratch, now);
             if (len == 0) {
                 wantWrite(c, false);
                 return;
@@ -187,56 +182,10 @@ final class NioWorker implements Runnable {
             tx.clear();
             tx.put(txBytes, 0, len).flip();
             int n = c.channel.write(tx);
-            advance(c, n);
+            c.sent(n, now);
             if (n < len) {
                 wantWrite(c, true);
                 return;
-            }
-        }
-    }
-
-    /** Copies the bytes that may go out now into {@code txBytes}, without moving the cursors. */
-    private int gather(NioConnection c) {
-        long seq = c.txSeq;
-        int off = c.txOff;
-        int len = 0;
-        while (len < IO_BYTES && (off > 0 || mayStart(c, seq))) {
-            int ml = messages.length(c.id, seq);
-            int k = Math.min(IO_BYTES - len, ml - off);
-            messages.write(c.id, seq, off, txBytes, len, k, scratch);
-            len += k;
-            off += k;
-            if (off == ml) {
-                seq++;
-                off = 0;
-            }
-        }
-        return len;
-    }
-
-    private boolean mayStart(NioConnection c, long seq) {
-        return seq - c.rxSeq < pipeline && run.maySend(seq, now) && run.intended(c.id, seq) <= now;
-    }
-
-    /** Moves the send cursor over {@code n} written bytes; a message whose first byte left now is stamped now. */
-    private void advance(NioConnection c, int n) {
-        while (n > 0) {
-            int slot = (int) (c.txSeq % pipeline);
-            if (c.txOff == 0) {
-                if (c.txSeq == 1) {
-                    run.firstSend(c.id);
-                }
-                long due = run.intended(c.id, c.txSeq);
-                c.sentAt[slot] = now;
-                c.dueAt[slot] = due == 0 ? now : due;
-            }
-            int ml = messages.length(c.id, c.txSeq);
-            int k = Math.min(n, ml - c.txOff);
-            c.txOff += k;
-            n -= k;
-            if (c.txOff == ml) {
-                c.txSeq++;
-                c.txOff = 0;
             }
         }
     }
@@ -250,36 +199,10 @@ final class NioWorker implements Runnable {
         rx.flip();
         rx.get(rxBytes, 0, n);
         now = System.nanoTime();
-        verify(c, n);
+        c.received(rxBytes, n, expected, scratch, now);
         fill(c);
-        if (c.inFlight() == 0 && !run.maySend(c.txSeq, now)) {
+        if (c.finished(now)) {
             done(c);
-        }
-    }
-
-    /** Compares {@code n} received bytes with the messages in flight and records each completed one. */
-    private void verify(NioConnection c, int n) throws IOException {
-        for (int pos = 0; pos < n; ) {
-            if (c.rxSeq == c.txSeq && c.rxOff >= c.txOff) {
-                throw new ErrorKind.MismatchException("connection " + c.id + ": mismatch: received "
-                        + (n - pos) + " more bytes than were sent");
-            }
-            int ml = messages.length(c.id, c.rxSeq);
-            int k = Math.min(n - pos, ml - c.rxOff);
-            messages.write(c.id, c.rxSeq, c.rxOff, expected, 0, k, scratch);
-            int d = Arrays.mismatch(rxBytes, pos, pos + k, expected, 0, k);
-            if (d >= 0) {
-                throw new ErrorKind.MismatchException(
-                        Run.mismatch(c.id, c.rxSeq, c.rxOff + d, expected[d], rxBytes[pos + d]));
-            }
-            pos += k;
-            c.rxOff += k;
-            if (c.rxOff == ml) {
-                int slot = (int) (c.rxSeq % pipeline);
-                run.completed(c.id, ml, c.sentAt[slot], c.dueAt[slot], now);
-                c.rxSeq++;
-                c.rxOff = 0;
-            }
         }
     }
 
@@ -299,7 +222,7 @@ final class NioWorker implements Runnable {
             if (due > now) {
                 return due;
             }
-            if (c.state == NioConnection.State.OPEN && c.txSeq <= slotSeq) {
+            if (c.state == NioConnection.State.OPEN && c.behind(slotSeq)) {
                 fillOrFail(c);
             }
             if (++slotIndex == connections.length) {
@@ -315,10 +238,9 @@ final class NioWorker implements Runnable {
             if (c.state != NioConnection.State.OPEN) {
                 continue;
             }
-            if (c.inFlight() > 0 && now - c.sentAt[(int) (c.rxSeq % pipeline)] >= timeout) {
-                fail(c, ErrorKind.TIMEOUT, "connection " + c.id + ": timeout: no reply to message " + c.rxSeq
-                        + " within " + Settings.text(run.settings.timeout()));
-            } else if (c.inFlight() == 0 && !run.maySend(c.txSeq, now)) {
+            if (c.overdue(now, timeout)) {
+                fail(c, ErrorKind.TIMEOUT, ErrorKind.noReply(c.id, c.awaited(), "within " + Settings.text(run.settings.timeout())));
+            } else if (c.finished(now)) {
                 done(c);
             }
         }
@@ -327,8 +249,7 @@ final class NioWorker implements Runnable {
     private void timeOutInFlight() {
         for (NioConnection c : connections) {
             if (c.state == NioConnection.State.OPEN && c.inFlight() > 0) {
-                fail(c, ErrorKind.TIMEOUT, "connection " + c.id + ": timeout: no reply to message " + c.rxSeq
-                        + " before the run ended");
+                fail(c, ErrorKind.TIMEOUT, ErrorKind.noReply(c.id, c.awaited(), "before the run ended"));
             }
         }
     }
@@ -337,17 +258,7 @@ final class NioWorker implements Runnable {
 
     /** Error policy in one place: an IO failure ends that connection only. */
     private void failed(NioConnection c, IOException e) {
-        ErrorKind kind = ErrorKind.of(e);
-        fail(c, kind, describe(c, kind, e));
-    }
-
-    private static String describe(NioConnection c, ErrorKind kind, IOException e) {
-        return switch (kind) {
-            case MISMATCH -> e.getMessage();
-            case CLOSED_EARLY -> "connection " + c.id + ": closed early: the server closed the connection (message "
-                    + c.rxSeq + ")";
-            default -> "connection " + c.id + ": " + kind.label() + ": " + e.getMessage();
-        };
+        fail(c, ErrorKind.of(e), ErrorKind.failure(c.id, c.awaited(), e));
     }
 
     private void wantWrite(NioConnection c, boolean on) {
