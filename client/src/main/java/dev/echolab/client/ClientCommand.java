@@ -1,8 +1,11 @@
 package dev.echolab.client;
 
+import dev.echolab.common.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.EOFException;
@@ -45,10 +48,12 @@ public final class ClientCommand implements Callable<Integer> {
             description = "Send N messages 'TEXT <n>' (TEXT defaults to '" + SEED_MESSAGE + "') and exit.")
     Integer count;
 
-    @Option(names = "--timeout", paramLabel = "DURATION",
-            description = "Connect and reply timeout, e.g. 5s or 500ms (default: ${DEFAULT-VALUE}).",
-            converter = DurationConverter.class)
-    Duration timeout = Duration.ofSeconds(5);
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Connect and reply timeout, e.g. 5s or 500ms (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
 
     private final BufferedReader stdin;
     private final PrintStream out;
@@ -65,16 +70,20 @@ public final class ClientCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ClientCommand()).execute(args));
+        System.exit(commandLine(new ClientCommand()).execute(args));
+    }
+
+    static CommandLine commandLine(ClientCommand command) {
+        return Cli.commandLine(command, command.out, command.err);
     }
 
     @Override
     public Integer call() throws IOException {
         if (count != null && count < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--count must be at least 1, not " + count);
+            throw Cli.invalid(spec.commandLine(), "--count", count, "a count of 1 or more");
         }
         if (port < 1 || port > 65_535) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--port must be between 1 and 65535, not " + port);
+            throw Cli.invalid(spec.commandLine(), "--port", port, "a port from 1 to 65535");
         }
         try (EchoClient client = EchoClient.connect(host, port, timeout, timeout)) {
             if (count == null && message == null) {
@@ -128,13 +137,5 @@ public final class ClientCommand implements Callable<Integer> {
         }
         out.println(text + "  (" + micros + " us)");
         return true;
-    }
-
-    /** Accepts {@code 5s}, {@code 500ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Durations.parse(value);
-        }
     }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +49,7 @@ class ClientCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ClientCommand cmd = new ClientCommand(new BufferedReader(new StringReader(stdin)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        int exit = new CommandLine(cmd).execute(args);
+        int exit = ClientCommand.commandLine(cmd).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8).lines().toList(),
                 err.toString(StandardCharsets.UTF_8).lines().toList());
     }
@@ -108,15 +107,5 @@ class ClientCommandTest {
             assertEquals(-1, c.echo(msg, new byte[msg.length]));
             assertThrows(IllegalArgumentException.class, () -> c.echo(msg, new byte[1]));
         }
-    }
-
-    @Test
-    void parsesHumanDurations() {
-        assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));
-        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
-        assertEquals(Duration.ofNanos(250_000), Durations.parse("250us"));
-        assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
-        assertEquals(Duration.ofSeconds(5), Durations.parse("PT5S"));
-        assertThrows(IllegalArgumentException.class, () -> Durations.parse("soon"));
     }
 }

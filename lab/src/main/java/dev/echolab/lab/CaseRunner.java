@@ -2,6 +2,7 @@ package dev.echolab.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,7 +42,8 @@ final class CaseRunner {
         long start = System.nanoTime();
         ServerProcess server;
         try {
-            server = ServerProcess.start(serverCommand(c), setup.readyTimeout());
+            server = ServerProcess.start(serverCommand(c),
+                    c.reference ? RefEcho::readyPort : line -> ReadyLine.parse(line).map(ReadyLine::port), setup.readyTimeout());
         } catch (ServerProcess.ServerFailedException e) {
             return failed(c, "server " + e.getMessage(), e.output);
         } catch (IOException e) {

@@ -2,8 +2,10 @@ package dev.echolab.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.echolab.client.Durations;
+import dev.echolab.common.Cli;
+import dev.echolab.common.Durations;
 import dev.echolab.server.Backend;
+import dev.echolab.server.Work;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,13 +43,13 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Connection counts, one load case each (default: ${DEFAULT-VALUE}).")
     List<Integer> connections = List.of(50, 500, 5000);
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Measured time per case (and idle window) (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Measured time per case (and idle window) (default: ${DEFAULT-VALUE}).")
+    Duration duration;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Warm-up before measuring (default: 3s).")
-    Duration warmup = Duration.ofSeconds(3);
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "3s",
+            description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
 
     @Option(names = "--work", split = ",", paramLabel = "none|io:D|cpu:D,...",
             description = "Per-message work scenarios passed to bin/server --work (default: ${DEFAULT-VALUE}).")
@@ -64,7 +66,8 @@ public final class CompareCommand implements Callable<Integer> {
     int idle = 5000;
 
     @Option(names = "--reference", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Include the C ref-echo server from ../shared/bench as a reference when it can be built (default: on).")
+            description = "Include the C ref-echo server as a reference when $ECHOLAB_BENCH names a folder with "
+                    + "ref-echo.c and gcc builds it (default: on).")
     boolean reference;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
@@ -74,8 +77,11 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Command that starts a server (default: bin/server); for tests.")
     String serverCommand;
 
-    @Option(names = "--ready-timeout", paramLabel = "DURATION", converter = DurationConverter.class, hidden = true)
-    Duration readyTimeout = Duration.ofSeconds(60);
+    @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
+    Duration readyTimeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -93,21 +99,15 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<String> ids;
-        try {
-            ids = backendIds();
-            validate();
-        } catch (IllegalArgumentException e) {
-            stderr.println(e.getMessage());
-            return 2;
-        }
+        List<String> ids = backendIds();
+        validate();
         Path dir = (out != null ? out : home.resolve("target/lab").resolve(
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
 
         Pinning pinning = Pinning.detect();
-        Path refEcho = reference ? RefEcho.build(home, dir, stderr) : null;
+        Path refEcho = reference ? RefEcho.build(dir, stderr) : null;
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), refEcho,
@@ -138,21 +138,38 @@ public final class CompareCommand implements Callable<Integer> {
         }
         List<String> ids = new ArrayList<>();
         for (String id : backends.split(",")) {
-            ids.add(Backend.fromId(id).id()); // throws "unknown backend 'x' (valid: ...)"
+            try {
+                ids.add(Backend.fromId(id).id());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '--backends': " + e.getMessage());
+            }
         }
         return ids;
     }
 
+    /** Values picocli cannot check by type: usage errors in the same form as its own (exit 2). */
     private void validate() {
-        if (connections.isEmpty() || connections.stream().anyMatch(c -> c < 1)) {
-            throw new IllegalArgumentException("--connections must be positive numbers, e.g. 50,500,5000");
+        CommandLine cl = spec.commandLine();
+        for (int c : connections) {
+            if (c < 1) {
+                throw Cli.invalid(cl, "--connections", c, "a number of connections (1 or more)");
+            }
         }
-        if (repeat < 1 || idle < 0 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
-            throw new IllegalArgumentException("--repeat must be >= 1, --idle >= 0, --duration > 0 and --warmup >= 0");
+        if (duration.isZero()) {
+            throw Cli.invalid(cl, "--duration", Durations.format(duration), "a duration above zero");
+        }
+        if (repeat < 1) {
+            throw Cli.invalid(cl, "--repeat", repeat, "a number of repetitions (1 or more)");
+        }
+        if (idle < 0) {
+            throw Cli.invalid(cl, "--idle", idle, "a number of connections (0 or more; 0 skips the idle case)");
         }
         for (String w : work) {
-            if (!w.equals("none") && !w.matches("(io|cpu):.+")) {
-                throw new IllegalArgumentException("--work takes none, io:DURATION or cpu:DURATION, not '" + w + "'");
+            try {
+                Work.parse(w);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "Invalid value for option '--work': " + e.getMessage());
             }
         }
     }
@@ -218,12 +235,5 @@ public final class CompareCommand implements Callable<Integer> {
         Charts charts = Charts.render(summary, dir.resolve("charts"));
         Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts));
         Files.writeString(dir.resolve("report.html"), HtmlReport.render(env, summary, cases, charts));
-    }
-
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Durations.parse(value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.echolab.lab;
 
+import dev.echolab.common.Descriptors;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -10,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 
 /** The facts a reader needs to judge the figures: machine, kernel, JDK, flags, pinning, versions. */
@@ -71,17 +73,11 @@ public final class Environment {
     }
 
     private static String openFilesLimit() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    List<String> f = List.of(line.substring("Max open files".length()).trim().split("\\s+"));
-                    return f.get(0) + " (hard " + f.get(1) + ")";
-                }
-            }
-        } catch (IOException ignored) {
-            // fall through
-        }
-        return "unknown";
+        return describe(Descriptors.softLimit()) + " (hard " + describe(Descriptors.hardLimit()) + ")";
+    }
+
+    private static String describe(OptionalLong limit) {
+        return limit.isPresent() ? String.valueOf(limit.getAsLong()) : "unlimited or unknown";
     }
 
     private static String gitCommit(Path home) {

@@ -1,5 +1,6 @@
 package dev.echolab.lab;
 
+import dev.echolab.common.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ public final class LabCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LabCommand()).execute(args));
+        System.exit(Cli.commandLine(new LabCommand(), System.out, System.err).execute(args));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.echolab.lab;
 
+import dev.echolab.server.ReadyLine;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,36 +11,41 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 /**
- * A server under test in its own process: started from a command line, ready when it prints
- * {@code listening on HOST:PORT}, stopped with SIGTERM. Keeps its last lines of output so a
+ * A server under test in its own process: started from a command line, ready when it prints its
+ * ready line (an echolab server's {@link ReadyLine}, or the reference's own), stopped with SIGTERM. Keeps its last lines of output so a
  * server that fails can be reported with what it said.
  */
 final class ServerProcess implements AutoCloseable {
 
-    private static final Pattern READY = Pattern.compile("listening on [^\\s]+:(\\d+)");
     private static final int KEEP_LINES = 15;
 
     private final Process process;
+    private final Function<String, Optional<Integer>> readyPort;
     private final Deque<String> lastLines = new ArrayDeque<>();
     private final CompletableFuture<Integer> ready = new CompletableFuture<>();
 
-    private ServerProcess(Process process) {
+    private ServerProcess(Process process, Function<String, Optional<Integer>> readyPort) {
         this.process = process;
+        this.readyPort = readyPort;
         Thread.ofPlatform().daemon().name("server-output-" + process.pid()).start(this::readOutput);
     }
 
-    /** Starts {@code command} and waits for its ready line; throws with its last output if it never comes. */
-    static ServerProcess start(List<String> command, Duration readyTimeout) throws IOException, ServerFailedException {
+    /**
+     * Starts {@code command} and waits for the line from which {@code readyPort} reads its port;
+     * throws with its last output if it never comes.
+     */
+    static ServerProcess start(List<String> command, Function<String, Optional<Integer>> readyPort, Duration readyTimeout)
+            throws IOException, ServerFailedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
-        ServerProcess server = new ServerProcess(p);
+        ServerProcess server = new ServerProcess(p, readyPort);
         try {
             server.ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
             return server;
@@ -62,9 +69,8 @@ final class ServerProcess implements AutoCloseable {
                         lastLines.removeFirst();
                     }
                 }
-                Matcher m = READY.matcher(line);
-                if (!ready.isDone() && m.find()) {
-                    ready.complete(Integer.parseInt(m.group(1)));
+                if (!ready.isDone()) {
+                    readyPort.apply(line).ifPresent(ready::complete);
                 }
             }
         } catch (IOException ignored) {

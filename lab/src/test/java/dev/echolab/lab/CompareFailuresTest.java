@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import dev.echolab.common.Cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,7 +31,8 @@ class CompareFailuresTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CompareCommand cmd = new CompareCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), home);
-        int exit = new CommandLine(cmd).execute(args);
+        int exit = Cli.commandLine(cmd, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -60,12 +61,13 @@ class CompareFailuresTest {
     }
 
     @Test
-    void anUnknownBackendIsOneLineWithTheValidIdsAndExitTwo(@TempDir Path tmp) {
+    void anUnknownBackendIsOneLineWithTheValidIdsThenTheUsageAndExitTwo(@TempDir Path tmp) {
         Run r = compare(tmp, "--backends", "nio,telepathy", "--out", tmp.toString());
         assertEquals(2, r.exit);
         List<String> lines = r.err.lines().toList();
-        assertEquals(1, lines.size(), r.err);
-        assertTrue(lines.get(0).contains("unknown backend 'telepathy'") && lines.get(0).contains("nio"), lines.get(0));
+        String first = lines.getFirst();
+        assertTrue(first.contains("--backends") && first.contains("unknown backend 'telepathy'") && first.contains("nio"), first);
+        assertTrue(r.err.contains("Usage:"), r.err);
     }
 
     @Test

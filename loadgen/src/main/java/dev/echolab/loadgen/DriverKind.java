@@ -34,15 +34,6 @@ enum DriverKind {
         };
     }
 
-    static DriverKind fromId(String id) {
-        for (DriverKind d : values()) {
-            if (d.id().equalsIgnoreCase(id.strip())) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException("unknown driver '" + id + "' (valid: platform, virtual, nio)");
-    }
-
     /** Completion candidates for picocli's help: the ids. */
     static final class Ids implements Iterable<String> {
         @Override

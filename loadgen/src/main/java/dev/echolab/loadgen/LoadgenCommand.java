@@ -1,6 +1,6 @@
 package dev.echolab.loadgen;
 
-import dev.echolab.client.Durations;
+import dev.echolab.common.Cli;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine;
@@ -13,8 +13,6 @@ import picocli.CommandLine.Spec;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,13 +45,13 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--connections", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
     int connections = 500;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION",
             description = "Measured time after the warm-up, e.g. 10s, 1m (default: 10s). With --messages: a safety limit (default 10m).")
     Duration duration;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Warm-up before measuring, not counted (default: 2s; none with --messages).")
-    Duration warmup = Duration.ofSeconds(2);
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
+            description = "Warm-up before measuring, not counted (default: ${DEFAULT-VALUE}; none with --messages).")
+    Duration warmup;
 
     @Option(names = "--messages", paramLabel = "N",
             description = "Each connection sends exactly N messages, all measured, then stops (instead of --duration).")
@@ -70,7 +68,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from the intended send time.")
     Double rate;
 
-    @Option(names = "--driver", paramLabel = "DRIVER", converter = DriverConverter.class,
+    @Option(names = "--driver", paramLabel = "DRIVER",
             completionCandidates = DriverKind.Ids.class,
             description = "Client threading: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     DriverKind driver = DriverKind.PLATFORM;
@@ -79,13 +77,13 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Selector threads of the nio driver (default: ${DEFAULT-VALUE}).")
     int selectors = 1;
 
-    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Time limit for each connect (default: 5s).")
-    Duration connectTimeout = Duration.ofSeconds(5);
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Time limit for each connect (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "A reply slower than this counts as a timeout and closes its connection (default: 5s).")
-    Duration timeout = Duration.ofSeconds(5);
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+            description = "A reply slower than this counts as a timeout and closes its connection (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
     Path json;
@@ -122,9 +120,8 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     /** A command line whose usage and error messages go to the command's own streams. */
     static CommandLine commandLine(LoadgenCommand command) {
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(command.out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(command.err, true, StandardCharsets.UTF_8));
+        CommandLine cl = Cli.commandLine(command, command.out, command.err);
+        cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
         return cl;
     }
 
@@ -257,20 +254,6 @@ public final class LoadgenCommand implements Callable<Integer> {
     private void require(boolean ok, String message) {
         if (!ok) {
             throw new ParameterException(spec.commandLine(), message);
-        }
-    }
-
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Durations.parse(value);
-        }
-    }
-
-    static final class DriverConverter implements CommandLine.ITypeConverter<DriverKind> {
-        @Override
-        public DriverKind convert(String value) {
-            return DriverKind.fromId(value);
         }
     }
 }

@@ -1,10 +1,11 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.common.Descriptors;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.OptionalLong;
 
 /**
  * The process's file descriptors, before connecting. Every connection is one, so {@link #check}
@@ -15,19 +16,17 @@ import java.nio.file.Path;
  */
 final class OpenFiles {
 
-    /** Descriptors the JVM itself needs (jars, selectors, pipes, logs) on top of the connections. */
-    static final int HEADROOM = 100;
-
     private OpenFiles() {
     }
 
     /** One line explaining why {@code connections} cannot fit, or null when they can. */
     static String check(int connections) {
-        long limit = softLimit(Path.of("/proc/self/limits"));
-        long needed = (long) connections + HEADROOM;
-        if (limit < 0 || needed <= limit) {
+        OptionalLong softLimit = Descriptors.softLimit();
+        long needed = (long) connections + Descriptors.JVM_HEADROOM;
+        if (softLimit.isEmpty() || needed <= softLimit.getAsLong()) {
             return null;
         }
+        long limit = softLimit.getAsLong();
         return "--connections " + connections + " needs about " + needed + " open files, but this process may open only "
                 + limit + " (raise it with 'ulimit -n " + needed + "' or use fewer connections)";
     }
@@ -62,20 +61,5 @@ final class OpenFiles {
         } catch (LinkageError e) {
             return e.getCause() instanceof IOException io ? io : new IOException(e.toString(), e);
         }
-    }
-
-    /** The soft "Max open files" limit from a /proc limits file; -1 when unknown or unlimited. */
-    static long softLimit(Path limits) {
-        try {
-            for (String line : Files.readAllLines(limits)) {
-                if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,8 +30,8 @@ class FaultDetectionTest {
             Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "5", "--messages", "10",
                     "--driver", driver.id(), "--json", json.toString());
             assertEquals(1, r.exit(), r::toString);
-            String doc = Files.readString(json);
-            assertEquals(5, Loadgen.number(doc, "mismatches"), doc);
+            JsonNode doc = Loadgen.json(json);
+            assertEquals(5, Loadgen.number(doc, "/mismatches"), doc::toString);
             // Byte 30 of each stream is byte 9 of message 2 ("Thread-3 say hello 2\n"): 's' came back as 'S'.
             assertTrue(r.err().contains("mismatch on connection"), r::toString);
             assertTrue(r.err().contains("message 2, byte 9: expected 's' (0x73), got 'S' (0x53)"), r::toString);
@@ -48,9 +49,9 @@ class FaultDetectionTest {
             Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "4", "--messages", "10",
                     "--driver", driver.id(), "--json", json.toString());
             assertEquals(1, r.exit(), r::toString);
-            String doc = Files.readString(json);
-            assertEquals(4, Loadgen.number(doc, "closed_early"), doc);
-            assertEquals(12, Loadgen.number(doc, "verified"), doc);
+            JsonNode doc = Loadgen.json(json);
+            assertEquals(4, Loadgen.number(doc, "/errors_by_kind/closed_early"), doc::toString);
+            assertEquals(12, Loadgen.number(doc, "/verified"), doc::toString);
             assertTrue(r.err().contains("closed early"), r::toString);
         } finally {
             Files.deleteIfExists(json);
@@ -70,8 +71,8 @@ class FaultDetectionTest {
             // 0.60 s on a 2-core VM with one core busy (stress-ng, 2026-11-25) (every connection times
             // out, so the run ends early).
             assertTrue(r.millis() < 4_500, r::toString);
-            String doc = Files.readString(json);
-            assertEquals(4, Loadgen.number(doc, "timeout"), doc);
+            JsonNode doc = Loadgen.json(json);
+            assertEquals(4, Loadgen.number(doc, "/errors_by_kind/timeout"), doc::toString);
             assertTrue(r.err().contains("timeout: no reply to message 6"), r::toString);
         } finally {
             Files.deleteIfExists(json);
@@ -91,7 +92,7 @@ class FaultDetectionTest {
             // 2.5 s to spare; measured 1.02 to 1.13 s on a 2-core VM with one core busy (stress-ng,
             // 2026-11-25).
             assertTrue(r.millis() < 4_500, r::toString);
-            assertEquals(3, Loadgen.number(Files.readString(json), "timeout"));
+            assertEquals(3, Loadgen.number(Loadgen.json(json), "/errors_by_kind/timeout"));
         } finally {
             Files.deleteIfExists(json);
         }
@@ -115,9 +116,9 @@ class FaultDetectionTest {
             // --connect-timeout plus --timeout is 1 s; measured 1.05 to 1.08 s on a 2-core VM with one
             // core busy (stress-ng, 2026-11-25).
             assertTrue(r.millis() < 5_000, r::toString);
-            String doc = Files.readString(json);
-            assertEquals(6, Loadgen.number(doc, "timeout"), doc);
-            assertEquals(0, Loadgen.number(doc, "refused"), doc);
+            JsonNode doc = Loadgen.json(json);
+            assertEquals(6, Loadgen.number(doc, "/errors_by_kind/timeout"), doc::toString);
+            assertEquals(0, Loadgen.number(doc, "/errors_by_kind/refused"), doc::toString);
             assertTrue(r.err().contains("connect timeout: no connection to 127.0.0.1:" + deaf.getLocalPort()), r::toString);
         } finally {
             Files.deleteIfExists(json);

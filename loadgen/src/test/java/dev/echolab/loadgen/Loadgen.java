@@ -1,6 +1,10 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,29 +51,29 @@ record Loadgen(int exit, String out, String err, long millis) {
         }
     }
 
-    /** Value of a top-level or nested numeric JSON field, found by its key (keys here are unique enough). */
-    static double number(String json, String key) {
-        int i = json.indexOf("\"" + key + "\":");
-        if (i < 0) {
-            throw new AssertionError("no field " + key + " in " + json);
-        }
-        int start = i + key.length() + 3;
-        int end = start;
-        while (end < json.length() && "-0123456789.eE".indexOf(json.charAt(end)) >= 0) {
-            end++;
-        }
-        return Double.parseDouble(json.substring(start, end));
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The {@code --json} file, parsed. */
+    static JsonNode json(Path file) throws IOException {
+        return JSON.readTree(file.toFile());
     }
 
-    /** Value of a string JSON field without escapes, found by its key, e.g. a first error line. */
-    static String text(String json, String key) {
-        String open = "\"" + key + "\":\"";
-        int i = json.indexOf(open);
-        if (i < 0) {
-            throw new AssertionError("no text field " + key + " in " + json);
+    /** The number at {@code path} ({@code /errors_by_kind/timeout}); a missing field fails the test. */
+    static double number(JsonNode doc, String path) {
+        JsonNode n = doc.at(path);
+        if (!n.isNumber()) {
+            throw new AssertionError("no number at " + path + " in " + doc);
         }
-        int start = i + open.length();
-        return json.substring(start, json.indexOf('"', start));
+        return n.asDouble();
+    }
+
+    /** The text at {@code path} ({@code /first_errors/local_limit}); a missing field fails the test. */
+    static String text(JsonNode doc, String path) {
+        JsonNode n = doc.at(path);
+        if (!n.isTextual()) {
+            throw new AssertionError("no text at " + path + " in " + doc);
+        }
+        return n.asText();
     }
 
     @Override

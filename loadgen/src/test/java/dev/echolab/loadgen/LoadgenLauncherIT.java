@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,9 +54,9 @@ class LoadgenLauncherIT {
         assertEquals(0, r.exit(), () -> r.out() + r.err());
         assertTrue(r.out().startsWith("loadgen 127.0.0.1:" + port + ": 50 connections, driver platform"), r::out);
         assertTrue(r.out().contains("Messages/sec:"), r::out);
-        String doc = Files.readString(json);
-        assertEquals(50, Loadgen.number(doc, "connections"), doc);
-        assertEquals(0, Loadgen.number(doc, "errors"), doc);
+        JsonNode doc = Loadgen.json(json);
+        assertEquals(50, Loadgen.number(doc, "/connections"), doc::toString);
+        assertEquals(0, Loadgen.number(doc, "/errors"), doc::toString);
     }
 
     @Test

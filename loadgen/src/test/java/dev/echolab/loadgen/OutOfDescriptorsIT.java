@@ -1,5 +1,7 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.common.Descriptors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +50,7 @@ class OutOfDescriptorsIT {
 
     @BeforeAll
     static void startServer() throws Exception {
-        long limit = OpenFiles.softLimit(Path.of("/proc/self/limits"));
+        long limit = Descriptors.softLimit().orElse(-1);
         assumeTrue(limit > 0 && limit <= 100_000, "taking every descriptor needs a modest limit, not " + limit);
         // bin/loadgen (re)builds the jar the child runs when it is missing or older than the sources.
         Loadgen version = Loadgen.child(List.of(ServerProcess.ROOT.resolve("bin/loadgen").toString(), "--version"));
@@ -78,18 +80,18 @@ class OutOfDescriptorsIT {
             // (a fresh JVM and 50 messages) on a 2-core VM with one core busy (stress-ng, 2026-11-25).
             assertTrue(r.millis() < 10_000, r::toString);
             assertTrue(r.out().contains("Connect: "), r::toString);
-            String doc = Files.readString(json);
-            long up = (long) Loadgen.number(doc, "connections");
-            long notOpened = (long) Loadgen.number(doc, "local_limit");
-            assertTrue(up > 0 && up < FREE, r + doc);
-            assertEquals(REQUESTED - up, notOpened, doc);
+            JsonNode doc = Loadgen.json(json);
+            long up = (long) Loadgen.number(doc, "/connections");
+            long notOpened = (long) Loadgen.number(doc, "/errors_by_kind/local_limit");
+            assertTrue(up > 0 && up < FREE, r + "\n" + doc);
+            assertEquals(REQUESTED - up, notOpened, doc::toString);
             // Nothing else went wrong, and every connection that opened echoed all its messages exactly.
-            assertEquals(notOpened, Loadgen.number(doc, "errors"), doc);
-            assertEquals(0, Loadgen.number(doc, "mismatches"), doc);
-            assertEquals(up * MESSAGES, Loadgen.number(doc, "verified"), doc);
-            assertEquals(MESSAGES, Loadgen.number(doc, "min_msgs"), doc);
-            assertEquals(MESSAGES, Loadgen.number(doc, "max_msgs"), doc);
-            assertEquals(CAUSE, Loadgen.text(doc, "local_limit"), doc);
+            assertEquals(notOpened, Loadgen.number(doc, "/errors"), doc::toString);
+            assertEquals(0, Loadgen.number(doc, "/mismatches"), doc::toString);
+            assertEquals(up * MESSAGES, Loadgen.number(doc, "/verified"), doc::toString);
+            assertEquals(MESSAGES, Loadgen.number(doc, "/fairness/min_msgs"), doc::toString);
+            assertEquals(MESSAGES, Loadgen.number(doc, "/fairness/max_msgs"), doc::toString);
+            assertEquals(CAUSE, Loadgen.text(doc, "/first_errors/local_limit"), doc::toString);
             String line = notOpened + " of " + REQUESTED + " connections could not be opened: " + CAUSE;
             assertTrue(r.out().contains("Connect: " + up + " of " + REQUESTED + " up"), r::toString);
             assertTrue(r.out().contains(line), r::toString);

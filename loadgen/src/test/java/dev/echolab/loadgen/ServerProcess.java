@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.server.ReadyLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code bin/server --backend nio --port 0} in a child process, as a user starts it: ready once it
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    private static final Pattern READY = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) backend=nio");
 
     private final Process process;
     private final int port;
@@ -41,10 +39,10 @@ final class ServerProcess implements AutoCloseable {
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                Matcher m = READY.matcher(line);
-                if (m.find()) {
+                var ready = ReadyLine.parse(line);
+                if (ready.isPresent()) {
                     Thread.ofPlatform().daemon(true).start(() -> drain(r));
-                    return Integer.parseInt(m.group(1));
+                    return ready.get().port();
                 }
             }
             throw new IllegalStateException("the server exited without a ready line");

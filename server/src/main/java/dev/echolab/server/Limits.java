@@ -3,13 +3,9 @@ package dev.echolab.server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * What keeps a server alive when clients are unkind, written once for every backend: the
@@ -31,8 +27,6 @@ import java.util.stream.Stream;
  */
 public final class Limits {
 
-    /** Descriptors kept free for the JVM's own files, jars, pipes and a few late accepts. */
-    static final int FD_HEADROOM = 100;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * How long a backend stops accepting after {@code accept} failed. The listening socket stays
@@ -152,54 +146,5 @@ public final class Limits {
 
     public long buffered() {
         return buffered.get();
-    }
-
-    // ---- defaults, from the process's own limits ------------------------------------------------
-
-    /** The default {@code --max-connections}: what the open-file limit leaves, less the headroom. */
-    public static int defaultMaxConnections() {
-        long limit = openFileLimit();
-        long fit = limit - FD_HEADROOM - openDescriptors();
-        return (int) Math.clamp(fit, 1, Integer.MAX_VALUE);
-    }
-
-    /** The default {@code --max-buffered}: a quarter of the maximum heap. */
-    public static long defaultMaxBuffered() {
-        return Runtime.getRuntime().maxMemory() / 4;
-    }
-
-    /**
-     * One line when {@code maxConnections} cannot fit in this process's open-file limit (each
-     * connection is one descriptor), or null when it fits.
-     */
-    public static String fitWarning(int maxConnections) {
-        int fit = defaultMaxConnections();
-        if (maxConnections <= fit) {
-            return null;
-        }
-        return "warning: --max-connections " + maxConnections + " cannot fit: the open-file limit is "
-                + openFileLimit() + ", which leaves room for about " + fit
-                + " connections; raise it (ulimit -n) or expect accept to fail with 'Too many open files'";
-    }
-
-    /** The soft "Max open files" of this process from /proc/self/limits; 1024 if unreadable. */
-    public static long openFileLimit() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
-            return lines.filter(l -> l.startsWith("Max open files"))
-                    .map(l -> l.substring("Max open files".length()).strip().split("\\s+")[0])
-                    .map(v -> v.equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(v))
-                    .findFirst().orElse(1024L);
-        } catch (IOException | RuntimeException e) {
-            return 1024; // not Linux, or /proc hidden: assume the common default
-        }
-    }
-
-    /** Descriptors this process has open now (the JVM's jars, pipes, epoll sets). */
-    public static long openDescriptors() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException | RuntimeException e) {
-            return 50; // a fresh JVM holds about this many
-        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,30 +46,39 @@ import java.util.regex.Pattern;
  */
 final class ProcessGroup {
 
-    private static final Pattern READY = Pattern.compile("listening on (\\S+) backend=\\S+ ?(.*)");
     private static final Pattern COUNTER = Pattern.compile("(\\S+)=(\\d+)");
     private static final long READY_TIMEOUT_S = 60;
 
-    private final ServerCommand command;
+    private final ServerConfig config;
+    private final int processes;
+    private final boolean verbose;
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stop;
     private final List<Child> children = new ArrayList<>();
 
-    ProcessGroup(ServerCommand command, PrintStream out, PrintStream err, CountDownLatch stop) {
-        this.command = command;
+    /**
+     * @param config    what every child runs (its port 0 is resolved to one real port first)
+     * @param processes how many children
+     * @param verbose   passed on to the children
+     * @param stop      counted down by SIGTERM/SIGINT: stops the group
+     */
+    ProcessGroup(ServerConfig config, int processes, boolean verbose, PrintStream out, PrintStream err, CountDownLatch stop) {
+        this.config = config;
+        this.processes = processes;
+        this.verbose = verbose;
         this.out = out;
         this.err = err;
         this.stop = stop;
     }
 
     /** Runs the whole group; the exit status of {@code bin/server}. */
-    int run(int processes) throws InterruptedException {
+    int run() throws InterruptedException {
         int port;
         try {
-            port = claim(command.host, command.port);
+            port = claim(config.host(), config.port());
         } catch (IOException e) {
-            err.println(ServerCommand.bindFailure(command.backend, command.host, command.port, e));
+            err.println(ServerCommand.bindFailure(config.backend(), config.host(), config.port(), e));
             return 1;
         }
         try {
@@ -79,12 +89,12 @@ final class ProcessGroup {
             if (details == null) {
                 return stop.getCount() == 0 ? 0 : 1; // stopped while starting is still a requested stop
             }
-            if (!PortOwners.othersListening(command.host, port, children.stream().map(c -> c.process.pid()).toList()).isEmpty()) {
+            if (!PortOwners.othersListening(config.host(), port, children.stream().map(c -> c.process.pid()).toList()).isEmpty()) {
                 err.println("port " + port + " is already in use");
                 return 1;
             }
-            out.println("listening on " + command.host + ":" + port + " backend=" + command.backend.id()
-                    + " processes=" + processes + (details.isEmpty() ? "" : " " + details));
+            out.println(new ReadyLine(config.host(), port, config.backend().id(),
+                    "processes=" + processes + (details.isEmpty() ? "" : " " + details)));
             return superviseUntilStopped();
         } catch (IOException e) {
             err.println("cannot start a server process: " + e.getMessage());
@@ -118,7 +128,11 @@ final class ProcessGroup {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ServerCommand.class.getName());
-        cmd.addAll(command.childArguments(port));
+        cmd.add("--child");
+        cmd.addAll(config.withPort(port).toArguments());
+        if (verbose) {
+            cmd.add("--verbose");
+        }
         return new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
@@ -227,9 +241,9 @@ final class ProcessGroup {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    Matcher ready = READY.matcher(line);
-                    if (ready.matches()) {
-                        details = ready.group(2);
+                    Optional<ReadyLine> ready = ReadyLine.parse(line);
+                    if (ready.isPresent()) {
+                        details = ready.get().details();
                         this.ready.countDown();
                     } else if (line.startsWith("connections=")) {
                         latest = counters(line);

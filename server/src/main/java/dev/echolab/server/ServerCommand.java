@@ -1,5 +1,8 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Cli;
+import dev.echolab.common.Durations;
+import dev.echolab.common.ParentWatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,17 +14,13 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * {@code bin/server}: starts one backend, prints its configuration and one ready line, then a stats
+ * {@code bin/server}: parses the options into a {@link ServerConfig}, prints it, starts one backend
+ * (or, with {@code --processes N}, a {@link ProcessGroup}), prints the {@link ReadyLine}, then a stats
  * line per second while something changes; SIGINT or SIGTERM stops it with exit status 0.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,8 +32,7 @@ import java.util.regex.Pattern;
         exitCodeList = {"0:stopped by SIGINT/SIGTERM", "1:runtime failure (e.g. port in use)", "2:bad usage"})
 public final class ServerCommand implements Callable<Integer> {
 
-    @Option(names = "--backend", paramLabel = "ID", converter = BackendConverter.class,
-            completionCandidates = Backend.Ids.class,
+    @Option(names = "--backend", paramLabel = "ID", completionCandidates = Backend.Ids.class,
             description = "IO model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Backend backend = Backend.NIO;
 
@@ -51,13 +49,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual and nonblocking.")
     int threads;
 
-    @Option(names = "--transport", paramLabel = "T", converter = TransportConverter.class,
-            completionCandidates = Transport.Ids.class,
+    @Option(names = "--transport", paramLabel = "T", completionCandidates = Transport.Ids.class,
             description = "Netty transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio). "
                     + "An unavailable one is an error (exit 1). Other backends ignore it, with a note.")
     Transport transport = Transport.AUTO;
 
-    @Option(names = "--work", paramLabel = "io:D|cpu:D", converter = WorkConverter.class,
+    @Option(names = "--work", paramLabel = "io:D|cpu:D",
             description = "Simulated work per message (per read) before the echo: io:5ms sleeps (a blocking call), "
                     + "cpu:5ms burns CPU. Runs on the connection's thread, or on the event loop unless --offload.")
     Work work = Work.NONE;
@@ -69,15 +66,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Close new connections beyond N open (default: fd limit - 100 = ${DEFAULT-VALUE}).")
-    int maxConnections = Limits.defaultMaxConnections();
+    int maxConnections = ServerConfig.defaultMaxConnections();
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Close connections silent this long: 30s, 500ms (default: off).")
-    Duration idleTimeout = Duration.ZERO;
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "off",
+            description = "Close connections silent this long: 30s, 1.5s, 500ms (default: off).")
+    Duration idleTimeout;
 
     @Option(names = "--max-buffered", paramLabel = "BYTES",
             description = "Event loops pause reads above this many unsent bytes (default: heap/4).")
-    long maxBuffered = Limits.defaultMaxBuffered();
+    long maxBuffered = ServerConfig.defaultMaxBuffered();
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
@@ -111,22 +108,16 @@ public final class ServerCommand implements Callable<Integer> {
         // Netty's leak detector samples one buffer in 128 and records where it came from: about ten
         // bytes and some CPU per echoed message, on a path whose handler passes every buffer on.
         // -Dio.netty.leakDetection.level=simple (ECHOLAB_JAVA_OPTS) turns it back on.
-        if (System.getProperty("io.netty.leakDetection.level") == null) {
-            System.setProperty("io.netty.leakDetection.level", "disabled");
-        }
+        System.getProperties().putIfAbsent("io.netty.leakDetection.level", "disabled");
         System.exit(commandLine(new ServerCommand()).execute(args));
     }
 
     static CommandLine commandLine(ServerCommand command) {
-        CommandLine cl = new CommandLine(command);
-        cl.getCommandSpec().usageMessage().footer(backendTable()).width(100);
-        cl.setExecutionExceptionHandler((e, line, parse) -> {
-            command.err.println("error: " + e.getMessage());
-            if (command.verbose) {
-                e.printStackTrace(command.err);
-            }
-            return 1;
-        });
+        CommandLine cl = Cli.commandLine(command, command.out, command.err);
+        cl.registerConverter(Backend.class, Cli.byId(Backend.class, "backend"));
+        cl.registerConverter(Transport.class, Cli.byId(Transport.class, "transport"));
+        cl.registerConverter(Work.class, Cli.parsing(Work::parse));
+        cl.getCommandSpec().usageMessage().footer(backendTable());
         return cl;
     }
 
@@ -134,17 +125,15 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose);
         onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
-        validate();
-        ServerConfig config = new ServerConfig(backend, host, port, threads, transport, work, offload, child,
-                maxConnections, idleTimeout, maxBuffered);
+        ServerConfig config = config();
         if (!child) { // a --processes child's settings were printed by its parent
             printConfiguration(config);
         }
         if (processes > 1) {
-            return new ProcessGroup(this, out, err, stop).run(processes);
+            return new ProcessGroup(config, processes, verbose, out, err, stop).run();
         }
         if (child) {
-            stopWhenStdinCloses();
+            ParentWatch.onParentExit(System.in, stop::countDown);
         }
         try (EchoServer server = backend.create(config)) {
             try {
@@ -154,26 +143,40 @@ public final class ServerCommand implements Callable<Integer> {
                 if (verbose) {
                     e.printStackTrace(err);
                 }
-                return 1;
+                return Cli.FAILURE;
             }
-            String details = server.details().isEmpty() ? "" : " " + server.details();
-            out.println("listening on " + hostPort(server) + " backend=" + backend.id() + details);
+            var bound = server.localAddress();
+            // A wildcard bind shows as the user wrote it (Java binds 0.0.0.0 as [::]).
+            String shown = bound.getAddress().isAnyLocalAddress() ? host : bound.getAddress().getHostAddress();
+            out.println(new ReadyLine(shown, bound.getPort(), backend.id(), server.details()));
             printStatsUntilStopped(server);
         }
-        return 0;
+        return Cli.OK;
     }
 
-    /** Checks picocli cannot express: bad values are usage errors (exit 2). */
-    private void validate() {
+    /** The options as a {@link ServerConfig}; values no backend can use are usage errors (exit 2). */
+    private ServerConfig config() {
+        CommandLine cl = spec.commandLine();
+        if (port < 0 || port > 65_535) {
+            throw Cli.invalid(cl, "--port", port, "a port from 0 to 65535");
+        }
+        if (threads < 0) {
+            throw Cli.invalid(cl, "--threads", threads, "a number of threads (0 or more; 0: the backend's default)");
+        }
         if (offload < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--offload must be 0 or more, not " + offload);
+            throw Cli.invalid(cl, "--offload", offload, "a number of threads (0 or more)");
         }
         if (processes < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--processes must be 1 or more, not " + processes);
+            throw Cli.invalid(cl, "--processes", processes, "a number of processes (1 or more)");
         }
-        if (maxConnections < 1 || maxBuffered < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections and --max-buffered must be 1 or more");
+        if (maxConnections < 1) {
+            throw Cli.invalid(cl, "--max-connections", maxConnections, "a number of connections (1 or more)");
         }
+        if (maxBuffered < 1) {
+            throw Cli.invalid(cl, "--max-buffered", maxBuffered, "a number of bytes (1 or more)");
+        }
+        return new ServerConfig(backend, host, port, threads, transport, work, offload, child,
+                maxConnections, idleTimeout, maxBuffered);
     }
 
     /** The first line of every run: the effective settings; then notes and warnings on stderr. */
@@ -181,10 +184,11 @@ public final class ServerCommand implements Callable<Integer> {
         printNotes();
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
                 + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
-                + " max-connections=" + maxConnections + " idle-timeout=" + describe(idleTimeout)
+                + " max-connections=" + maxConnections
+                + " idle-timeout=" + (idleTimeout.isZero() ? "off" : Durations.format(idleTimeout))
                 + " max-buffered=" + maxBuffered
                 + " cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + Runtime.version());
-        String fit = Limits.fitWarning(maxConnections);
+        String fit = ServerConfig.fitWarning(maxConnections);
         if (fit != null) {
             err.println(fit);
         }
@@ -192,39 +196,6 @@ public final class ServerCommand implements Callable<Integer> {
             err.println("warning: binding " + host + " makes this echo server reachable from the network;"
                     + " it has no authentication (use 127.0.0.1 unless you mean it)");
         }
-    }
-
-    /**
-     * The options a {@code --processes} child gets: this command's, with the real port and
-     * {@code --child} instead of {@code --processes}.
-     */
-    List<String> childArguments(int realPort) {
-        List<String> args = new ArrayList<>(List.of("--child", "--backend", backend.id(), "--host", host,
-                "--port", String.valueOf(realPort), "--threads", String.valueOf(threads),
-                "--transport", transport.id(), "--work", work.toString(), "--offload", String.valueOf(offload),
-                "--max-connections", String.valueOf(maxConnections), "--idle-timeout", describe(idleTimeout),
-                "--max-buffered", String.valueOf(maxBuffered)));
-        if (verbose) {
-            args.add("--verbose");
-        }
-        return args;
-    }
-
-    /**
-     * A child's stdin is a pipe from its parent. End-of-file means the parent is gone (even killed
-     * with SIGKILL, which it cannot forward): stop, so no orphan keeps the port.
-     */
-    private void stopWhenStdinCloses() {
-        Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the parent never writes; anything that arrives is ignored
-                }
-            } catch (IOException e) {
-                // a broken pipe means the same as end-of-file
-            }
-            stop.countDown();
-        });
     }
 
     /** Options that do not apply to this backend: one line each, and on we go. */
@@ -275,13 +246,6 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code 127.0.0.1:8080}; a wildcard bind shows as the user wrote it (Java binds 0.0.0.0 as [::]). */
-    private String hostPort(EchoServer server) {
-        var a = server.localAddress();
-        String bound = a.getAddress().isAnyLocalAddress() ? host : a.getAddress().getHostAddress();
-        return bound + ":" + a.getPort();
-    }
-
     private static String describeThreads(ServerConfig config) {
         return switch (config.backend()) {
             case BLOCKING, VIRTUAL -> "per-connection";
@@ -318,68 +282,6 @@ public final class ServerCommand implements Callable<Integer> {
             sb.append(String.format("  %-12s %s%n", t.id(), t.summary()));
         }
         return sb.toString();
-    }
-
-    static final class BackendConverter implements CommandLine.ITypeConverter<Backend> {
-        @Override
-        public Backend convert(String value) {
-            try {
-                return Backend.fromId(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class WorkConverter implements CommandLine.ITypeConverter<Work> {
-        @Override
-        public Work convert(String value) {
-            try {
-                return Work.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
-        @Override
-        public Transport convert(String value) {
-            try {
-                return Transport.fromId(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    /** {@code off}, or milliseconds as {@code 1500ms}: what {@link DurationConverter} reads back. */
-    private static String describe(Duration d) {
-        return d.isZero() ? "off" : d.toMillis() + "ms";
-    }
-
-    /** {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}; {@code 0} or {@code off} for none. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern SPEC = Pattern.compile("(\\d+)(ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            String v = value.strip().toLowerCase(Locale.ROOT);
-            if (v.equals("0") || v.equals("off")) {
-                return Duration.ZERO;
-            }
-            Matcher m = SPEC.matcher(v);
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use 30s, 500ms, 2m or off)");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

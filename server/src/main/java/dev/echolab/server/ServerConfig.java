@@ -1,6 +1,11 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Descriptors;
+import dev.echolab.common.Durations;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,10 +22,10 @@ import java.util.Objects;
  * @param reusePort bind with {@code SO_REUSEPORT}, so several processes can share the port
  *                  ({@code --processes}); set by the launcher for its children
  * @param maxConnections open connections beyond which new ones are closed at once; 0 means the
- *                  default derived from the open-file limit ({@link Limits#defaultMaxConnections()})
+ *                  default derived from the open-file limit ({@link #defaultMaxConnections()})
  * @param idleTimeout close a connection after this long without traffic; {@link Duration#ZERO}: never
  * @param maxBuffered unsent bytes all connections together may hold before event loops stop
- *                  reading; 0 means the default ({@link Limits#defaultMaxBuffered()})
+ *                  reading; 0 means the default ({@link #defaultMaxBuffered()})
  */
 public record ServerConfig(Backend backend, String host, int port, int threads,
                            Transport transport, Work work, int offload, boolean reusePort,
@@ -47,8 +52,8 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
         if (maxConnections < 0 || maxBuffered < 0 || idleTimeout.isNegative()) {
             throw new IllegalArgumentException("limits must be positive (0 for the default)");
         }
-        maxConnections = maxConnections == 0 ? Limits.defaultMaxConnections() : maxConnections;
-        maxBuffered = maxBuffered == 0 ? Limits.defaultMaxBuffered() : maxBuffered;
+        maxConnections = maxConnections == 0 ? defaultMaxConnections() : maxConnections;
+        maxBuffered = maxBuffered == 0 ? defaultMaxBuffered() : maxBuffered;
     }
 
     /** Default limits: connections from the open-file limit, no idle timeout, a quarter of the heap. */
@@ -65,6 +70,75 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
     /** The given backend on 127.0.0.1, any free port, default threads: what tests use. */
     public static ServerConfig loopback(Backend backend) {
         return new ServerConfig(backend, DEFAULT_HOST, 0, 0);
+    }
+
+    // ---- defaults, from the process's own limits ------------------------------------------------
+
+    /**
+     * The default {@code --max-connections}: what the open-file limit leaves once the JVM's own
+     * descriptors and {@link Descriptors#JVM_HEADROOM} are set aside (each connection is one
+     * descriptor). Without a known limit (unlimited, or no /proc) there is no cap to derive.
+     */
+    public static int defaultMaxConnections() {
+        long limit = Descriptors.softLimit().orElse(Integer.MAX_VALUE);
+        long fit = limit - Descriptors.JVM_HEADROOM - Descriptors.open().orElse(50);
+        return (int) Math.clamp(fit, 1, Integer.MAX_VALUE);
+    }
+
+    /** The default {@code --max-buffered}: a quarter of the maximum heap. */
+    public static long defaultMaxBuffered() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /** One line when {@code maxConnections} cannot fit in the open-file limit, or null when it fits. */
+    public static String fitWarning(int maxConnections) {
+        int fit = defaultMaxConnections();
+        if (maxConnections <= fit) {
+            return null;
+        }
+        return "warning: --max-connections " + maxConnections + " cannot fit: the open-file limit is "
+                + Descriptors.softLimit().orElse(Long.MAX_VALUE) + ", which leaves room for about " + fit
+                + " connections; raise it (ulimit -n) or expect accept to fail with 'Too many open files'";
+    }
+
+    // ---- as options ----------------------------------------------------------------------------
+
+    /**
+     * This configuration as {@code bin/server} options, limits resolved to numbers: what a
+     * {@code --processes} child is started with, and what a test passes to the launcher.
+     */
+    public List<String> toArguments() {
+        List<String> args = new ArrayList<>(List.of("--backend", backend.id(), "--host", host, "--port", String.valueOf(port)));
+        args.addAll(choices());
+        args.addAll(List.of("--max-connections", String.valueOf(maxConnections),
+                "--idle-timeout", idleTimeout.isZero() ? "off" : Durations.format(idleTimeout),
+                "--max-buffered", String.valueOf(maxBuffered)));
+        return args;
+    }
+
+    /** The backend and the options that set this configuration apart: {@code nio --threads 2}. */
+    public String label() {
+        List<String> words = new ArrayList<>(List.of(backend.id()));
+        words.addAll(choices());
+        return String.join(" ", words);
+    }
+
+    /** The model's own options where they are not the backend's defaults. */
+    private List<String> choices() {
+        List<String> args = new ArrayList<>();
+        if (threads > 0) {
+            args.addAll(List.of("--threads", String.valueOf(threads)));
+        }
+        if (transport != Transport.AUTO) {
+            args.addAll(List.of("--transport", transport.id()));
+        }
+        if (!work.isNone()) {
+            args.addAll(List.of("--work", work.toString()));
+        }
+        if (offload > 0) {
+            args.addAll(List.of("--offload", String.valueOf(offload)));
+        }
+        return args;
     }
 
     /** Threads the backend should use: the explicit choice, or the backend's default. */

@@ -1,12 +1,32 @@
 package dev.echolab.server;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 
-/** The bind every NIO-based backend does the same way: one place for the socket options. */
+/**
+ * The listening socket, bound the same way by every backend: the one place for its options.
+ * <ul>
+ *   <li>{@code SO_REUSEADDR}: a restarted server binds at once, without waiting for its last
+ *       connections' TIME_WAIT to pass;</li>
+ *   <li>{@code SO_REUSEPORT} only with {@link ServerConfig#reusePort()} ({@code --processes}
+ *       children): several processes bind the same port and the kernel spreads new connections
+ *       over them;</li>
+ *   <li>a backlog of {@value #BACKLOG}.</li>
+ * </ul>
+ * Three socket classes, one per family of backends: a {@link ServerSocketChannel} (nonblocking,
+ * nio), a {@link ServerSocket} (blocking, pool, virtual) and an
+ * {@link AsynchronousServerSocketChannel} (aio). Netty binds its own channel, with the same
+ * options ({@code NettyEchoServer}, {@code Transports.reusePort}).
+ */
 public final class Sockets {
 
     /** Pending connections the kernel may queue before we accept them: enough for a 500-client burst. */
@@ -15,24 +35,22 @@ public final class Sockets {
     private Sockets() {
     }
 
-    /**
-     * A listening channel bound as the configuration says (blocking mode, as opened). With
-     * {@link ServerConfig#reusePort()} several processes bind the same port and the kernel spreads
-     * new connections across them.
-     */
+    /** A listening channel bound as the configuration says (blocking mode, as opened). */
     public static ServerSocketChannel bind(ServerConfig config) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.reusePort()) {
-                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            server.bind(new InetSocketAddress(config.host(), config.port()), BACKLOG);
-            return server;
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
+        return bound(server, config, server::setOption, server::bind);
+    }
+
+    /** A classic blocking listening socket bound as the configuration says. */
+    public static ServerSocket bindBlocking(ServerConfig config) throws IOException {
+        ServerSocket server = new ServerSocket();
+        return bound(server, config, server::setOption, server::bind);
+    }
+
+    /** An asynchronous listening channel in {@code group}, bound as the configuration says. */
+    public static AsynchronousServerSocketChannel bind(ServerConfig config, AsynchronousChannelGroup group) throws IOException {
+        AsynchronousServerSocketChannel server = AsynchronousServerSocketChannel.open(group);
+        return bound(server, config, server::setOption, server::bind);
     }
 
     /** The address a listening channel is bound to, for {@link EchoServer#localAddress()}. */
@@ -41,6 +59,31 @@ public final class Sockets {
             return (InetSocketAddress) server.getLocalAddress();
         } catch (IOException e) {
             throw new IllegalStateException("server is closed", e);
+        }
+    }
+
+    /** How each socket class sets a boolean option, and binds. */
+    private interface OptionSetter {
+        void set(SocketOption<Boolean> option, Boolean on) throws IOException;
+    }
+
+    private interface Binder {
+        void bind(SocketAddress address, int backlog) throws IOException;
+    }
+
+    /** Sets the options and binds {@code socket}; closes it if either fails. */
+    private static <S extends Closeable> S bound(S socket, ServerConfig config, OptionSetter options, Binder binder)
+            throws IOException {
+        try {
+            options.set(StandardSocketOptions.SO_REUSEADDR, true);
+            if (config.reusePort()) {
+                options.set(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            binder.bind(new InetSocketAddress(config.host(), config.port()), BACKLOG);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 }

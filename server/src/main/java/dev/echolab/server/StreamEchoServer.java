@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -62,12 +61,7 @@ public abstract class StreamEchoServer implements EchoServer {
 
     @Override
     public void start() throws IOException {
-        serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        if (config.reusePort()) {
-            serverSocket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        }
-        serverSocket.bind(new InetSocketAddress(config.host(), config.port()), Sockets.BACKLOG);
+        serverSocket = Sockets.bindBlocking(config);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
     }
 

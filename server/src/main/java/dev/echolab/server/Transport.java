@@ -39,15 +39,6 @@ public enum Transport {
         return summary;
     }
 
-    public static Transport fromId(String id) {
-        for (Transport t : values()) {
-            if (t.id().equalsIgnoreCase(id.strip()) || t.id().replace("_", "").equalsIgnoreCase(id.strip())) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("unknown transport '" + id + "' (valid: nio, epoll, io_uring, auto)");
-    }
-
     /** Completion candidates for picocli's help. */
     public static final class Ids implements Iterable<String> {
         @Override

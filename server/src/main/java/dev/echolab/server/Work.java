@@ -1,5 +1,7 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Durations;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
@@ -30,7 +32,7 @@ public record Work(Kind kind, Duration duration) {
 
     public static final Work NONE = new Work(Kind.NONE, Duration.ZERO);
 
-    private static final Pattern SPEC = Pattern.compile("(io|cpu):(\\d+(?:\\.\\d+)?)(ns|us|ms|s)");
+    private static final Pattern SPEC = Pattern.compile("(io|cpu):(.+)");
 
     public Work {
         if (kind == null || duration == null || duration.isNegative()) {
@@ -38,23 +40,22 @@ public record Work(Kind kind, Duration duration) {
         }
     }
 
-    /** {@code io:5ms}, {@code cpu:200us}, {@code none}. */
+    /** {@code io:5ms}, {@code cpu:200us}, {@code none}: the duration in {@link Durations}' grammar. */
     public static Work parse(String spec) {
         String s = spec.strip().toLowerCase(Locale.ROOT);
         if (s.equals("none")) {
             return NONE;
         }
         Matcher m = SPEC.matcher(s);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + spec + "' is not a work spec (use io:5ms or cpu:500us)");
+        Duration d;
+        try {
+            d = m.matches() ? Durations.parse(m.group(2)) : null;
+        } catch (IllegalArgumentException notADuration) {
+            d = null;
         }
-        double nanosPerUnit = switch (m.group(3)) {
-            case "ns" -> 1;
-            case "us" -> 1e3;
-            case "ms" -> 1e6;
-            default -> 1e9;
-        };
-        Duration d = Duration.ofNanos(Math.round(Double.parseDouble(m.group(2)) * nanosPerUnit));
+        if (d == null) {
+            throw new IllegalArgumentException("'" + spec + "' is not a work spec (none, io:DURATION or cpu:DURATION, e.g. io:5ms, cpu:500us)");
+        }
         return new Work(m.group(1).equals("io") ? Kind.IO : Kind.CPU, d);
     }
 
@@ -96,8 +97,6 @@ public record Work(Kind kind, Duration duration) {
         if (isNone()) {
             return "none";
         }
-        long nanos = duration.toNanos();
-        String d = nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : nanos % 1_000 == 0 ? nanos / 1_000 + "us" : nanos + "ns";
-        return kind.name().toLowerCase(Locale.ROOT) + ":" + d;
+        return kind.name().toLowerCase(Locale.ROOT) + ":" + Durations.format(duration);
     }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.ServerLauncherIT.READY;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
 import static dev.echolab.server.ServerLauncherIT.SERVER;
 import static dev.echolab.server.ServerLauncherIT.reader;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,7 +61,7 @@ class FdExhaustionIT {
     private static final double MAX_EXTRA_CPU_SHARE = 0.25;
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void runningOutOfDescriptorsIsSurvivedWithoutSpinning(ServerConfig config) throws Exception {
         Path stderr = Files.createTempFile("echolab-fd-", ".err");
         Process p = new ProcessBuilder(command(config)).redirectError(stderr.toFile()).start();
@@ -87,7 +85,7 @@ class FdExhaustionIT {
             awaitSaid(stderr, "accept failed");
             double cpuAt = cpuShare(p, CPU_WINDOW_MS);
             String figures = String.format("%s: %.1f%% of a core with %d connections just below the fd limit, "
-                    + "%.1f%% at it with %d more waiting", HostileClientsTest.label(config), cpuBelow * 100, below, cpuAt * 100, BEYOND);
+                    + "%.1f%% at it with %d more waiting", config.label(), cpuBelow * 100, below, cpuAt * 100, BEYOND);
             System.out.println(figures);
             assertTrue(cpuAt - cpuBelow < MAX_EXTRA_CPU_SHARE, "failing accepts cost more than "
                     + Math.round(MAX_EXTRA_CPU_SHARE * 100) + "% of a core: " + figures);
@@ -113,38 +111,29 @@ class FdExhaustionIT {
     }
 
     /**
-     * {@code bash -c 'ulimit -n 256; exec bin/server ...'}. The pool gets 400 threads here: with its
-     * default 200 the threads, not the descriptors, would be what runs out first (its own lesson).
+     * {@code bash -c 'ulimit -n 256; exec bin/server ...'}, with {@code --max-connections} far above
+     * what fits. The pool gets 400 threads here: with its default 200 the threads, not the
+     * descriptors, would be what runs out first (its own lesson).
      */
     private static List<String> command(ServerConfig config) {
+        ServerConfig c = config.withLimits(100_000, Duration.ZERO, 0);
+        if (c.backend() == Backend.POOL) {
+            c = c.withThreads(400);
+        }
         List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + FD_LIMIT + " && exec \"$0\" \"$@\"",
-                SERVER.toString(), "--backend", config.backend().id(), "--port", "0", "--max-connections", "100000"));
-        if (config.backend() == Backend.POOL) {
-            cmd.addAll(List.of("--threads", "400"));
-        } else if (config.threads() > 0) {
-            cmd.addAll(List.of("--threads", String.valueOf(config.threads())));
-        }
-        if (config.backend() == Backend.NETTY) {
-            cmd.addAll(List.of("--transport", config.transport().id()));
-        }
+                SERVER.toString()));
+        cmd.addAll(c.toArguments());
         return cmd;
     }
 
     private static int awaitReadyPort(BufferedReader out) throws IOException {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
-            Matcher m = READY.matcher(line);
-            if (m.matches()) {
-                return Integer.parseInt(m.group(1));
+            var ready = ReadyLine.parse(line);
+            if (ready.isPresent()) {
+                return ready.get().port();
             }
         }
         throw new IOException("the server exited before its ready line");
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        s.setSoTimeout(15_000);
-        return s;
     }
 
     /** Descriptors the process has open now. */

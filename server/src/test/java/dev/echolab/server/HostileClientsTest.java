@@ -5,7 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -19,18 +18,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.random;
-import static dev.echolab.server.EchoContractTest.readExactly;
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.awaitStall;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.echoConcurrently;
+import static dev.echolab.server.EchoServers.random;
+import static dev.echolab.server.EchoServers.readExactly;
+import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.sizesOf;
+import static dev.echolab.server.EchoServers.started;
+import static dev.echolab.server.EchoServers.writeWithoutReading;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Unkind clients against every backend and variant of {@link EchoContractTest#configs()}: slow
+ * Unkind clients against every backend and variant of {@link EchoServers#configs()}: slow
  * readers, resets, churn, idle crowds, odd sizes. The sizes here are CI-sized; with
  * {@code -Decholab.hostile=full} (what {@code bench/heavy.sh} passes) they are the issue's full
  * sizes. The one expected failure (the fixed pool under an idle crowd) is asserted, not skipped.
@@ -51,15 +53,15 @@ class HostileClientsTest {
     private static final int THREAD_SLACK = 2;
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void aSlowReaderCostsBoundedMemoryAndGetsEveryByteBack(ServerConfig config) throws Exception {
         byte[] data = random(SLOW_READER_BYTES, 7);
         try (EchoServer server = started(config); Socket s = connect(server)) {
             roundTrip(s, "warm up\n");
             long rssBefore = rssBytes();
             AtomicLong written = new AtomicLong();
-            Thread writer = Thread.ofPlatform().start(() -> writeInChunks(s, data, written));
-            awaitStall(written);
+            Thread writer = writeWithoutReading(s, data, written);
+            awaitStall(written, 300);
             Thread.sleep(SLOW_READER_PAUSE_MS); // the client keeps not reading
             long growth = rssBytes() - rssBefore;
             // Measured under 1 MiB on every variant on a 2-core VM with one core busy (stress-ng,
@@ -72,7 +74,7 @@ class HostileClientsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void aResetStormLeavesNoThreadOrDescriptorBehind(ServerConfig config) throws Exception {
         try (EchoServer server = started(config)) {
             Usage baseline = warmUpAndMeasure(server);
@@ -91,7 +93,7 @@ class HostileClientsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void churnLeaksNothing(ServerConfig config) throws Exception {
         try (EchoServer server = started(config)) {
             Usage baseline = warmUpAndMeasure(server);
@@ -105,7 +107,7 @@ class HostileClientsTest {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("churn %s: %d cycles in %.1f s = %.0f cycles/s%n",
-                    label(config), CHURN_CYCLES, seconds, CHURN_CYCLES / seconds);
+                    config.label(), CHURN_CYCLES, seconds, CHURN_CYCLES / seconds);
             assertBackTo(baseline, server, config);
         }
     }
@@ -116,7 +118,7 @@ class HostileClientsTest {
      * is connected but never answered, and the stats count the rest as waiting.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void idleConnectionsDoNotStarveActiveClientsExceptOnTheFixedPool(ServerConfig config) throws Exception {
         List<Socket> idle = new ArrayList<>();
         try (EchoServer server = started(config); ExecutorService clients = Executors.newFixedThreadPool(ACTIVE)) {
@@ -146,7 +148,7 @@ class HostileClientsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void echoesZeroBytesSingleBytesAndOneHugeWriteExactly(ServerConfig config) throws Exception {
         try (EchoServer server = started(config)) {
             for (int i = 0; i < 50; i++) {
@@ -162,11 +164,11 @@ class HostileClientsTest {
                 everyValue[i] = (byte) i;
             }
             try (Socket s = connect(server)) {
-                assertArrayEquals(everyValue, echoConcurrently(s, everyValue, 1));
+                assertArrayEquals(everyValue, echoConcurrently(s, everyValue, sizesOf(1), false));
             }
             byte[] huge = random(64 * MiB, 13);
             try (Socket s = connect(server)) {
-                assertArrayEquals(huge, echoConcurrently(s, huge, huge.length));
+                assertArrayEquals(huge, echoConcurrently(s, huge, sizesOf(huge.length), false));
             }
         }
     }
@@ -248,43 +250,6 @@ class HostileClientsTest {
         }
     }
 
-    /** Writes {@code data} in writes of {@code chunk} bytes on one thread while this one reads it back. */
-    private static byte[] echoConcurrently(Socket s, byte[] data, int chunk) throws Exception {
-        try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
-            Future<?> done = writer.submit(() -> {
-                OutputStream out = s.getOutputStream();
-                for (int off = 0; off < data.length; off += chunk) {
-                    out.write(data, off, Math.min(chunk, data.length - off));
-                }
-                return null;
-            });
-            byte[] echo = readExactly(s.getInputStream(), data.length);
-            done.get(30, TimeUnit.SECONDS);
-            return echo;
-        }
-    }
-
-    /** Returns once {@code counter} has not moved for 300 ms (the writer is blocked), at most 60 s. */
-    private static void awaitStall(AtomicLong counter) throws InterruptedException {
-        long last = -1;
-        for (int i = 0; i < 200 && counter.get() != last; i++) {
-            last = counter.get();
-            Thread.sleep(300);
-        }
-    }
-
-    private static void writeInChunks(Socket s, byte[] data, AtomicLong written) {
-        try {
-            OutputStream out = s.getOutputStream();
-            for (int off = 0; off < data.length; off += 64 * 1024) {
-                out.write(data, off, 64 * 1024);
-                written.addAndGet(64 * 1024);
-            }
-        } catch (IOException e) {
-            fail("writer: " + e);
-        }
-    }
-
     static long rssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
@@ -300,17 +265,5 @@ class HostileClientsTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** {@code nio --threads 2}, {@code netty --transport epoll}: the name the suite shows. */
-    static String label(ServerConfig c) {
-        String s = c.backend().id();
-        if (c.threads() > 0) {
-            s += " --threads " + c.threads();
-        }
-        if (c.backend() == Backend.NETTY && c.transport() != Transport.AUTO) {
-            s += " --transport " + c.transport().id();
-        }
-        return s;
     }
 }

@@ -9,11 +9,9 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 
-import static dev.echolab.server.EchoContractTest.roundTrip;
+import static dev.echolab.server.EchoServers.roundTrip;
 import static dev.echolab.server.LimitsTest.assertClosedByServer;
-import static dev.echolab.server.ServerLauncherIT.READY;
 import static dev.echolab.server.ServerLauncherIT.assertNoStackTrace;
 import static dev.echolab.server.ServerLauncherIT.reader;
 import static dev.echolab.server.ServerLauncherIT.run;
@@ -41,9 +39,7 @@ class LimitsLauncherIT {
             BufferedReader out = reader(p);
             String config = out.readLine();
             assertTrue(config.contains("max-connections=2") && config.contains("idle-timeout=500ms"), config);
-            Matcher ready = READY.matcher(out.readLine());
-            assertTrue(ready.matches());
-            int port = Integer.parseInt(ready.group(1));
+            int port = ReadyLine.parse(out.readLine()).orElseThrow().port();
             for (int i = 0; i < 3; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);

@@ -1,5 +1,6 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Descriptors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code --max-connections} and {@code --idle-timeout} on every backend and variant of
- * {@link EchoContractTest#configs()}: the same policy ({@link Limits}), seven ways of applying it.
+ * {@link EchoServers#configs()}: the same policy ({@link Limits}), seven ways of applying it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LimitsTest {
@@ -33,7 +34,7 @@ class LimitsTest {
     private static final int CAP = 5;
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void closesConnectionsBeyondTheCapAndAdmitsAgainOnceOneCloses(ServerConfig config) throws Exception {
         List<Socket> admitted = new ArrayList<>();
         try (EchoServer server = started(config.withLimits(CAP, Duration.ZERO, 0))) {
@@ -63,7 +64,7 @@ class LimitsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoContractTest#configs")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
     void closesAnIdleConnectionButNotAnActiveOne(ServerConfig config) throws Exception {
         try (EchoServer server = started(config.withLimits(0, Duration.ofMillis(400), 0));
              Socket idle = connect(server); Socket active = connect(server)) {
@@ -87,11 +88,11 @@ class LimitsTest {
 
     @Test
     void theDefaultCapFitsTheOpenFileLimitAndAnImpossibleOneIsSaidPlainly() {
-        long limit = Limits.openFileLimit();
-        int cap = Limits.defaultMaxConnections();
-        assertTrue(cap > 0 && cap <= limit - Limits.FD_HEADROOM, "default cap " + cap + " for limit " + limit);
-        assertNull(Limits.fitWarning(cap));
-        String warning = Limits.fitWarning((int) Math.min(Integer.MAX_VALUE, limit + 1));
+        long limit = Descriptors.softLimit().orElseThrow();
+        int cap = ServerConfig.defaultMaxConnections();
+        assertTrue(cap > 0 && cap <= limit - Descriptors.JVM_HEADROOM, "default cap " + cap + " for limit " + limit);
+        assertNull(ServerConfig.fitWarning(cap));
+        String warning = ServerConfig.fitWarning((int) Math.min(Integer.MAX_VALUE, limit + 1));
         assertNotNull(warning);
         assertFalse(warning.contains("\n"), "one line: " + warning);
         assertTrue(warning.contains("cannot fit"), warning);

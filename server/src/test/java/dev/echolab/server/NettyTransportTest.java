@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +14,12 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static dev.echolab.server.EchoContractTest.roundTrip;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -33,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProcessesIT {
 
-    private static final Pattern READY = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) backend=nio processes=2");
     private static final Pattern PER_PROCESS = Pattern.compile("accepted-per-process=(\\d+)/(\\d+)");
 
     @Test
@@ -41,16 +41,15 @@ class ProcessesIT {
         try (Group g = Group.start()) {
             assertEquals(2, g.children().size(), "children: " + g.children());
             for (int i = 0; i < 200; i++) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", g.port), 5_000);
-                    s.setSoTimeout(10_000);
+                try (Socket s = connect(g.port)) {
                     roundTrip(s, "hello " + i + "\n");
                 }
             }
-            Matcher m = g.awaitLine(PER_PROCESS, line -> {
+            Matcher m = PER_PROCESS.matcher(g.awaitLine(line -> {
                 Matcher x = PER_PROCESS.matcher(line);
                 return x.find() && Long.parseLong(x.group(1)) + Long.parseLong(x.group(2)) == 200;
-            });
+            }));
+            assertTrue(m.find());
             assertTrue(Long.parseLong(m.group(1)) > 0 && Long.parseLong(m.group(2)) > 0,
                     "SO_REUSEPORT should spread 200 connections over both children: " + m.group());
             List<ProcessHandle> children = g.children();
@@ -109,23 +108,21 @@ class ProcessesIT {
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             Group g = new Group(p);
-            Matcher ready = g.awaitLine(READY, line -> READY.matcher(line).matches());
-            g.port = Integer.parseInt(ready.group(1));
+            String ready = g.awaitLine(line -> ReadyLine.parse(line).filter(r -> r.details().startsWith("processes=2")).isPresent());
+            g.port = ReadyLine.parse(ready).orElseThrow().port();
             return g;
         }
 
-        Matcher awaitLine(Pattern pattern, java.util.function.Predicate<String> wanted) throws InterruptedException {
+        /** The first line of the group's output that is {@code wanted}, within 30 s. */
+        String awaitLine(Predicate<String> wanted) throws InterruptedException {
             long deadline = System.currentTimeMillis() + 30_000;
             while (System.currentTimeMillis() < deadline) {
                 String line = lines.poll(200, TimeUnit.MILLISECONDS);
                 if (line != null && wanted.test(line)) {
-                    Matcher m = pattern.matcher(line);
-                    assertTrue(m.find());
-                    return m;
+                    return line;
                 }
             }
-            fail("no line matching " + pattern + " within 30 s");
-            return null;
+            return fail("no such line within 30 s");
         }
 
         List<ProcessHandle> children() {

@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

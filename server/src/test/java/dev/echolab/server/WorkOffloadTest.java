@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import static dev.echolab.server.EchoContractTest.connect;
-import static dev.echolab.server.EchoContractTest.roundTrip;
-import static dev.echolab.server.EchoContractTest.started;
+import static dev.echolab.server.EchoServers.connect;
+import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

@@ -103,12 +103,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
         group = AsynchronousChannelGroup.withFixedThreadPool(config.effectiveThreads(),
                 Thread.ofPlatform().name("aio-", 0).factory());
         try {
-            server = AsynchronousServerSocketChannel.open(group);
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.reusePort()) {
-                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            server.bind(new InetSocketAddress(config.host(), config.port()), Sockets.BACKLOG);
+            server = Sockets.bind(config, group);
         } catch (IOException | RuntimeException e) {
             shutdownGroup();
             throw e;

@@ -2,6 +2,7 @@ package dev.echolab.server.netty;
 
 import dev.echolab.server.EchoServer;
 import dev.echolab.server.Limits;
+import dev.echolab.server.Sockets;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.ServerStats;
 import dev.echolab.server.Transport;
@@ -119,7 +120,7 @@ public final class NettyEchoServer implements EchoServer {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel(transport))
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, Sockets.BACKLOG) // the options of Sockets, as Netty spells them
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // The pooled allocator, not 4.2's default adaptive one: on the NIO transport the
