@@ -105,14 +105,14 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null
     SERVER_PID=
 }
-trap stop_server EXIT
-trap 'exit 130' INT TERM
+. "$ROOT/bin/children.sh"
+trap 'stop_server; stop_children' EXIT
 
 start_server() { # name port
     local cmd; cmd=$(server_cmd "$1" "$2")
     echo "== $(date -u +%FT%TZ) $cmd" >> "$LOGS/server.log"
     # shellcheck disable=SC2086
-    taskset -c $SERVER_CPU $cmd >> "$LOGS/server.log" 2>&1 &
+    child taskset -c $SERVER_CPU $cmd >> "$LOGS/server.log" 2>&1
     SERVER_PID=$!
     for _ in $(seq 300); do
         kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=; return 1; }
@@ -130,8 +130,8 @@ run_one() { # server case pair partner -> appends one JSON line
     PORT=$((PORT + 1))
     start_server "$server" "$PORT" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"failed\":true}" >> "$RESULTS"; return; }
     out=$LOGS/$server-for-$partner-$case-p$pair.log
-    taskset -c $LOAD_CPU "$OUT/ref-load" -c "$conns" -p "$depth" -d "$DURATION" -w "$WARMUP" -S "$SERVER_PID" \
-        -L "$server:$case:$pair" "127.0.0.1:$PORT" > "$out" 2>&1 &
+    child taskset -c $LOAD_CPU "$OUT/ref-load" -c "$conns" -p "$depth" -d "$DURATION" -w "$WARMUP" -S "$SERVER_PID" \
+        -L "$server:$case:$pair" "127.0.0.1:$PORT" > "$out" 2>&1
     local load=$! profile=""
     [ "$PROFILE" = off ] || profile=$(profile_server "$out")
     wait "$load"

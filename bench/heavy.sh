@@ -26,13 +26,13 @@ DURATION=${DURATION:-30s}
 IDLE=${IDLE:-10000}
 OUT=${OUT:-$ROOT/target/heavy}
 mkdir -p "$OUT"
-trap stop_server EXIT
 status=0
 
 part_tests() {
     echo "== hostile clients at full size (HostileClientsTest -Decholab.hostile=full)"
-    (cd "$ROOT" && ./mvnw -B -q test -pl server -Dtest=HostileClientsTest -Decholab.hostile=full \
-        -Dsurefire.failIfNoSpecifiedTests=false) > "$OUT/tests.log" 2>&1 || status=1
+    child "$ROOT/mvnw" -f "$ROOT/pom.xml" -B -q test -pl server -Dtest=HostileClientsTest -Decholab.hostile=full \
+        -Dsurefire.failIfNoSpecifiedTests=false > "$OUT/tests.log" 2>&1
+    wait "$!" || status=1
     grep -E '^churn|Tests run|FAIL' "$OUT/tests.log"
 }
 
@@ -42,12 +42,12 @@ part_scale() {
     for c in $CASES; do
         local name=${c//:/-}
         start_server "$c" "$OUT/scale-$name.server.log" || { status=1; continue; }
-        loadgen --port "$SERVER_PORT" --driver nio --connections "$CONNECTIONS" --duration "$DURATION" \
-            --json "$OUT/scale-$name.json" > "$OUT/scale-$name.loadgen.log" 2>&1 &
-        local lg=$! t=0 r=0 f=0
+        start_loadgen --port "$SERVER_PORT" --driver nio --connections "$CONNECTIONS" --duration "$DURATION" \
+            --json "$OUT/scale-$name.json" > "$OUT/scale-$name.loadgen.log" 2>&1
+        local lg=$LOADGEN_PID t=0 r=0 f=0
         # Sample while the load is on: the connect phase takes a few seconds, then the measurement.
         for _ in $(seq 1 20); do
-            sleep 2
+            nap 2
             kill -0 "$lg" 2>/dev/null || break
             local now; now=$(threads "$SERVER_PID"); [ "$now" -gt "$t" ] && t=$now
             now=$(( $(rss_kib "$SERVER_PID") / 1024 )); [ "$now" -gt "$r" ] && r=$now
@@ -69,12 +69,12 @@ part_idle() {
         local name=${c//:/-}
         start_server "$c" "$OUT/idle-$name.server.log" || { status=1; continue; }
         python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" 20 1 > /dev/null # warm up: first connections' one-off costs
-        sleep 2
+        nap 2
         local before; before=$(rss_kib "$SERVER_PID")
-        python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" "$IDLE" 8 > "$OUT/idle-$name.clients.log" 2>&1 &
+        child python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" "$IDLE" 8 > "$OUT/idle-$name.clients.log" 2>&1
         local cl=$!
-        for _ in $(seq 1 120); do grep -q '^ready' "$OUT/idle-$name.clients.log" && break; sleep 1; done
-        sleep 3
+        for _ in $(seq 1 120); do grep -q '^ready' "$OUT/idle-$name.clients.log" && break; nap 1; done
+        nap 3
         local after n t; after=$(rss_kib "$SERVER_PID"); t=$(threads "$SERVER_PID")
         n=$(sed -n 's/^ready //p' "$OUT/idle-$name.clients.log")
         wait "$cl"

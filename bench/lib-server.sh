@@ -1,6 +1,8 @@
 # Sourced by the bench scripts: start one echolab server, sample it from /proc, stop it by PID.
 # A case is  id[:arg]  as in compare-ref.sh: nio, nio:2 (--threads 2), netty:epoll (--transport),
-# pool:5000 (--threads). Everything binds 127.0.0.1 only.
+# pool:5000 (--threads). Everything binds 127.0.0.1 only. Every process is started with `child`
+# (bin/children.sh), so none outlives the script, whatever ends it.
+. "$ROOT/bin/children.sh"
 
 # Prints the bin/server options for case $1.
 case_args() {
@@ -19,7 +21,7 @@ start_server() {
     local pin=()
     command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ] && pin=(taskset -c 0)
     # shellcheck disable=SC2046
-    "${pin[@]}" "$ROOT/bin/server" $(case_args "$c") --host 127.0.0.1 --port 0 "$@" > "$log" 2>&1 &
+    child "${pin[@]}" "$ROOT/bin/server" $(case_args "$c") --host 127.0.0.1 --port 0 "$@" > "$log" 2>&1
     SERVER_PID=$!
     SERVER_PORT=""
     for _ in $(seq 1 150); do
@@ -50,9 +52,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # The server's latest stats line.
 stats_line() { grep '^connections=' "$1" | tail -n 1; }
 
-# Runs bin/loadgen pinned to CPU 1 (when there are two).
-loadgen() {
+# start_loadgen [options...]: bin/loadgen in the background, pinned to CPU 1 (when there are
+# two); sets LOADGEN_PID. Redirect its output on the call: start_loadgen ... > log 2>&1
+start_loadgen() {
     local pin=()
     command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ] && pin=(taskset -c 1)
-    "${pin[@]}" "$ROOT/bin/loadgen" --host 127.0.0.1 "$@"
+    child "${pin[@]}" "$ROOT/bin/loadgen" --host 127.0.0.1 "$@"
+    LOADGEN_PID=$!
 }

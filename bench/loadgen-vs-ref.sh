@@ -42,9 +42,10 @@ stop_server() {
         SERVER_PID=
     fi
 }
-trap stop_server EXIT
+. "$ECHOLAB_HOME/bin/children.sh"
+trap 'stop_server; stop_children' EXIT
 
-taskset -c 0 "$OUT/ref-echo" "$PORT" > "$OUT/ref-echo.log" 2>&1 &
+child taskset -c 0 "$OUT/ref-echo" "$PORT" > "$OUT/ref-echo.log" 2>&1
 SERVER_PID=$!
 for _ in $(seq 50); do
     (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && break
@@ -61,22 +62,25 @@ cpu_us_per_msg() {
         'BEGIN { if (m > 0) printf "%.1f", c / 100 / m * 1e6; else print "n/a" }'
 }
 
-# Prints "MSGS_PER_S CPU_US_PER_MSG" of one ref-load run.
+# Sets RESULT to "MSGS_PER_S CPU_US_PER_MSG" of one ref-load run. (Not printed for $(...): a
+# command substitution is a subshell, and a child started there would not be this script's.)
 run_ref() {
     local log=$OUT/ref-load-$1.log
-    taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -d "$DURATION" -w "$WARMUP" \
-        -S "$SERVER_PID" -L "ref-load:$1" "127.0.0.1:$PORT" > "$log" 2>&1 || echo "ref-load pair $1 exited non-zero (see $log)" >&2
+    child taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -d "$DURATION" -w "$WARMUP" \
+        -S "$SERVER_PID" -L "ref-load:$1" "127.0.0.1:$PORT" > "$log" 2>&1
+    wait "$!" || echo "ref-load pair $1 exited non-zero (see $log)" >&2
     grep '^{' "$log" | tail -n 1 > "$OUT/ref-load-$1.json"
-    echo "$(json_field "$OUT/ref-load-$1.json" msgs_per_s) $(cpu_us_per_msg "$OUT/ref-load-$1.json")"
+    RESULT="$(json_field "$OUT/ref-load-$1.json" msgs_per_s) $(cpu_us_per_msg "$OUT/ref-load-$1.json")"
 }
 
-# Prints "MSGS_PER_S CPU_US_PER_MSG" of one run of our load generator with driver $1.
+# Sets RESULT to "MSGS_PER_S CPU_US_PER_MSG" of one run of our load generator with driver $1.
 run_ours() {
     local json=$OUT/$1-$2.json
-    taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$JAVA" "${JAVA_OPTS[@]}" -jar "$JAR" --port "$PORT" \
+    child taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$JAVA" "${JAVA_OPTS[@]}" -jar "$JAR" --port "$PORT" \
         --connections "$CONNS" --duration "${DURATION}s" --warmup "${WARMUP}s" --driver "$1" --json "$json" \
-        > "$OUT/$1-$2.log" 2>&1 || echo "loadgen --driver $1 pair $2 exited non-zero (see $OUT/$1-$2.log)" >&2
-    echo "$(json_field "$json" msgs_per_s) $(cpu_us_per_msg "$json")"
+        > "$OUT/$1-$2.log" 2>&1
+    wait "$!" || echo "loadgen --driver $1 pair $2 exited non-zero (see $OUT/$1-$2.log)" >&2
+    RESULT="$(json_field "$json" msgs_per_s) $(cpu_us_per_msg "$json")"
 }
 
 echo "loadgen-vs-ref: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),"
@@ -85,10 +89,12 @@ echo "  $CONNS connections, ${DURATION} s measured after ${WARMUP} s warm-up, $P
 : > "$OUT/ratios.txt"
 echo "  per run: msgs/s, load generator CPU us per message, ratio of msgs/s to ref-load's in the same pair"
 for pair in $(seq "$PAIRS"); do
-    read -r ref ref_cpu <<< "$(run_ref "$pair")"
+    run_ref "$pair"
+    read -r ref ref_cpu <<< "$RESULT"
     line="pair $pair: ref-load ${ref:-?} (${ref_cpu:-?} us)"
     for driver in $DRIVERS; do
-        read -r ours ours_cpu <<< "$(run_ours "$driver" "$pair")"
+        run_ours "$driver" "$pair"
+        read -r ours ours_cpu <<< "$RESULT"
         ratio=$(awk -v a="${ours:-0}" -v b="${ref:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
         echo "$driver $ratio" >> "$OUT/ratios.txt"
         line="$line, $driver ${ours:-?} (${ours_cpu:-?} us) $ratio"

@@ -27,18 +27,17 @@ OUT=${OUT:-$ROOT/target/soak}
 mkdir -p "$OUT"
 name=${CASE//:/-}
 TSV=$OUT/$name.tsv
-trap 'stop_server; [ -n "${LOAD_PID:-}" ] && kill "$LOAD_PID" 2>/dev/null' EXIT
 
 start_server "$CASE" "$OUT/$name.server.log" || exit 1
 echo "soak: $CASE pid $SERVER_PID port $SERVER_PORT, $CONNECTIONS connections for ${MINUTES}m"
-loadgen --port "$SERVER_PORT" --connections "$CONNECTIONS" --duration "${MINUTES}m" --warmup 5s \
-    --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1 &
-LOAD_PID=$!
+start_loadgen --port "$SERVER_PORT" --connections "$CONNECTIONS" --duration "${MINUTES}m" --warmup 5s \
+    --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1
+LOAD_PID=$LOADGEN_PID
 
 printf 'seconds\trss_mib\tthreads\tfds\tstats\n' > "$TSV"
 start=$(date +%s)
 while kill -0 "$LOAD_PID" 2>/dev/null; do
-    sleep "$INTERVAL"
+    nap "$INTERVAL"
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "soak: the server died" >&2; exit 1; }
     line=$(printf '%s\t%s\t%s\t%s\t%s' "$(( $(date +%s) - start ))" "$(( $(rss_kib "$SERVER_PID") / 1024 ))" \
         "$(threads "$SERVER_PID")" "$(fds "$SERVER_PID")" "$(stats_line "$OUT/$name.server.log")")

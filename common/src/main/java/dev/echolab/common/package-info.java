@@ -10,6 +10,9 @@
  *       {@code 1.5s}, {@code 500ms}, {@code 250us}, {@code 2m}) and how they are printed back.</li>
  *   <li>{@link dev.echolab.common.Descriptors}: this process's open-file limit and open descriptors,
  *       from /proc.</li>
+ *   <li>{@link dev.echolab.common.Children}: child processes that stop when the command that
+ *       started them stops, whatever stops it (SIGKILL included); {@link dev.echolab.common.Signals}:
+ *       the signals that ask a command to stop.</li>
  * </ul>
  *
  * Start reading at {@link dev.echolab.common.Cli}.

@@ -2,6 +2,7 @@ package dev.echolab.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echolab.common.Children;
 import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;
@@ -111,7 +112,7 @@ final class CaseRunner {
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
                 "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
                 "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
         if (!p.waitFor(limit, TimeUnit.SECONDS)) {

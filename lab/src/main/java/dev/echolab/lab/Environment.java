@@ -1,5 +1,6 @@
 package dev.echolab.lab;
 
+import dev.echolab.common.Children;
 import dev.echolab.common.Descriptors;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -82,8 +83,8 @@ public final class Environment {
 
     private static String gitCommit(Path home) {
         try {
-            Process p = new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
-                    .redirectErrorStream(true).start();
+            Process p = Children.start(new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
+                    .redirectErrorStream(true));
             String out = new String(p.getInputStream().readAllBytes()).strip();
             return p.waitFor() == 0 ? out : "unknown";
         } catch (IOException e) {

@@ -11,7 +11,7 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts) {
+    static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts, String incomplete) {
         StringBuilder h = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8">
@@ -22,10 +22,13 @@ final class HtmlReport {
                 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
                 th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
                 figure { margin: 2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-                .note { color: #555; }
+                .note { color: #555; } .incomplete { color: #a00; font-weight: bold; }
                 </style></head><body>
                 <h1>echolab: IO models compared</h1>
                 """);
+        if (incomplete != null) {
+            h.append("<p class=\"incomplete\">").append(esc(incomplete)).append("</p>\n");
+        }
         h.append("<p class=\"note\">").append(esc(env.date)).append(" &middot; ").append(esc(env.cpuModel))
                 .append(", ").append(env.cpus).append(" CPUs &middot; ").append(esc(env.pinning)).append("</p>\n");
         h.append("<h2>Charts</h2>\n");

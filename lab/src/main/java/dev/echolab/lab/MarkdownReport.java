@@ -8,8 +8,11 @@ final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts) {
+    static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts, String incomplete) {
         StringBuilder md = new StringBuilder("# echolab: IO models compared\n\n");
+        if (incomplete != null) {
+            md.append("> **").append(incomplete).append("**\n\n");
+        }
         for (Tables.Table t : Tables.build(env, rows, cases)) {
             md.append("## ").append(t.title()).append("\n\n");
             if (t.note() != null) {

@@ -1,5 +1,7 @@
 package dev.echolab.lab;
 
+import dev.echolab.common.Children;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,8 +46,8 @@ final class RefEcho {
         }
         Path binary = outDir.resolve("ref-echo");
         try {
-            Process gcc = new ProcessBuilder(List.of("gcc", "-O2", "-o", binary.toString(), source.toString(), "-pthread"))
-                    .redirectErrorStream(true).start();
+            Process gcc = Children.start(new ProcessBuilder(List.of("gcc", "-O2", "-o", binary.toString(), source.toString(), "-pthread"))
+                    .redirectErrorStream(true));
             String output = new String(gcc.getInputStream().readAllBytes());
             if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
                 log.println("reference skipped: gcc failed: " + output.lines().findFirst().orElse(""));

@@ -1,5 +1,6 @@
 package dev.echolab.lab;
 
+import dev.echolab.common.Children;
 import dev.echolab.server.ReadyLine;
 
 import java.io.BufferedReader;
@@ -43,7 +44,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(List<String> command, Function<String, Optional<Integer>> readyPort, Duration readyTimeout)
             throws IOException, ServerFailedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = Children.start(new ProcessBuilder(command).redirectErrorStream(true));
         p.getOutputStream().close();
         ServerProcess server = new ServerProcess(p, readyPort);
         try {

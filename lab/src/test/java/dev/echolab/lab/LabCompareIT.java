@@ -49,6 +49,7 @@ class LabCompareIT {
         assertTrue(output.contains("all 4 cases ran"), output);
 
         JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertTrue(results.get("complete").asBoolean(), "every case ran");
         for (String f : ENVIRONMENT_FIELDS) {
             assertTrue(results.get("environment").has(f), "environment." + f);
         }

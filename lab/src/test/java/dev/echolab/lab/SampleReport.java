@@ -53,9 +53,9 @@ final class SampleReport {
         Environment env = Environment.read(Path.of("."), "server pinned to CPU 0", "nio", "", Map.of("sample", true));
         List<Summary> summary = Summary.of(cases);
         Charts charts = Charts.render(summary, dir.resolve("charts"));
-        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts));
+        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts, null));
         Path html = dir.resolve("report.html");
-        Files.writeString(html, HtmlReport.render(env, summary, cases, charts));
+        Files.writeString(html, HtmlReport.render(env, summary, cases, charts, null));
         return html;
     }
 

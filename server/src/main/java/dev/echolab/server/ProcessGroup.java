@@ -1,5 +1,7 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Children;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +12,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +41,11 @@ import java.util.regex.Pattern;
  *       port ({@link PortOwners}): a program of the same user could have joined with SO_REUSEPORT
  *       between the first check and the children's binds. Only then it prints one ready line.</li>
  *   <li>Once a second it sums the children's stats lines into one.</li>
- *   <li>On SIGTERM/SIGINT it sends SIGTERM to every child, waits for them and exits 0. A child that
- *       dies is reported on stderr; when none is left the parent exits 1.</li>
+ *   <li>On SIGTERM/SIGINT/SIGHUP it sends SIGTERM to every child, waits for them and exits 0. A
+ *       child that dies is reported on stderr; when none is left the parent exits 1.</li>
  * </ol>
- * No orphans: each child's stdin is a pipe from the parent; when the parent dies, even by SIGKILL,
- * the kernel closes the pipe, the child reads end-of-file and shuts down.
+ * No orphans: the children are started through {@link Children}, so even a parent killed with
+ * SIGKILL takes them with it (the kernel sends each one SIGTERM, and it stops as on any SIGTERM).
  */
 final class ProcessGroup {
 
@@ -55,21 +58,25 @@ final class ProcessGroup {
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stop;
+    private final Runnable onClaimed;
     private final List<Child> children = new ArrayList<>();
 
     /**
      * @param config    what every child runs (its port 0 is resolved to one real port first)
      * @param processes how many children
      * @param verbose   passed on to the children
-     * @param stop      counted down by SIGTERM/SIGINT: stops the group
+     * @param stop      counted down by SIGTERM/SIGINT/SIGHUP: stops the group
+     * @param onClaimed runs once the port is known to be free, before any child starts
      */
-    ProcessGroup(ServerConfig config, int processes, boolean verbose, PrintStream out, PrintStream err, CountDownLatch stop) {
+    ProcessGroup(ServerConfig config, int processes, boolean verbose, PrintStream out, PrintStream err, CountDownLatch stop,
+                 Runnable onClaimed) {
         this.config = config;
         this.processes = processes;
         this.verbose = verbose;
         this.out = out;
         this.err = err;
         this.stop = stop;
+        this.onClaimed = onClaimed;
     }
 
     /** Runs the whole group; the exit status of {@code bin/server}. */
@@ -81,6 +88,7 @@ final class ProcessGroup {
             err.println(ServerCommand.bindFailure(config.backend(), config.host(), config.port(), e));
             return 1;
         }
+        onClaimed.run();
         try {
             for (int i = 1; i <= processes; i++) {
                 children.add(new Child(i, start(port)));
@@ -133,11 +141,7 @@ final class ProcessGroup {
         if (verbose) {
             cmd.add("--verbose");
         }
-        return new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        return Children.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
     }
 
     /** The details of the first child's ready line, or null (reported) if a child failed. */
@@ -208,17 +212,9 @@ final class ProcessGroup {
     }
 
     /** SIGTERM to each child (it closes its server and exits 0), then wait; SIGKILL after 5 s. */
-    private void stopChildren() throws InterruptedException {
-        for (Child c : children) {
-            c.process.destroy();
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Child c : children) {
-            long left = deadline - System.nanoTime();
-            if (!c.process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
-                err.println("server process " + c.index + " did not stop in 5 s; killing it");
-                c.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+    private void stopChildren() {
+        for (ProcessHandle killed : Children.stopAll(Duration.ofSeconds(5))) {
+            err.println("server process (pid " + killed.pid() + ") did not stop in 5 s; killed it");
         }
     }
 
