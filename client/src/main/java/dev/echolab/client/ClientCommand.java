@@ -80,10 +80,19 @@ public final class ClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (count != null && count < 1) {
-            throw Cli.invalid(spec.commandLine(), "--count", count, "a count of 1 or more");
+            throw Cli.invalid(spec.commandLine(), "--count", "a count of 1 or more");
         }
         if (port < 1 || port > 65_535) {
-            throw Cli.invalid(spec.commandLine(), "--port", port, "a port from 1 to 65535");
+            throw Cli.invalid(spec.commandLine(), "--port", "a port from 1 to 65535");
+        }
+        if (host.isBlank()) {
+            throw Cli.invalid(spec.commandLine(), "--host", "an address or a host name, e.g. 127.0.0.1");
+        }
+        if (message != null && (message.contains("\n") || message.contains("\r"))) {
+            throw Cli.invalid(spec.commandLine(), "--message", "one line of text (each message ends with the newline the client adds)");
+        }
+        if (timeout.toMillis() < 1) {
+            throw Cli.invalid(spec.commandLine(), "--timeout", "a duration of 1ms or more");
         }
         try (EchoClient client = EchoClient.connect(host, port, timeout, timeout)) {
             if (count == null && message == null) {

@@ -1,5 +1,6 @@
 package dev.echolab.client;
 
+import dev.echolab.common.BadValues;
 import dev.echolab.server.Backend;
 import dev.echolab.server.EchoServer;
 import dev.echolab.server.ServerConfig;
@@ -16,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,6 +100,23 @@ class ClientCommandTest {
         assertEquals(2, run("", "--count", "0").exit);
         assertEquals(2, run("", "--port", "x").exit);
         assertEquals(2, run("", "--timeout", "soon").exit);
+    }
+
+    /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
+    static final Map<String, List<String>> BAD_VALUES = Map.of(
+            "--host", List.of(""),
+            "--port", List.of("0", "70000", "x"),
+            "--message", List.of("two\nlines"),
+            "--count", List.of("0", "-1", "some"),
+            "--timeout", List.of("0", "never", "PT5S"));
+
+    @Test
+    void everyOptionRefusesABadValueInOneLineThenTheUsageWithExitTwo() {
+        BadValues.assertEveryOptionRefusesItsBadValues(ClientCommand.commandLine(new ClientCommand()).getCommandSpec(),
+                BAD_VALUES, (option, value) -> {
+                    Run r = option.equals("--port") ? run("", option, value) : run("", option, value, "--port", String.valueOf(port));
+                    return new BadValues.Refusal(r.exit(), String.join("\n", r.err()));
+                });
     }
 
     @Test

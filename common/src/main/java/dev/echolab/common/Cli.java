@@ -1,6 +1,7 @@
 package dev.echolab.common;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -8,6 +9,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -22,9 +25,11 @@ import java.util.stream.Collectors;
  *       that names the option, the value and what would be valid, then the usage; exit
  *       {@value #USAGE}.</li>
  *   <li>A failure while running: one line; exit {@value #FAILURE}; a stack trace only with
- *       {@code --verbose}.</li>
+ *       {@code --verbose}. A {@link Failure} is a failure the command foresaw (a host that does not
+ *       resolve): its message is the line. Anything else is unexpected and says so.</li>
  *   <li>Converters registered once per command: every {@link Duration} option reads
- *       {@link Durations}' grammar; enums are read by their ids ({@link #byId}).</li>
+ *       {@link Durations}' grammar, numbers say "a whole number" rather than Java's "an int", and
+ *       enums are read by their ids ({@link #byId}).</li>
  * </ul>
  */
 public final class Cli {
@@ -42,6 +47,13 @@ public final class Cli {
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.registerConverter(Duration.class, parsing(Durations::parse));
+        cl.registerConverter(Integer.class, parsing(Cli::wholeNumber));
+        cl.registerConverter(int.class, parsing(Cli::wholeNumber));
+        cl.registerConverter(Long.class, parsing(Cli::longNumber));
+        cl.registerConverter(long.class, parsing(Cli::longNumber));
+        cl.registerConverter(Double.class, parsing(Cli::number));
+        cl.registerConverter(double.class, parsing(Cli::number));
+        cl.registerConverter(Path.class, parsing(Cli::path));
         cl.setParameterExceptionHandler(Cli::badUsage);
         cl.setExecutionExceptionHandler(Cli::failed);
         cl.setUsageHelpWidth(100);
@@ -69,12 +81,23 @@ public final class Cli {
     }
 
     /**
-     * A usage error found after parsing (a value out of range, options that do not go together),
-     * in the same form as picocli's own: {@code Invalid value for option '--port': '99999' is not a
-     * port (0 to 65535)}.
+     * A usage error found after parsing (a value out of range), in the same form as picocli's own,
+     * with the value as the user typed it: {@code Invalid value for option '--port': '99999' is not a
+     * port from 0 to 65535}.
      */
-    public static ParameterException invalid(CommandLine cl, String option, Object value, String expected) {
-        return new ParameterException(cl, "Invalid value for option '" + option + "': '" + value + "' is not " + expected);
+    public static ParameterException invalid(CommandLine cl, String option, String expected) {
+        return new ParameterException(cl, "Invalid value for option '" + option + "': '" + typed(cl, option) + "' is not " + expected);
+    }
+
+    /** What the user typed for {@code option} (the last one, if repeated), or its default. */
+    private static String typed(CommandLine cl, String option) {
+        ParseResult parsed = cl.getParseResult();
+        OptionSpec matched = parsed == null ? null : parsed.matchedOption(option);
+        if (matched != null && !matched.stringValues().isEmpty()) {
+            return matched.stringValues().getLast();
+        }
+        OptionSpec declared = cl.getCommandSpec().findOption(option);
+        return declared == null ? "" : String.valueOf(declared.defaultValue());
     }
 
     /**
@@ -91,11 +114,57 @@ public final class Cli {
         };
     }
 
+    /** A runtime failure the command foresaw: its message is the one line printed; exit 1. */
+    public static final class Failure extends RuntimeException {
+        public Failure(String line) {
+            super(line);
+        }
+    }
+
+    private static int wholeNumber(String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a whole number");
+        }
+    }
+
+    private static long longNumber(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a whole number");
+        }
+    }
+
+    private static Path path(String value) {
+        try {
+            if (value.isBlank()) {
+                throw new InvalidPathException(value, "empty");
+            }
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a file name");
+        }
+    }
+
+    private static double number(String value) {
+        try {
+            double d = Double.parseDouble(value.strip());
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a number");
+        }
+    }
+
     /** One line, then the usage; exit 2. */
     private static int badUsage(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(oneLine(e.getMessage()));
+        err.println(shown(String.valueOf(e.getMessage()).strip()));
         UnmatchedArgumentException.printSuggestions(e, err);
         err.println();
         cl.usage(err);
@@ -106,11 +175,20 @@ public final class Cli {
     private static int failed(Exception e, CommandLine cl, ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String message = e.getMessage();
-        err.println("error: " + (message == null || message.isBlank() ? "unexpected failure (--verbose shows where)" : oneLine(message)));
+        if (e instanceof Failure) {
+            err.println(oneLine(message));
+        } else {
+            err.println("error: " + (message == null || message.isBlank() ? "unexpected failure (--verbose shows where)" : oneLine(message)));
+        }
         if (parsed.hasMatchedOption("--verbose")) {
             e.printStackTrace(err);
         }
         return FAILURE;
+    }
+
+    /** {@code text} on one line: a line break or tab the user typed shows as {@code \n}, {@code \t}. */
+    public static String shown(String text) {
+        return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
     }
 
     private static String oneLine(String message) {

@@ -2,8 +2,10 @@ package dev.echolab.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.echolab.common.Children;
 import dev.echolab.common.Cli;
-import dev.echolab.common.Durations;
+import dev.echolab.common.Signals;
+import dev.echolab.loadgen.DriverKind;
 import dev.echolab.server.Backend;
 import dev.echolab.server.Work;
 import picocli.CommandLine;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bin/lab compare}: every backend x every scenario, each server in its own JVM pinned to
@@ -55,8 +58,9 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Per-message work scenarios passed to bin/server --work (default: ${DEFAULT-VALUE}).")
     List<String> work = List.of("none", "io:2ms", "cpu:50us");
 
-    @Option(names = "--driver", paramLabel = "DRIVER", description = "Load generator driver (default: ${DEFAULT-VALUE}).")
-    String driver = "nio";
+    @Option(names = "--driver", paramLabel = "DRIVER", completionCandidates = DriverKind.Ids.class,
+            description = "Load generator driver: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    DriverKind driver = DriverKind.NIO;
 
     @Option(names = "--repeat", paramLabel = "N", description = "Repetitions of the whole matrix (default: ${DEFAULT-VALUE}).")
     int repeat = 2;
@@ -83,6 +87,8 @@ public final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The signal that stopped the comparison, or null while none has. */
+    private final AtomicReference<String> stoppedBy = new AtomicReference<>();
     private final PrintStream stdout;
     private final PrintStream stderr;
     private final Path home;
@@ -101,6 +107,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<String> ids = backendIds();
         validate();
+        stopOnSignal();
         Path dir = (out != null ? out : home.resolve("target/lab").resolve(
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
@@ -111,25 +118,57 @@ public final class CompareCommand implements Callable<Integer> {
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), refEcho,
-                pinning.server(), pinning.loadgen(), driver, duration, warmup, readyTimeout, logs));
+                pinning.server(), pinning.loadgen(), driver.id(), duration, warmup, readyTimeout, logs));
 
         List<CaseResult> cases = matrix(ids, refEcho != null);
-        Environment env = Environment.read(home, pinning.description(), driver,
+        Environment env = Environment.read(home, pinning.description(), driver.id(),
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids));
         stdout.println("comparing " + String.join(", ", ids) + (refEcho != null ? " (+ ref-echo reference)" : "")
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
 
         Progress progress = new Progress(stdout, cases.size(), (warmup.plus(duration).toMillis() / 1e3) + 4);
+        List<CaseResult> done = new ArrayList<>();
         for (CaseResult c : cases) {
+            if (stoppedBy.get() != null) {
+                break;
+            }
             progress.starting(c);
             runner.run(c);
+            if (stoppedBy.get() != null) {
+                break; // cut short by the signal: not a result
+            }
             progress.finished(c);
+            done.add(c);
         }
-        write(dir, env, cases);
+        Thread.interrupted(); // the signal's interrupt has done its work; writing the files must not see it
+        String signal = stoppedBy.get();
+        String incomplete = signal == null ? null
+                : "Incomplete: stopped by " + signal + " after " + done.size() + " of " + cases.size() + " cases; these are the finished ones.";
+        write(dir, env, done, incomplete);
+        if (signal != null) {
+            stderr.println("stopped by " + signal + " after " + done.size() + " of " + cases.size() + " cases; "
+                    + "what was measured is in " + dir.resolve("results.json") + " (marked incomplete) and " + dir.resolve("report.html"));
+            return Signals.exitStatus(signal);
+        }
         long failed = cases.stream().filter(c -> c.status == CaseResult.Status.failed).count();
         stdout.println((failed == 0 ? "all " + cases.size() + " cases ran" : failed + " of " + cases.size()
                 + " cases failed (see the report)") + "; report: " + dir.resolve("report.html"));
         return 0;
+    }
+
+    /**
+     * SIGTERM, SIGINT or SIGHUP: stop the case that is running (its server and load generator get
+     * SIGTERM through {@link Children}), start no other, and write what the finished cases measured.
+     */
+    private void stopOnSignal() {
+        Thread main = Thread.currentThread();
+        Signals.onStop(signal -> {
+            if (stoppedBy.compareAndSet(null, signal)) {
+                stderr.println("stopping (" + signal + "): writing the cases finished so far");
+                main.interrupt();
+                Children.stopAll(Duration.ofSeconds(5));
+            }
+        });
     }
 
     private List<String> backendIds() {
@@ -153,17 +192,23 @@ public final class CompareCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         for (int c : connections) {
             if (c < 1) {
-                throw Cli.invalid(cl, "--connections", c, "a number of connections (1 or more)");
+                throw Cli.invalid(cl, "--connections", "a number of connections (1 or more)");
             }
         }
         if (duration.isZero()) {
-            throw Cli.invalid(cl, "--duration", Durations.format(duration), "a duration above zero");
+            throw Cli.invalid(cl, "--duration", "a duration above zero");
         }
         if (repeat < 1) {
-            throw Cli.invalid(cl, "--repeat", repeat, "a number of repetitions (1 or more)");
+            throw Cli.invalid(cl, "--repeat", "a number of repetitions (1 or more)");
         }
         if (idle < 0) {
-            throw Cli.invalid(cl, "--idle", idle, "a number of connections (0 or more; 0 skips the idle case)");
+            throw Cli.invalid(cl, "--idle", "a number of connections (0 or more; 0 skips the idle case)");
+        }
+        if (readyTimeout.toMillis() < 1) {
+            throw Cli.invalid(cl, "--ready-timeout", "a duration of 1ms or more");
+        }
+        if (serverCommand != null && serverCommand.isBlank()) {
+            throw Cli.invalid(cl, "--server-command", "a command that starts a server");
         }
         for (String w : work) {
             try {
@@ -219,21 +264,24 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
         s.put("work", work);
-        s.put("driver", driver);
+        s.put("driver", driver.id());
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
         return s;
     }
 
-    private void write(Path dir, Environment env, List<CaseResult> cases) throws IOException {
+    /** results.json, report.md and report.html; {@code incomplete} (null when every case ran) heads each of them. */
+    private void write(Path dir, Environment env, List<CaseResult> cases, String incomplete) throws IOException {
         List<Summary> summary = Summary.of(cases);
         Map<String, Object> results = new LinkedHashMap<>();
+        results.put("complete", incomplete == null);
+        results.put("stopped_by", stoppedBy.get());
         results.put("environment", env);
         results.put("cases", cases);
         results.put("summary", summary);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
         Charts charts = Charts.render(summary, dir.resolve("charts"));
-        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts));
-        Files.writeString(dir.resolve("report.html"), HtmlReport.render(env, summary, cases, charts));
+        Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts, incomplete));
+        Files.writeString(dir.resolve("report.html"), HtmlReport.render(env, summary, cases, charts, incomplete));
     }
 }

@@ -1,8 +1,11 @@
 package dev.echolab.lab;
 
 import dev.echolab.common.Cli;
+import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
 
 /** {@code bin/lab}: the study. {@code bin/lab compare} runs every IO model under the same load. */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
@@ -14,7 +17,14 @@ public final class LabCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(Cli.commandLine(new LabCommand(), System.out, System.err).execute(args));
+        System.exit(commandLine(new LabCommand(), System.out, System.err).execute(args));
+    }
+
+    /** {@code bin/lab}, or one of its subcommands on its own (for tests), with the shared converters. */
+    static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+        CommandLine cl = Cli.commandLine(command, out, err);
+        cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
+        return cl;
     }
 
     @Override

@@ -2,10 +2,10 @@ package dev.echolab.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echolab.common.BadValues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import dev.echolab.common.Cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +32,7 @@ class CompareFailuresTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CompareCommand cmd = new CompareCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), home);
-        int exit = Cli.commandLine(cmd, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = LabCommand.commandLine(cmd, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -70,10 +71,36 @@ class CompareFailuresTest {
         assertTrue(r.err.contains("Usage:"), r.err);
     }
 
+    /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
+    static final Map<String, List<String>> BAD_VALUES = Map.ofEntries(
+            Map.entry("--backends", List.of("telepathy", "")),
+            Map.entry("--connections", List.of("ten", "0", "-5")),
+            Map.entry("--duration", List.of("0", "soon")),
+            Map.entry("--warmup", List.of("soon", "-1s")),
+            Map.entry("--work", List.of("sleep", "io:", "cpu:x")),
+            Map.entry("--driver", List.of("quantum")),
+            Map.entry("--repeat", List.of("0", "twice")),
+            Map.entry("--idle", List.of("-1", "many")),
+            Map.entry("--out", List.of("")),
+            Map.entry("--server-command", List.of("", " ")),
+            Map.entry("--ready-timeout", List.of("0", "soon")));
+
     @Test
-    void badUsageExitsTwo(@TempDir Path tmp) {
-        assertEquals(2, compare(tmp, "--connections", "ten").exit);
-        assertEquals(2, compare(tmp, "--work", "sleep").exit);
-        assertEquals(2, compare(tmp, "--repeat", "0").exit);
+    void everyOptionRefusesABadValueInOneLineThenTheUsageWithExitTwo(@TempDir Path tmp) {
+        CompareCommand probe = new CompareCommand(System.out, System.err, tmp);
+        BadValues.assertEveryOptionRefusesItsBadValues(LabCommand.commandLine(probe, System.out, System.err).getCommandSpec(),
+                BAD_VALUES, (option, value) -> {
+                    Run r = option.equals("--out") ? compare(tmp, option, value)
+                            : compare(tmp, option, value, "--out", tmp.resolve("never").toString());
+                    return new BadValues.Refusal(r.exit, r.err);
+                });
+    }
+
+    @Test
+    void theLabWithoutACommandSaysWhatToDoWithExitTwo() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = LabCommand.commandLine(new LabCommand(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8)).execute();
+        assertEquals(2, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("compare"), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
  * the same bytes; only how client connections are mapped onto threads differs, which is exactly
  * what a reader can compare.
  */
-enum DriverKind {
+public enum DriverKind {
     /** One platform thread per connection, blocking reads: the seed program's 500 client threads. */
     PLATFORM,
     /** The same blocking loop on one virtual thread per connection. */
@@ -17,7 +17,8 @@ enum DriverKind {
     /** One selector thread (or {@code --selectors N}) multiplexing every connection. */
     NIO;
 
-    String id() {
+    /** The id on the command line: {@code platform}, {@code virtual}, {@code nio}. */
+    public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
@@ -35,7 +36,7 @@ enum DriverKind {
     }
 
     /** Completion candidates for picocli's help: the ids. */
-    static final class Ids implements Iterable<String> {
+    public static final class Ids implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
             return Arrays.stream(values()).map(DriverKind::id).iterator();

@@ -13,7 +13,11 @@ import picocli.CommandLine.Spec;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,7 +69,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     int pipeline = 1;
 
     @Option(names = "--rate", paramLabel = "MSGS_PER_S",
-            description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from the intended send time.")
+            description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from "
+                    + "the intended send time. Goes with --messages (each connection sends its N on the schedule) and --pipeline.")
     Double rate;
 
     @Option(names = "--driver", paramLabel = "DRIVER",
@@ -74,7 +79,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     DriverKind driver = DriverKind.PLATFORM;
 
     @Option(names = "--selectors", paramLabel = "N",
-            description = "Selector threads of the nio driver (default: ${DEFAULT-VALUE}).")
+            description = "Selector threads of the nio driver (default: ${DEFAULT-VALUE}); the other drivers ignore it.")
     int selectors = 1;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "5s",
@@ -128,9 +133,9 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = settings();
-        String tooMany = OpenFiles.check(s.connections());
-        if (tooMany != null) {
-            err.println(tooMany);
+        String unusable = unusable(s);
+        if (unusable != null) {
+            err.println(unusable);
             return 1;
         }
         Run run = new Run(s);
@@ -141,12 +146,41 @@ public final class LoadgenCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             err.println("interrupted");
         } catch (IOException | RuntimeException e) {
-            err.println(e instanceof FileNotFoundException ? "cannot write " + e.getMessage() : "loadgen failed: " + e);
+            err.println(e instanceof FileNotFoundException ? "cannot write " + e.getMessage()
+                    : "loadgen failed: " + (e.getMessage() == null ? "unexpected failure (--verbose shows where)" : e.getMessage()));
             if (verbose) {
                 e.printStackTrace(err);
             }
         }
         return 1;
+    }
+
+    /**
+     * What would make the run fail however the server behaves, found before anything is printed or
+     * connected: more connections than descriptors, a host that does not resolve, an output file
+     * that cannot be written. One line, or null.
+     */
+    private static String unusable(Settings s) {
+        String tooMany = OpenFiles.check(s.connections());
+        if (tooMany != null) {
+            return tooMany;
+        }
+        try {
+            InetAddress.getByName(s.host());
+        } catch (UnknownHostException e) {
+            return "cannot resolve host '" + s.host() + "'";
+        }
+        for (Path file : new Path[] {s.json(), s.hlog()}) {
+            if (file != null) {
+                try {
+                    Files.newOutputStream(file).close();
+                } catch (IOException e) {
+                    return "cannot write " + file + ": " + (e instanceof NoSuchFileException ? "no such directory"
+                            : e instanceof AccessDeniedException ? "permission denied" : e.getMessage());
+                }
+            }
+        }
+        return null;
     }
 
     private int execute(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException, IOException {
@@ -235,25 +269,28 @@ public final class LoadgenCommand implements Callable<Integer> {
         return s;
     }
 
+    /** Values picocli cannot check by type: usage errors in the one form every command uses (exit 2). */
     private void validate(Settings s) {
-        require(s.port() >= 1 && s.port() <= 65_535, "--port must be between 1 and 65535, not " + s.port());
-        require(s.connections() >= 1 && s.connections() <= 1_000_000, "--connections must be between 1 and 1000000");
-        require(s.duration().compareTo(Duration.ofMillis(1)) >= 0, "--duration must be at least 1ms");
-        require(!s.warmup().isNegative(), "--warmup must not be negative");
-        require(messages == null || messages >= 1, "--messages must be at least 1");
-        require(s.size() >= 0 && s.size() <= 64 << 20, "--size must be between 0 and 64 MiB");
-        require(s.pipeline() >= 1 && s.pipeline() <= 4096, "--pipeline must be between 1 and 4096");
-        require(rate == null || (rate > 0 && rate <= 1e9), "--rate must be a positive number of messages per second");
-        require(s.selectors() >= 1 && s.selectors() <= 64, "--selectors must be between 1 and 64");
-        require(s.connectTimeout().toMillis() >= 1 && s.timeout().toMillis() >= 1, "timeouts must be at least 1ms");
+        check(!s.host().isBlank(), "--host", "an address or a host name, e.g. 127.0.0.1");
+        check(s.port() >= 1 && s.port() <= 65_535, "--port", "a port from 1 to 65535");
+        check(s.connections() >= 1 && s.connections() <= 1_000_000, "--connections", "a number of connections from 1 to 1000000");
+        check(s.duration().compareTo(Duration.ofMillis(1)) >= 0, "--duration", "a duration of 1ms or more");
+        check(messages == null || messages >= 1, "--messages", "a number of messages (1 or more)");
+        check(s.size() >= 0 && s.size() <= 64 << 20, "--size", "a size from 0 to 67108864 bytes (64 MiB)");
+        check(s.pipeline() >= 1 && s.pipeline() <= 4096, "--pipeline", "a number from 1 to 4096");
+        check(rate == null || (rate > 0 && rate <= 1e9), "--rate", "a rate above 0 and at most 1e9 messages per second");
+        check(s.selectors() >= 1 && s.selectors() <= 64, "--selectors", "a number of threads from 1 to 64");
+        check(s.connectTimeout().toMillis() >= 1, "--connect-timeout", "a duration of 1ms or more");
+        check(s.timeout().toMillis() >= 1, "--timeout", "a duration of 1ms or more");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
-        require(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT,
-                "--pipeline x message size must stay under 1 MiB with the blocking drivers (use --driver nio)");
+        // Options that go together: --pipeline with the message size, on the blocking drivers.
+        check(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT, "--pipeline",
+                "a depth the blocking drivers can keep in flight with these messages (at most 1 MiB in all; use --driver nio)");
     }
 
-    private void require(boolean ok, String message) {
+    private void check(boolean ok, String option, String expected) {
         if (!ok) {
-            throw new ParameterException(spec.commandLine(), message);
+            throw Cli.invalid(spec.commandLine(), option, expected);
         }
     }
 }

@@ -2,11 +2,10 @@ package dev.echolab.server;
 
 import dev.echolab.common.Cli;
 import dev.echolab.common.Durations;
-import dev.echolab.common.ParentWatch;
+import dev.echolab.common.Signals;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
         footerHeading = "%nBackends (in reading order):%n",
         footer = "%s",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:stopped by SIGINT/SIGTERM", "1:runtime failure (e.g. port in use)", "2:bad usage"})
+        exitCodeList = {"0:stopped by SIGINT, SIGTERM or SIGHUP", "1:runtime failure (e.g. port in use)", "2:bad usage"})
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "ID", completionCandidates = Backend.Ids.class,
@@ -81,7 +80,7 @@ public final class ServerCommand implements Callable<Integer> {
                     + "one ready line, summed stats, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
     int processes = 1;
 
-    /** Set by {@code --processes} for its children: share the port, and exit when the parent goes. */
+    /** Set by {@code --processes} for its children: share the port; the parent prints the settings. */
     @Option(names = "--child", hidden = true)
     boolean child;
 
@@ -124,16 +123,16 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose);
-        onStopSignal(stop::countDown); // before the ready line: whoever reads it may signal at once
+        // Before the ready line: whoever reads it may signal at once. A shutdown hook would also run on
+        // SIGTERM, but the JVM then exits with 143 whatever the hook does; handling the signals
+        // ourselves makes a requested stop a clean exit 0.
+        Signals.onStop(signal -> stop.countDown());
         ServerConfig config = config();
         if (!child) { // a --processes child's settings were printed by its parent
             printConfiguration(config);
         }
         if (processes > 1) {
-            return new ProcessGroup(config, processes, verbose, out, err, stop).run();
-        }
-        if (child) {
-            ParentWatch.onParentExit(System.in, stop::countDown);
+            return new ProcessGroup(config, processes, verbose, out, err, stop, this::warnIfReachable).run();
         }
         try (EchoServer server = backend.create(config)) {
             try {
@@ -145,6 +144,7 @@ public final class ServerCommand implements Callable<Integer> {
                 }
                 return Cli.FAILURE;
             }
+            warnIfReachable();
             var bound = server.localAddress();
             // A wildcard bind shows as the user wrote it (Java binds 0.0.0.0 as [::]).
             String shown = bound.getAddress().isAnyLocalAddress() ? host : bound.getAddress().getHostAddress();
@@ -158,22 +158,30 @@ public final class ServerCommand implements Callable<Integer> {
     private ServerConfig config() {
         CommandLine cl = spec.commandLine();
         if (port < 0 || port > 65_535) {
-            throw Cli.invalid(cl, "--port", port, "a port from 0 to 65535");
+            throw Cli.invalid(cl, "--port", "a port from 0 to 65535");
         }
         if (threads < 0) {
-            throw Cli.invalid(cl, "--threads", threads, "a number of threads (0 or more; 0: the backend's default)");
+            throw Cli.invalid(cl, "--threads", "a number of threads (0 or more; 0: the backend's default)");
         }
         if (offload < 0) {
-            throw Cli.invalid(cl, "--offload", offload, "a number of threads (0 or more)");
+            throw Cli.invalid(cl, "--offload", "a number of threads (0 or more)");
         }
         if (processes < 1) {
-            throw Cli.invalid(cl, "--processes", processes, "a number of processes (1 or more)");
+            throw Cli.invalid(cl, "--processes", "a number of processes (1 or more)");
         }
         if (maxConnections < 1) {
-            throw Cli.invalid(cl, "--max-connections", maxConnections, "a number of connections (1 or more)");
+            throw Cli.invalid(cl, "--max-connections", "a number of connections (1 or more)");
         }
         if (maxBuffered < 1) {
-            throw Cli.invalid(cl, "--max-buffered", maxBuffered, "a number of bytes (1 or more)");
+            throw Cli.invalid(cl, "--max-buffered", "a number of bytes (1 or more)");
+        }
+        if (host.isBlank()) {
+            throw Cli.invalid(cl, "--host", "an address or a host name, e.g. 127.0.0.1");
+        }
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new Cli.Failure("cannot resolve host '" + host + "'"); // a runtime failure (exit 1), before anything is said
         }
         return new ServerConfig(backend, host, port, threads, transport, work, offload, child,
                 maxConnections, idleTimeout, maxBuffered);
@@ -192,6 +200,10 @@ public final class ServerCommand implements Callable<Integer> {
         if (fit != null) {
             err.println(fit);
         }
+    }
+
+    /** Once the address could be bound (a failed bind says only why): a server beyond loopback is everyone's. */
+    private void warnIfReachable() {
         if (!isLoopback(host)) {
             err.println("warning: binding " + host + " makes this echo server reachable from the network;"
                     + " it has no authentication (use 127.0.0.1 unless you mean it)");
@@ -232,17 +244,6 @@ public final class ServerCommand implements Callable<Integer> {
             }
             last = now;
             lastNanos = nowNanos;
-        }
-    }
-
-    /**
-     * SIGTERM and SIGINT end the wait in {@link #call()}, which closes the server and returns 0.
-     * A shutdown hook would also run on SIGTERM, but the JVM then exits with 143 whatever the hook
-     * does; handling the signal ourselves makes a requested stop a clean exit.
-     */
-    private static void onStopSignal(Runnable action) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), s -> action.run());
         }
     }
 

@@ -1,17 +1,22 @@
 package dev.echolab.server;
 
+import dev.echolab.common.BadValues;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code bin/server}'s help and usage errors, in-process: what the command says before it serves anything. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServerCommandTest {
 
     record Result(int exit, String out, String err) {
@@ -41,6 +46,37 @@ class ServerCommandTest {
             assertTrue(r.out().contains(option + "="), "help lacks " + option);
         }
         assertFalse(r.out().contains("PT"), "durations as people type them:\n" + r.out());
+    }
+
+    /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
+    static final Map<String, List<String>> BAD_VALUES = Map.ofEntries(
+            Map.entry("--backend", List.of("carrier-pigeon", "")),
+            Map.entry("--host", List.of("", " ")),
+            Map.entry("--port", List.of("eighty", "-1", "99999")),
+            Map.entry("--threads", List.of("-1", "many")),
+            Map.entry("--transport", List.of("quic")),
+            Map.entry("--work", List.of("xyz", "io:", "io:5", "cpu:fast", "sleep:5ms")),
+            Map.entry("--offload", List.of("-1", "some")),
+            Map.entry("--max-connections", List.of("0", "lots")),
+            Map.entry("--idle-timeout", List.of("soon", "-1s", "5")),
+            Map.entry("--max-buffered", List.of("0", "1e9", "64KiB")),
+            Map.entry("--processes", List.of("0", "two")));
+
+    @Test
+    void everyOptionRefusesABadValueInOneLineThenTheUsageWithExitTwo() {
+        BadValues.assertEveryOptionRefusesItsBadValues(ServerCommand.commandLine(new ServerCommand()).getCommandSpec(), BAD_VALUES,
+                (option, value) -> {
+                    // A value let through would start a server: on a free port then, and the timeout ends it.
+                    Result r = option.equals("--port") ? run(option, value) : run(option, value, "--port", "0");
+                    return new BadValues.Refusal(r.exit(), r.err());
+                });
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsOneLineWithExitOneAndNoWarningFirst() {
+        Result r = run("--host", "999.1.1.1", "--port", "0");
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(List.of("cannot resolve host '999.1.1.1'"), r.err().lines().toList());
     }
 
     @Test
