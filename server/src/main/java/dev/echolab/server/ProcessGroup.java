@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *       (which our children, binding with SO_REUSEPORT, would otherwise silently join). It is
  *       also how {@code --port 0} becomes one real port that every child binds.</li>
  *   <li>It starts the children (same java, same classpath, same options, plus the hidden
- *       {@code --child}: bind with SO_REUSEPORT and exit when stdin closes).</li>
+ *       {@code --child}: bind with SO_REUSEPORT, leave the settings line to the parent).</li>
  *   <li>Once every child has printed its ready line, it checks that nobody else listens on the
  *       port ({@link PortOwners}): a program of the same user could have joined with SO_REUSEPORT
  *       between the first check and the children's binds. Only then it prints one ready line.</li>
