@@ -19,6 +19,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -173,7 +174,13 @@ public final class LoadgenCommand implements Callable<Integer> {
         for (Path file : new Path[] {s.json(), s.hlog()}) {
             if (file != null) {
                 try {
-                    Files.newOutputStream(file).close();
+                    // Opened for appending and removed again if new: a run that fails later leaves no
+                    // empty file behind to be taken for its results.
+                    boolean existed = Files.exists(file);
+                    Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+                    if (!existed) {
+                        Files.delete(file);
+                    }
                 } catch (IOException e) {
                     return "cannot write " + file + ": " + (e instanceof NoSuchFileException ? "no such directory"
                             : e instanceof AccessDeniedException ? "permission denied" : e.getMessage());
