@@ -86,7 +86,16 @@ public final class Cli {
      * port from 0 to 65535}.
      */
     public static ParameterException invalid(CommandLine cl, String option, String expected) {
-        return new ParameterException(cl, "Invalid value for option '" + option + "': '" + typed(cl, option) + "' is not " + expected);
+        return invalidValue(cl, option, "'" + typed(cl, option) + "' is not " + expected);
+    }
+
+    /**
+     * A usage error about {@code option} whose {@code reason} (typically a parser's message, which
+     * quotes the value) is already in the user's words: {@code Invalid value for option '--work':
+     * 'sleep' is not a work spec (...)}.
+     */
+    public static ParameterException invalidValue(CommandLine cl, String option, String reason) {
+        return new ParameterException(cl, "Invalid value for option '" + option + "': " + reason);
     }
 
     /** What the user typed for {@code option} (the last one, if repeated), or its default. */

@@ -180,8 +180,7 @@ public final class CompareCommand implements Callable<Integer> {
             try {
                 ids.add(Backend.fromId(id).id());
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "Invalid value for option '--backends': " + e.getMessage());
+                throw Cli.invalidValue(spec.commandLine(), "--backends", e.getMessage());
             }
         }
         return ids;
@@ -214,7 +213,7 @@ public final class CompareCommand implements Callable<Integer> {
             try {
                 Work.parse(w);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "Invalid value for option '--work': " + e.getMessage());
+                throw Cli.invalidValue(cl, "--work", e.getMessage());
             }
         }
     }
