@@ -30,7 +30,6 @@ final class BlockingConnection implements Runnable {
     private final CountDownLatch connected;
     private final CountDownLatch gate;
     private final int pipeline;
-    private final boolean spin;
     private final long[] sentAt;
     private final long[] dueAt;
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
@@ -50,7 +49,6 @@ final class BlockingConnection implements Runnable {
         this.connected = connected;
         this.gate = gate;
         this.pipeline = run.settings.pipeline();
-        this.spin = run.settings.connections() <= Runtime.getRuntime().availableProcessors();
         this.sentAt = new long[pipeline];
         this.dueAt = new long[pipeline];
     }
@@ -123,7 +121,7 @@ final class BlockingConnection implements Runnable {
                     if (nextSend != nextReceive) {
                         break;
                     }
-                    Pacer.awaitNanos(Math.min(due, run.end()), spin);
+                    Pacer.awaitNanos(Math.min(due, run.end()));
                     now = System.nanoTime();
                     continue;
                 }

@@ -34,8 +34,10 @@ final class JsonReport {
                 .field("cpu_pct", r.cpu().percentOfOneCore());
         if (r.corrected() == null) {
             j.nullField("corrected");
+            j.nullField("send_lateness");
         } else {
             percentiles(j.object("corrected"), r.corrected()).end();
+            percentiles(j.object("send_lateness"), r.sendLateness()).end();
         }
         errors(j, r);
         connect(j, r);

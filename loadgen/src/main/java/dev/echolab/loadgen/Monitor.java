@@ -31,7 +31,8 @@ final class Monitor {
     private final HistogramLogWriter hlog;
     final Histogram latency = new Histogram(3);
     final Histogram corrected = new Histogram(3);
-    private final Histogram[] previous = new Histogram[3];
+    final Histogram sendLateness = new Histogram(3);
+    private final Histogram[] previous = new Histogram[4];
     private boolean measuring;
     private long start;
     private long lastTick;
@@ -51,6 +52,7 @@ final class Monitor {
         previous[0] = presize(run.latency);
         previous[1] = run.corrected == null ? null : presize(run.corrected);
         previous[2] = presize(run.warmup);
+        previous[3] = run.sendLateness == null ? null : presize(run.sendLateness);
     }
 
     /**
@@ -146,6 +148,8 @@ final class Monitor {
         latency.add(l);
         if (c != null) {
             corrected.add(c);
+            previous[3] = run.sendLateness.getIntervalHistogram(previous[3]);
+            sendLateness.add(previous[3]);
         }
         log(l, c);
         return new Histogram[] {l, c};

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +18,9 @@ import java.util.function.Consumer;
  *   <li>Loop: on readable, compare the echoed bytes with the regenerated ones and record each
  *   completed message, then send the next; on writable, finish a partial write. Interest cycles
  *   {@code READ -> (socket full) READ|WRITE -> (drained) READ}.</li>
- *   <li>In the open loop, walk this thread's part of the global schedule and send what is due.</li>
+ *   <li>In the open loop, walk this thread's part of the global schedule and send what is due; in
+ *   between, sleep in {@code select} while replies are awaited, park while none is
+ *   ({@link #waitForEvents}).</li>
  *   <li>Every {@value #HOUSEKEEPING_MS} ms: time out replies older than {@code --timeout}; after the
  *   end, close connections with nothing in flight; at the grace deadline, time out the rest.</li>
  * </ol>
@@ -50,7 +53,11 @@ final class NioWorker implements Runnable {
     /** Open loop: this thread's position in the global schedule (message seq, index into connections). */
     private long slotSeq = 1;
     private int slotIndex;
+    /** Messages of this thread's connections sent and not yet echoed: while any is, sleep in select. */
+    private long awaiting;
+    private long nextHousekeeping;
 
+    private volatile Thread thread;
     private volatile boolean aborted;
     private volatile long graceDeadline = Long.MAX_VALUE;
 
@@ -74,11 +81,13 @@ final class NioWorker implements Runnable {
         if (s != null) {
             s.wakeup();
         }
+        LockSupport.unpark(thread);
     }
 
     @Override
     public void run() {
         boolean connectPhaseOver = false;
+        thread = Thread.currentThread();
         try (Selector s = Selector.open()) {
             selector = s;
             open = new NioConnector(run, s, connections).connectAll();
@@ -114,37 +123,71 @@ final class NioWorker implements Runnable {
                 fillOrFail(c);
             }
         }
-        long nextHousekeeping = now;
-        while (open > 0) {
-            now = System.nanoTime();
-            if (now >= graceDeadline) {
-                timeOutInFlight();
-                return;
-            }
-            long nextDue = run.settings.openLoop() ? sendDue() : Long.MAX_VALUE;
-            if (now >= nextHousekeeping) {
-                housekeeping();
-                nextHousekeeping = now + HOUSEKEEPING_MS * 1_000_000L;
-            }
-            long wakeAt = Math.min(Math.min(nextDue, nextHousekeeping), graceDeadline);
-            waitForEvents(now < run.end() ? Math.min(wakeAt, run.end()) : wakeAt);
+        nextHousekeeping = now;
+        while (open > 0 && turn()) {
+            // One turn per wake-up; see turn().
         }
     }
 
     /**
-     * Waits for IO until {@code wakeAt}. The selector's timeout is in milliseconds, so when the next
-     * scheduled send is under 2 ms away the thread polls ({@code selectNow}) instead: that keeps
-     * open-loop pacing at microsecond scale, at the price of a busy core.
+     * One turn of the loop: send what is due, housekeeping when it is time, then wait. A method of
+     * its own so the JIT compiles it after a few thousand calls: a loop body left inline is
+     * compiled only by on-stack replacement, after tens of thousands of turns, which at 1,000
+     * msgs/s is half a minute of interpreted code (measured at 1,000 msgs/s, 20-30 s into a run:
+     * 7% of the CPU samples in the interpreter with the loop inline, 3% with this).
+     *
+     * @return false when the grace deadline has passed and the rest were timed out
      */
-    private void waitForEvents(long wakeAt) throws IOException {
-        long wait = wakeAt - now;
-        if (wait >= 2_000_000L) {
-            selector.select(onEvent, wait / 1_000_000L);
-        } else if (wait > 0 && !run.settings.openLoop()) {
-            selector.select(onEvent, 1);
-        } else {
+    private boolean turn() throws IOException {
+        now = System.nanoTime();
+        if (now >= graceDeadline) {
+            timeOutInFlight();
+            return false;
+        }
+        long nextDue = run.settings.openLoop() ? sendDue() : Long.MAX_VALUE;
+        if (now >= nextHousekeeping) {
+            housekeeping();
+            nextHousekeeping = now + HOUSEKEEPING_MS * 1_000_000L;
+        }
+        long wakeAt = Math.min(nextHousekeeping, graceDeadline);
+        if (now < run.end()) {
+            wakeAt = Math.min(wakeAt, run.end());
+        }
+        waitForEvents(wakeAt, nextDue);
+        return true;
+    }
+
+    /**
+     * Waits for IO until {@code wakeAt}, or in the open loop until the next send is {@code due}, so
+     * that a reply is read (and timed) the moment it arrives and a send leaves close to its time,
+     * without a busy core:
+     * <ul>
+     *   <li>A reply is awaited (or no send is due first): sleep in {@code select}, which returns the
+     *   moment a reply comes. Its timeout is whole milliseconds, so a send due sooner than that goes
+     *   out at the first wake-up after its time: usually the next reply, at worst about 1 ms late.</li>
+     *   <li>Nothing is awaited and a send is due: nothing can arrive that needs timing, so park until
+     *   the send is due. A park overshoots by the kernel's timer slack (50 µs on Linux, 60-90 µs
+     *   measured on a loaded 2-core VM).</li>
+     * </ul>
+     * Either way the lateness is recorded ({@code send lateness} in the report) and counted in the
+     * corrected latency, never hidden. The thread never spins: spinning the last 50 µs of every gap
+     * costs 5% of a core at 1,000 msgs/s and all of it at 20,000 (docs/loadgen.md).
+     *
+     * <p>Wrong ways, measured in the same 8 s runs at 1,000 and 20,000 msgs/s (this loop: 18% and
+     * 68% of a core): poll with {@code selectNow} whenever a send is under 2 ms away (what this did:
+     * 98% and 99%, whatever the rate); park in 100 µs quanta between {@code selectNow} calls (22%
+     * and 55%, but every reply read up to a quantum late: uncorrected p50 158 µs against 45 µs); a
+     * second thread that wakes the selector at each due send (24% and 81%: each of its wake-ups is
+     * one more context switch on the load generator's core).
+     */
+    private void waitForEvents(long wakeAt, long due) throws IOException {
+        long wait = Math.min(wakeAt, due) - now;
+        if (wait <= 0) {
             selector.selectNow(onEvent);
-            Thread.onSpinWait();
+        } else if (awaiting == 0 && due <= wakeAt) {
+            LockSupport.parkNanos(this, wait);
+        } else {
+            selector.select(onEvent, Math.max(1, wait / 1_000_000L));
         }
     }
 
@@ -173,6 +216,15 @@ final class NioWorker implements Runnable {
 
     /** Sends what may be sent: finish the current message, then new ones while allowed. */
     private void fill(NioConnection c) throws IOException {
+        long before = c.inFlight();
+        try {
+            send(c);
+        } finally {
+            awaiting += c.inFlight() - before;
+        }
+    }
+
+    private void send(NioConnection c) throws IOException {
         while (true) {
             int len = c.outgoing(txBytes, scratch, now);
             if (len == 0) {
@@ -199,7 +251,12 @@ final class NioWorker implements Runnable {
         rx.flip();
         rx.get(rxBytes, 0, n);
         now = System.nanoTime();
-        c.received(rxBytes, n, expected, scratch, now);
+        long before = c.inFlight();
+        try {
+            c.received(rxBytes, n, expected, scratch, now);
+        } finally {
+            awaiting += c.inFlight() - before;
+        }
         fill(c);
         if (c.finished(now)) {
             done(c);
@@ -270,6 +327,7 @@ final class NioWorker implements Runnable {
 
     private void fail(NioConnection c, ErrorKind kind, String line) {
         if (c.state == NioConnection.State.OPEN) {
+            awaiting -= c.inFlight();
             closeChannel(c);
             open--;
             run.failed(kind, line, true);
@@ -284,6 +342,7 @@ final class NioWorker implements Runnable {
 
     private void done(NioConnection c) {
         if (c.state == NioConnection.State.OPEN) {
+            awaiting -= c.inFlight();
             closeChannel(c);
             open--;
             run.ended(true);

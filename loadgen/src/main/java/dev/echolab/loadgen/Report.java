@@ -56,6 +56,9 @@ final class Report {
         for (int i = 0; i < names.length; i++) {
             out.printf("  %7s %12.0f %12.0f%n", names[i], cv[i], mv[i]);
         }
+        Results.Percentiles late = r.sendLateness();
+        out.printf("  Send lateness: p50 %d us, p99 %d us, max %d us behind the schedule (the pacing's own delay, "
+                + "counted in the corrected latency)%n", late.p50(), late.p99(), late.max());
     }
 
     private static double[] values(Results.Percentiles p) {
@@ -81,9 +84,6 @@ final class Report {
         Results.Cpu c = r.cpu();
         String text = String.format(Locale.ROOT, "%.0f%% of one core over the measurement (%d core%s available)",
                 c.percentOfOneCore(), c.cores(), c.cores() == 1 ? "" : "s");
-        if (r.settings().openLoop() && r.settings().driver() == DriverKind.NIO) {
-            text += ", including busy polling between scheduled sends";
-        }
         return c.saturated() ? text + ": WARNING " + BOUND_WARNING : text;
     }
 

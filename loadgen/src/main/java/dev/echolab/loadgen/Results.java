@@ -11,7 +11,7 @@ import java.util.Locale;
  */
 record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
-               Percentiles corrected, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
+               Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
                long measureStartEpochMs, long measureEndEpochMs) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
@@ -86,6 +86,7 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
                 messages, run.measuredBytes(), seconds,
                 Percentiles.of(monitor == null ? none : monitor.latency),
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
+                run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.sendLateness) : null,
                 errors, first, Fairness.of(run),
                 monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos), startMs, endMs);
     }

@@ -31,6 +31,8 @@ final class Run {
     final Recorder latency = new Recorder(3);
     /** Open loop only: round trips from the intended send time (what a user waiting on the schedule saw). */
     final Recorder corrected;
+    /** Open loop only: how far behind its intended time each measured message left (the pacing's own error). */
+    final Recorder sendLateness;
     final Recorder connectTimes = new Recorder(3);
 
     private final LongAdder verified = new LongAdder();
@@ -55,6 +57,7 @@ final class Run {
         this.settings = settings;
         this.messages = new Messages(settings.size());
         this.corrected = settings.openLoop() ? new Recorder(3) : null;
+        this.sendLateness = settings.openLoop() ? new Recorder(3) : null;
         this.measuredPerConnection = new long[settings.connections()];
         this.repliesPerConnection = new long[settings.connections()];
         this.up = new boolean[settings.connections()];
@@ -129,6 +132,7 @@ final class Run {
         latency.recordValue((now - sent + 500) / 1000);
         if (corrected != null) {
             corrected.recordValue((now - Math.min(sent, intended) + 500) / 1000);
+            sendLateness.recordValue((Math.max(0, sent - intended) + 500) / 1000);
         }
         measuredPerConnection[id]++;
         measuredBytes.add(length);

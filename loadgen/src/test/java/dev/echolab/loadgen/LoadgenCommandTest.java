@@ -34,7 +34,7 @@ class LoadgenCommandTest {
     /** Every key docs/loadgen.md documents; the JSON must carry all of them. */
     static final List<String> JSON_KEYS = List.of("connections", "msgs_per_s", "mb_per_s", "p50_us", "p75_us", "p90_us",
             "p99_us", "p999_us", "max_us", "mean_us", "errors", "mismatches", "connections_requested", "msgs", "verified",
-            "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "errors_by_kind", "refused",
+            "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "send_lateness", "errors_by_kind", "refused",
             "timeout", "reset", "closed_early", "mismatch", "local_limit", "other", "first_errors", "connect", "seconds",
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
