@@ -179,8 +179,8 @@ final class Ring implements AutoCloseable {
     /** Why io_uring_setup failed, in words a user can act on. */
     static String unavailable(int errno) {
         return switch (errno) {
-            case Native.ENOSYS -> "this kernel has no io_uring (Linux 5.19 or newer is needed)";
-            case Native.EPERM -> "io_uring is switched off here (sysctl kernel.io_uring_disabled, or a seccomp filter)";
+            case Native.ENOSYS -> "this kernel has none (Linux 5.19 or newer is needed)";
+            case Native.EPERM -> "switched off (sysctl kernel.io_uring_disabled, or a seccomp filter)";
             default -> "io_uring_setup failed: " + Native.strerror(errno);
         };
     }
