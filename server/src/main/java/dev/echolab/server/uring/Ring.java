@@ -145,7 +145,10 @@ final class Ring implements AutoCloseable {
         int[] tries = {SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN, SETUP_COOP_TASKRUN, 0};
         String[] names = {"single-issuer+defer-taskrun", "coop-taskrun", "plain"};
         long fd = -Native.EINVAL;
-        int i = 0;
+        // -Decholab.uring.setup=coop-taskrun or plain starts further down the list: how
+        // docs/performance.md measures what deferred task work saves.
+        int first = Math.max(0, List.of(names).indexOf(System.getProperty("echolab.uring.setup", names[0])));
+        int i = first;
         for (; i < tries.length; i++) {
             params.fill((byte) 0);
             params.set(JAVA_INT, 4, entries * 4);
@@ -158,8 +161,8 @@ final class Ring implements AutoCloseable {
         if (fd < 0) {
             throw new IOException(unavailable((int) -fd));
         }
-        if (i > 0) {
-            fallbacks.add(names[0] + " (Linux 6.1+): using " + names[Math.min(i, names.length - 1)]);
+        if (i > first) {
+            fallbacks.add(names[first] + (first == 0 ? " (Linux 6.1+)" : "") + ": using " + names[i]);
         }
         Ring ring = null;
         try {
@@ -221,7 +224,10 @@ final class Ring implements AutoCloseable {
 
     /** The offset of a fresh, zeroed entry. A full queue is handed to the kernel first. */
     private long next() {
-        if (unsubmitted == sqEntries) {
+        while (unsubmitted == sqEntries) {
+            // Called while completions are being handled: give back the ones read so far, so a
+            // full completion queue cannot keep the kernel from taking these submissions.
+            INT.setRelease(rings, cqHeadAt, cqHead);
             enter(0, ENTER_GETEVENTS, false);
         }
         long at = (long) (sqTail & sqMask) * SQE_SIZE;
