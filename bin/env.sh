@@ -1,9 +1,13 @@
-# Sourced by the launchers in bin/: finds a JDK >= 21 and builds the jars when they are missing
+# Sourced by the launchers in bin/: finds a JDK >= 25 and builds the jars when they are missing
 # or older than the sources. Nobody has to set JAVA_HOME by hand.
 
 ECHOLAB_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Major version of the java at $1 (e.g. 17, 21, 25), or nothing if it does not run.
+# The oldest JDK that builds and runs echolab: 25, the long-term release with the final Foreign
+# Function & Memory API (the uring backend calls io_uring through it; FFM is final since 22).
+ECHOLAB_MIN_JAVA=25
+
 echolab_java_major() {
     "$1" -XshowSettings:properties -version 2>&1 |
         sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
@@ -13,14 +17,14 @@ echolab_find_java() {
     local candidate major best="" best_major=0
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
         major=$(echolab_java_major "$JAVA_HOME/bin/java")
-        if [ "${major:-0}" -ge 21 ]; then
+        if [ "${major:-0}" -ge "$ECHOLAB_MIN_JAVA" ]; then
             echo "$JAVA_HOME"
             return 0
         fi
     fi
     if candidate=$(command -v java 2>/dev/null); then
         major=$(echolab_java_major "$candidate")
-        if [ "${major:-0}" -ge 21 ]; then
+        if [ "${major:-0}" -ge "$ECHOLAB_MIN_JAVA" ]; then
             candidate=$(readlink -f "$candidate")
             echo "${candidate%/bin/java}"
             return 0
@@ -29,7 +33,7 @@ echolab_find_java() {
     for candidate in /usr/lib/jvm/*/bin/java; do
         [ -x "$candidate" ] || continue
         major=$(echolab_java_major "$candidate")
-        if [ "${major:-0}" -ge 21 ] && [ "$major" -gt "$best_major" ]; then
+        if [ "${major:-0}" -ge "$ECHOLAB_MIN_JAVA" ] && [ "$major" -gt "$best_major" ]; then
             best=${candidate%/bin/java}
             best_major=$major
         fi
@@ -42,7 +46,7 @@ echolab_find_java() {
 }
 
 if ! JAVA_HOME=$(echolab_find_java); then
-    echo "echolab needs a JDK 21 or newer: install one (e.g. 'apt-get install openjdk-21-jdk' or Temurin 21+) or set JAVA_HOME to it" >&2
+    echo "echolab needs a JDK $ECHOLAB_MIN_JAVA or newer: install one (e.g. 'apt-get install openjdk-25-jdk' or Temurin 25) or set JAVA_HOME to it" >&2
     exit 1
 fi
 export JAVA_HOME

@@ -6,6 +6,7 @@ import dev.echolab.server.netty.NettyEchoServer;
 import dev.echolab.server.nio.SelectorEchoServer;
 import dev.echolab.server.nonblocking.PollingEchoServer;
 import dev.echolab.server.pool.ThreadPoolEchoServer;
+import dev.echolab.server.uring.UringEchoServer;
 import dev.echolab.server.virtual.VirtualThreadEchoServer;
 
 import java.util.Arrays;
@@ -32,6 +33,8 @@ public enum Backend {
             SelectorEchoServer::new),
     AIO("NIO.2 async channels: completion callbacks on a thread group",
             Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),
+    URING("one thread, one io_uring: completions of accept, recv and send (Linux)", 1,
+            UringEchoServer::new),
     NETTY("Netty event loops; --transport io_uring, epoll or nio (auto)", Runtime.getRuntime().availableProcessors(),
             NettyEchoServer::new);
 

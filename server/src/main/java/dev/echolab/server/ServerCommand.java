@@ -45,7 +45,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads: pool size (default 200); nio reactors (default 1; N > 1 adds an acceptor thread); "
-                    + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual and nonblocking.")
+                    + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual, nonblocking and uring.")
     int threads;
 
     @Option(names = "--transport", paramLabel = "T", completionCandidates = Transport.Ids.class,
@@ -219,6 +219,8 @@ public final class ServerCommand implements Callable<Integer> {
             err.println("note: --offload moves --work off the event loop; without --work it does nothing");
         } else if (offload > 0 && isBlocking(backend)) {
             err.println("note: " + backend.id() + " runs --work on each connection's own thread; --offload ignored");
+        } else if (offload > 0 && backend == Backend.URING) {
+            err.println("note: uring runs --work on its loop thread; --offload ignored");
         }
     }
 
@@ -230,7 +232,7 @@ public final class ServerCommand implements Callable<Integer> {
         if (work.isNone()) {
             return "";
         }
-        return " work=" + work + (offload > 0 && !isBlocking(backend) ? " offload=" + offload : "");
+        return " work=" + work + (offload > 0 && !isBlocking(backend) && backend != Backend.URING ? " offload=" + offload : "");
     }
 
     private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
@@ -250,7 +252,7 @@ public final class ServerCommand implements Callable<Integer> {
     private static String describeThreads(ServerConfig config) {
         return switch (config.backend()) {
             case BLOCKING, VIRTUAL -> "per-connection";
-            case NONBLOCKING -> "1";
+            case NONBLOCKING, URING -> "1";
             default -> String.valueOf(config.effectiveThreads());
         };
     }

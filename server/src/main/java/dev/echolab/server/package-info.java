@@ -19,6 +19,10 @@
  *   <li>{@link dev.echolab.server.aio.AsyncChannelEchoServer} ({@code aio}): start a read,
  *       continue in a callback (epoll and a thread pool underneath, on Linux). Choose it for the
  *       completion style, or Windows IOCP.</li>
+ *   <li>{@link dev.echolab.server.uring.UringEchoServer} ({@code uring}): the same completion
+ *       model with the kernel's own mechanism, io_uring, driven from Java through the FFM API:
+ *       one thread, one ring, batched submissions. Choose it for the fewest system calls per
+ *       message on Linux.</li>
  *   <li>{@link dev.echolab.server.netty.NettyEchoServer} ({@code netty}): production event loops
  *       on nio, epoll or io_uring. Choose it for a real server on the JVM.</li>
  * </ol>

@@ -1,6 +1,8 @@
 package dev.echolab.server;
 
 import dev.echolab.server.netty.NettyEchoServer;
+import dev.echolab.server.uring.UringEchoServer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Named;
 
 import java.io.ByteArrayOutputStream;
@@ -51,10 +53,22 @@ final class EchoServers {
         return all.stream().map(c -> Named.of(c.label(), c)).toList();
     }
 
+    /**
+     * Started, or the test skipped with "skipped: io_uring not available" where the kernel, a
+     * sysctl or seccomp denies io_uring: that is the machine, not a failure of the backend.
+     */
     static EchoServer started(ServerConfig config) throws IOException {
+        assumeAvailable(config);
         EchoServer server = config.backend().create(config);
         server.start();
         return server;
+    }
+
+    static void assumeAvailable(ServerConfig config) {
+        if (config.backend() == Backend.URING) {
+            String why = UringEchoServer.unavailability();
+            Assumptions.assumeTrue(why == null, () -> "skipped: io_uring not available (" + why + ")");
+        }
     }
 
     static Socket connect(EchoServer server) throws IOException {

@@ -26,6 +26,7 @@ import static dev.echolab.server.EchoServers.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The command-line contract (docs/design.md), checked through the real launcher {@code bin/server}
@@ -43,6 +44,7 @@ class ServerLauncherIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.echolab.server.EchoServers#configs")
     void printsOneReadyLineEchoesAndExitsZeroOnSigterm(ServerConfig config) throws Exception {
+        EchoServers.assumeAvailable(config);
         List<String> args = new ArrayList<>(List.of("--port", "0", "--backend"));
         args.addAll(List.of(config.label().split(" ")));
         Process p = start(args.toArray(String[]::new));
@@ -76,6 +78,7 @@ class ServerLauncherIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Backend.class)
     void refusesATakenPortWithOrWithoutProcessesEvenWhenItIsSharedThroughReusePort(Backend backend) throws Exception {
+        EchoServers.assumeAvailable(ServerConfig.loopback(backend));
         for (boolean reusePort : new boolean[] {false, true}) {
             try (ServerSocketChannel taken = ServerSocketChannel.open()) {
                 taken.setOption(StandardSocketOptions.SO_REUSEPORT, reusePort);
@@ -129,6 +132,30 @@ class ServerLauncherIT {
         assertEquals(1, lines.size(), "one line: " + r.err);
         assertTrue(lines.getFirst().contains("netty transport epoll is not available"), r.toString());
         assertTrue(lines.getFirst().contains("noNative"), "Netty's reason: " + r);
+    }
+
+    /**
+     * Where io_uring is denied, {@code --backend uring} says why in one line and exits 1. Denied
+     * here for real: strace makes the server's {@code io_uring_setup} fail, as a seccomp filter
+     * (EPERM) or an old kernel (ENOSYS) would.
+     */
+    @Test
+    void uringWhereIoUringIsDeniedIsOneLineAndStatusOne() throws Exception {
+        Process probe = new ProcessBuilder("strace", "-f", "-q", "-o", "/dev/null", "true").start();
+        assumeTrue(probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0, "skipped: strace cannot trace here");
+        for (String errno : List.of("EPERM", "ENOSYS")) {
+            Process p = new ProcessBuilder("strace", "-f", "-q", "-o", "/dev/null", "-e", "trace=io_uring_setup",
+                    "-e", "inject=io_uring_setup:error=" + errno, SERVER.toString(), "--backend", "uring", "--port", "0")
+                    .directory(ROOT.toFile()).start();
+            p.getOutputStream().close();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING")).toList();
+            assertEquals(1, p.exitValue(), errno + ": " + err);
+            assertEquals(1, lines.size(), errno + ", one line: " + err);
+            assertTrue(lines.getFirst().startsWith("error: io_uring is not available here: "), lines.getFirst());
+            assertTrue(lines.getFirst().contains(errno.equals("EPERM") ? "switched off" : "Linux 5.19"), lines.getFirst());
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The event-loop lessons claim no allocation per echoed message once warm (nio: a shared read
  * buffer and the allocation-free {@code select(Consumer)}; netty: pooled buffers written back as
- * they are). Checked with the JVM's per-thread allocation counter on the server's own threads
+ * they are; uring: buffers from the kernel's buffer ring, completions read in place). Checked with the JVM's per-thread allocation counter on the server's own threads
  * over a loaded run: bytes allocated / messages echoed must stay under {@value #MAX_BYTES_PER_MESSAGE}.
  * One object per message would be 16 bytes or more; what is allowed is the rare stray allocation
  * (a selector's key set growing, a histogram of Netty's adaptive buffer sizing).
@@ -64,6 +64,7 @@ class SteadyStateAllocationTest {
         List<Named<ServerConfig>> all = new ArrayList<>();
         all.add(Named.of("nio", ServerConfig.loopback(Backend.NIO)));
         all.add(Named.of("nio --threads 2", ServerConfig.loopback(Backend.NIO).withThreads(2)));
+        all.add(Named.of("uring", ServerConfig.loopback(Backend.URING)));
         for (Transport t : NettyEchoServer.availableTransports()) {
             all.add(Named.of("netty --transport " + t.id(), ServerConfig.loopback(Backend.NETTY).withTransport(t)));
         }

@@ -27,8 +27,8 @@ import java.util.concurrent.Executors;
  * <p><b>Costs:</b> a park/unpark and a poller round trip per blocking call: more CPU per message
  * than a hand-written selector loop, far less memory per connection than a platform thread.
  *
- * <p><b>Choose it when</b> you want thread-per-connection code with event-loop footprint, on a
- * JDK 21 or newer.
+ * <p><b>Choose it when</b> you want thread-per-connection code with event-loop footprint (JDK 21
+ * or newer).
  *
  * <p><b>Compare with:</b> {@link dev.echolab.server.blocking.ThreadPerConnectionEchoServer} (same
  * code, expensive threads), {@link dev.echolab.server.nio.SelectorEchoServer} (the poller written
