@@ -24,7 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The one thread of the uring backend: submit, wait, and react to completions, in a loop.
  *
  * <pre>
- *   ┌─► publish recycled buffers ─► io_uring_enter(submit all new entries, wait for &gt;= 1 completion)
+ *   ┌─► publish recycled buffers ─► close the sockets of last turn's closed connections (see close)
+ *   │       ─► io_uring_enter(submit all new entries, wait for &gt;= 1 completion)
  *   │       ─► for each completion: ACCEPT (register, submit recv) / RECV (queue, submit send)
  *   │                               SEND (recycle, send more or read again) / WAKE (stop?)
  *   └──────── connections waiting for buffers or budget, idle sweep, accept back-off ◄─┘
@@ -68,6 +69,9 @@ final class CompletionLoop implements Ring.Completions {
     private int freeCount;
     private int slotsUsed;
     private int busySlots;
+    /** Descriptors of closed connections not closed yet: an unsubmitted entry may still name them ({@link #close}). */
+    private int[] closing = new int[64];
+    private int closingCount;
     private volatile int wakeFd = -1;
     private MemorySegment wakeBuffer;
     private MemorySegment wakeValue;
@@ -127,6 +131,10 @@ final class CompletionLoop implements Ring.Completions {
         try {
             while (running) {
                 buffers.publish();
+                if (closingCount > 0) {
+                    ring.submit(); // without waiting: a closed connection's FIN must not wait for a completion
+                }
+                closeSubmitted();
                 ring.submitAndWait(waitNanos());
                 now = System.nanoTime();
                 ring.reap(this);
@@ -380,9 +388,18 @@ final class CompletionLoop implements Ring.Completions {
     }
 
     /**
-     * Closes the socket now. Requests still in the kernel keep it alive until they end, so a
-     * connection with one is shut down first, which ends them; their completions recycle the
+     * Closes the connection. Requests still in the kernel keep the socket alive until they end, so
+     * a connection with one is shut down first, which ends them; their completions recycle the
      * buffers, and the slot is freed with the last one.
+     *
+     * <p>The descriptor itself is closed later, by {@link #closeSubmitted}: a send or recv for it
+     * may be written in the submission queue and not submitted yet, and the kernel looks the
+     * number up only when it takes the entry, in the next {@code io_uring_enter} (as it issues
+     * it: none of our entries is linked or forced to a worker, which would look later). Closed now, the
+     * number could be reused first (by our multishot accept, which takes the lowest free one, or
+     * by any other thread of the JVM), and the stale entry would act on that socket: this
+     * client's bytes sent to another. So the number is given back only once every entry written
+     * so far is submitted; from here on no new entry names it ({@code open} is false).
      */
     private void close(Connection c) {
         if (!c.open) {
@@ -392,11 +409,28 @@ final class CompletionLoop implements Ring.Completions {
         if (c.receiving || c.sending) {
             Native.shutdown(c.fd);
         }
-        Native.close(c.fd);
+        if (closingCount == closing.length) {
+            closing = Arrays.copyOf(closing, closing.length * 2);
+        }
+        closing[closingCount++] = c.fd;
         stats.closed();
         limits.release(c.unsent);
         c.unsent = 0;
         c.dropQueued(buffers);
+    }
+
+    /** Closes the descriptors {@link #close} set aside, if the kernel has taken every entry written so far. */
+    private void closeSubmitted() {
+        if (ring.allSubmitted()) {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
+        for (int i = 0; i < closingCount; i++) {
+            Native.close(closing[i]);
+        }
+        closingCount = 0;
     }
 
     // ---- slots
@@ -433,7 +467,10 @@ final class CompletionLoop implements Ring.Completions {
     /**
      * Runs on the loop thread as it ends: every connection closed, the accept cancelled, then the
      * completions of everything still in the kernel reaped (at most {@link #DRAIN_NANOS}), so that
-     * no request refers to the listening socket or to a buffer when the memory is freed.
+     * no request refers to the listening socket or to a buffer when the memory is freed. The
+     * descriptors are closed as in the loop, once the entries that may name them are submitted
+     * (this turn's sends, written before the loop saw {@code running} false); whatever is left
+     * after the ring is closed can be closed then, since no entry of a closed ring is ever taken.
      */
     private void shutdown() {
         running = false;
@@ -452,6 +489,7 @@ final class CompletionLoop implements Ring.Completions {
         try {
             while ((acceptArmed || wakeArmed || busySlots > 0) && System.nanoTime() - deadline < 0) {
                 ring.submitAndWait(TimeUnit.MILLISECONDS.toNanos(50));
+                closeSubmitted();
                 ring.reap(this);
             }
         } catch (RuntimeException e) {
@@ -459,6 +497,7 @@ final class CompletionLoop implements Ring.Completions {
         }
         boolean drained = !acceptArmed && !wakeArmed && busySlots == 0;
         ring.close();
+        closeAll();
         synchronized (wakeLock) { // stop() must not write to a closed (maybe reused) descriptor number
             Native.close(wakeFd);
             wakeFd = -1;

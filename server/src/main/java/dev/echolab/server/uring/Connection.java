@@ -20,6 +20,9 @@ package dev.echolab.server.uring;
  *   [ CLOSED ] ── the kernel's last completion for it arrives ──► slot free for a new connection
  * </pre>
  *
+ * The close(2) of [ CLOSED ] comes at the start of the loop's next turn, once the entries written
+ * for the connection are submitted ({@code CompletionLoop.close}), never before.
+ *
  * At most one send is in flight (its completion says how much went; the rest is sent again), so
  * the bytes go out in the order they came in. While the queue holds 64 KiB or more the connection
  * is not read: a client that does not read cannot make the server hold more than that.

@@ -305,6 +305,18 @@ final class Ring implements AutoCloseable {
         enter(1, ENTER_GETEVENTS | ENTER_EXT_ARG, true);
     }
 
+    /** Submits everything written since the last call, without waiting for completions. */
+    void submit() {
+        if (unsubmitted > 0) {
+            enter(0, 0, false);
+        }
+    }
+
+    /** True when the kernel has taken every entry written so far (it looks up their descriptors as it takes them). */
+    boolean allSubmitted() {
+        return unsubmitted == 0;
+    }
+
     private void enter(int minComplete, int flags, boolean withArg) {
         INT.setRelease(rings, sqTailAt, sqTail);
         long r;
