@@ -262,12 +262,18 @@ final class CompletionLoop implements Ring.Completions {
     private void armRecv(Connection c) {
         ring.recv(c.fd, RECV | c.slot, BufferRing.GROUP, multishotRecv);
         c.receiving = true;
+        c.multishot = multishotRecv;
     }
 
     private void onRecv(Connection c, int res, int flags) {
         if ((flags & Ring.CQE_F_MORE) == 0) {
             c.receiving = false;
             c.cancelling = false;
+        }
+        if (res <= 0 && (flags & Ring.CQE_F_BUFFER) != 0) {
+            // Some kernels pick a buffer for a recv that then ends without data: it goes straight back.
+            buffers.taken();
+            buffers.recycle(flags >>> 16);
         }
         if (res > 0) {
             buffers.taken();
@@ -281,9 +287,13 @@ final class CompletionLoop implements Ring.Completions {
             }
         } else if (res == -Native.ENOBUFS) {
             await(c); // every buffer waits to be sent: read again when some come back
-        } else if (res == -Native.EINVAL && multishotRecv && c.open) {
-            log.warn("io_uring: no multishot recv (Linux 6.0+): one recv submission per message");
-            multishotRecv = false;
+        } else if (res == -Native.EINVAL && c.multishot && c.open) {
+            // This kernel has no multishot recv. Every connection whose multishot recv was in the
+            // same batch gets this too: each falls back and reads again (below), none is closed.
+            if (multishotRecv) {
+                log.warn("io_uring: no multishot recv (Linux 6.0+): one recv submission per message");
+                multishotRecv = false;
+            }
         } else if (res != -Native.ECANCELED && c.open) {
             close(c); // reset by the client, or another error: this connection only
         }

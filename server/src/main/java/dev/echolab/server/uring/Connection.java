@@ -40,6 +40,8 @@ final class Connection {
     boolean open;
     /** A recv (multishot or single) is in the kernel; its last completion lacks IORING_CQE_F_MORE. */
     boolean receiving;
+    /** That recv was submitted as multishot (an EINVAL for it means: this kernel has none). */
+    boolean multishot;
     /** A cancel of that recv has been submitted. */
     boolean cancelling;
     boolean sending;
