@@ -377,6 +377,7 @@ final class CompletionLoop implements Ring.Completions {
         while (!waiting.isEmpty() && !limits.overBudget() && buffers.available() > 0) {
             Connection c = waiting.poll();
             c.waiting = false;
+            c.lastActive = now; // idleness counts from here: the wait was the server's, not the client's
             readIfWanted(c);
         }
     }

@@ -129,9 +129,13 @@ final class Connection {
         return unsent >= MAX_UNSENT || size >= MAX_QUEUED;
     }
 
-    /** Idle: open, nothing queued, nothing sent for {@code nanos}. */
+    /**
+     * Idle: open, nothing queued, nothing sent for {@code nanos}, and not {@link #waiting}: a
+     * connection the server itself does not read (out of buffers, over budget) is starved, not
+     * idle; its time in the wait does not count ({@code CompletionLoop.resumeWaiting}).
+     */
     boolean idleFor(long nanos, long now) {
-        return open && size == 0 && !sending && now - lastActive >= nanos;
+        return open && !waiting && size == 0 && !sending && now - lastActive >= nanos;
     }
 
     /** Doubles the queue (a slow reader with many small reads; rare, and bounded by {@link #MAX_UNSENT}). */
