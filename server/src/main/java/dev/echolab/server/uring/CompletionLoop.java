@@ -154,25 +154,33 @@ final class CompletionLoop implements Ring.Completions {
         ring = Ring.open(arena, ENTRIES, fallbacks);
         try {
             buffers = new BufferRing(arena, ring, BufferRing.COUNT);
-            MemorySegment state = Native.callState(arena);
-            wakeFd = Native.eventfd(state);
-            if (wakeFd < 0) {
-                throw new IOException("eventfd failed: " + Native.strerror(-wakeFd));
+            ring.beforeFlush(buffers::publish);
+            wakeBuffer = arena.allocate(8, 8);
+            wakeValue = arena.allocate(8, 8);
+            wakeValue.set(JAVA_LONG, 0, 1L);
+            one = arena.allocate(4, 4);
+            one.set(JAVA_INT, 0, 1);
+            int fd = Native.eventfd(Native.callState(arena));
+            if (fd < 0) {
+                throw new IOException("eventfd failed: " + Native.strerror(-fd));
             }
+            // Last: the volatile write publishes wakeValue, filled above, to stop() on another thread.
+            wakeFd = fd;
+            armWake();
+            armAccept();
         } catch (IOException | RuntimeException e) {
             ring.close();
+            synchronized (wakeLock) {
+                if (wakeFd >= 0) {
+                    Native.close(wakeFd);
+                    wakeFd = -1;
+                }
+            }
             throw e;
         }
         for (String f : fallbacks) {
             log.warn("io_uring: no {}", f);
         }
-        wakeBuffer = arena.allocate(8, 8);
-        wakeValue = arena.allocate(8, 8);
-        wakeValue.set(JAVA_LONG, 0, 1L);
-        one = arena.allocate(4, 4);
-        one.set(JAVA_INT, 0, 1);
-        armWake();
-        armAccept();
     }
 
     /** Blocks until a completion, unless the back-off, waiting connections or the idle sweep need a tick. */
@@ -226,7 +234,7 @@ final class CompletionLoop implements Ring.Completions {
             } else {
                 Native.close(res); // over --max-connections: a reset now rather than a queue forever
             }
-        } else if (res != -Native.ECANCELED && running) {
+        } else if (outOfResources(-res) && running) {
             // Out of descriptors, most likely. A multishot accept ends at its first failure; it is
             // submitted again only after the back-off, so the loop does not spin on a listening
             // socket that stays readable.
@@ -239,6 +247,14 @@ final class CompletionLoop implements Ring.Completions {
         if (!acceptArmed && running && acceptRetryAt == 0) {
             armAccept();
         }
+    }
+
+    /**
+     * Failures that last until something is freed: these pause accepting. Any other (a client that
+     * reset before it was accepted: ECONNABORTED) concerns one connection; accepting goes on at once.
+     */
+    private static boolean outOfResources(int errno) {
+        return errno == Native.EMFILE || errno == Native.ENFILE || errno == Native.ENOMEM || errno == Native.ENOBUFS;
     }
 
     private void resumeAccepting() {
