@@ -24,7 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The one thread of the uring backend: submit, wait, and react to completions, in a loop.
  *
  * <pre>
- *   ┌─► publish recycled buffers ─► io_uring_enter(submit all new entries, wait for &gt;= 1 completion)
+ *   ┌─► publish recycled buffers ─► close the sockets of last turn's closed connections (see close)
+ *   │       ─► io_uring_enter(submit all new entries, wait for &gt;= 1 completion)
  *   │       ─► for each completion: ACCEPT (register, submit recv) / RECV (queue, submit send)
  *   │                               SEND (recycle, send more or read again) / WAKE (stop?)
  *   └──────── connections waiting for buffers or budget, idle sweep, accept back-off ◄─┘
@@ -68,6 +69,9 @@ final class CompletionLoop implements Ring.Completions {
     private int freeCount;
     private int slotsUsed;
     private int busySlots;
+    /** Descriptors of closed connections not closed yet: an unsubmitted entry may still name them ({@link #close}). */
+    private int[] closing = new int[64];
+    private int closingCount;
     private volatile int wakeFd = -1;
     private MemorySegment wakeBuffer;
     private MemorySegment wakeValue;
@@ -127,6 +131,10 @@ final class CompletionLoop implements Ring.Completions {
         try {
             while (running) {
                 buffers.publish();
+                if (closingCount > 0) {
+                    ring.submit(); // without waiting: a closed connection's FIN must not wait for a completion
+                }
+                closeSubmitted();
                 ring.submitAndWait(waitNanos());
                 now = System.nanoTime();
                 ring.reap(this);
@@ -146,25 +154,33 @@ final class CompletionLoop implements Ring.Completions {
         ring = Ring.open(arena, ENTRIES, fallbacks);
         try {
             buffers = new BufferRing(arena, ring, BufferRing.COUNT);
-            MemorySegment state = Native.callState(arena);
-            wakeFd = Native.eventfd(state);
-            if (wakeFd < 0) {
-                throw new IOException("eventfd failed: " + Native.strerror(-wakeFd));
+            ring.beforeFlush(buffers::publish);
+            wakeBuffer = arena.allocate(8, 8);
+            wakeValue = arena.allocate(8, 8);
+            wakeValue.set(JAVA_LONG, 0, 1L);
+            one = arena.allocate(4, 4);
+            one.set(JAVA_INT, 0, 1);
+            int fd = Native.eventfd(Native.callState(arena));
+            if (fd < 0) {
+                throw new IOException("eventfd failed: " + Native.strerror(-fd));
             }
+            // Last: the volatile write publishes wakeValue, filled above, to stop() on another thread.
+            wakeFd = fd;
+            armWake();
+            armAccept();
         } catch (IOException | RuntimeException e) {
             ring.close();
+            synchronized (wakeLock) {
+                if (wakeFd >= 0) {
+                    Native.close(wakeFd);
+                    wakeFd = -1;
+                }
+            }
             throw e;
         }
         for (String f : fallbacks) {
             log.warn("io_uring: no {}", f);
         }
-        wakeBuffer = arena.allocate(8, 8);
-        wakeValue = arena.allocate(8, 8);
-        wakeValue.set(JAVA_LONG, 0, 1L);
-        one = arena.allocate(4, 4);
-        one.set(JAVA_INT, 0, 1);
-        armWake();
-        armAccept();
     }
 
     /** Blocks until a completion, unless the back-off, waiting connections or the idle sweep need a tick. */
@@ -218,7 +234,7 @@ final class CompletionLoop implements Ring.Completions {
             } else {
                 Native.close(res); // over --max-connections: a reset now rather than a queue forever
             }
-        } else if (res != -Native.ECANCELED && running) {
+        } else if (outOfResources(-res) && running) {
             // Out of descriptors, most likely. A multishot accept ends at its first failure; it is
             // submitted again only after the back-off, so the loop does not spin on a listening
             // socket that stays readable.
@@ -231,6 +247,14 @@ final class CompletionLoop implements Ring.Completions {
         if (!acceptArmed && running && acceptRetryAt == 0) {
             armAccept();
         }
+    }
+
+    /**
+     * Failures that last until something is freed: these pause accepting. Any other (a client that
+     * reset before it was accepted: ECONNABORTED) concerns one connection; accepting goes on at once.
+     */
+    private static boolean outOfResources(int errno) {
+        return errno == Native.EMFILE || errno == Native.ENFILE || errno == Native.ENOMEM || errno == Native.ENOBUFS;
     }
 
     private void resumeAccepting() {
@@ -254,12 +278,18 @@ final class CompletionLoop implements Ring.Completions {
     private void armRecv(Connection c) {
         ring.recv(c.fd, RECV | c.slot, BufferRing.GROUP, multishotRecv);
         c.receiving = true;
+        c.multishot = multishotRecv;
     }
 
     private void onRecv(Connection c, int res, int flags) {
         if ((flags & Ring.CQE_F_MORE) == 0) {
             c.receiving = false;
             c.cancelling = false;
+        }
+        if (res <= 0 && (flags & Ring.CQE_F_BUFFER) != 0) {
+            // Some kernels pick a buffer for a recv that then ends without data: it goes straight back.
+            buffers.taken();
+            buffers.recycle(flags >>> 16);
         }
         if (res > 0) {
             buffers.taken();
@@ -273,9 +303,13 @@ final class CompletionLoop implements Ring.Completions {
             }
         } else if (res == -Native.ENOBUFS) {
             await(c); // every buffer waits to be sent: read again when some come back
-        } else if (res == -Native.EINVAL && multishotRecv && c.open) {
-            log.warn("io_uring: no multishot recv (Linux 6.0+): one recv submission per message");
-            multishotRecv = false;
+        } else if (res == -Native.EINVAL && c.multishot && c.open) {
+            // This kernel has no multishot recv. Every connection whose multishot recv was in the
+            // same batch gets this too: each falls back and reads again (below), none is closed.
+            if (multishotRecv) {
+                log.warn("io_uring: no multishot recv (Linux 6.0+): one recv submission per message");
+                multishotRecv = false;
+            }
         } else if (res != -Native.ECANCELED && c.open) {
             close(c); // reset by the client, or another error: this connection only
         }
@@ -359,6 +393,7 @@ final class CompletionLoop implements Ring.Completions {
         while (!waiting.isEmpty() && !limits.overBudget() && buffers.available() > 0) {
             Connection c = waiting.poll();
             c.waiting = false;
+            c.lastActive = now; // idleness counts from here: the wait was the server's, not the client's
             readIfWanted(c);
         }
     }
@@ -380,9 +415,18 @@ final class CompletionLoop implements Ring.Completions {
     }
 
     /**
-     * Closes the socket now. Requests still in the kernel keep it alive until they end, so a
-     * connection with one is shut down first, which ends them; their completions recycle the
+     * Closes the connection. Requests still in the kernel keep the socket alive until they end, so
+     * a connection with one is shut down first, which ends them; their completions recycle the
      * buffers, and the slot is freed with the last one.
+     *
+     * <p>The descriptor itself is closed later, by {@link #closeSubmitted}: a send or recv for it
+     * may be written in the submission queue and not submitted yet, and the kernel looks the
+     * number up only when it takes the entry, in the next {@code io_uring_enter} (as it issues
+     * it: none of our entries is linked or forced to a worker, which would look later). Closed now, the
+     * number could be reused first (by our multishot accept, which takes the lowest free one, or
+     * by any other thread of the JVM), and the stale entry would act on that socket: this
+     * client's bytes sent to another. So the number is given back only once every entry written
+     * so far is submitted; from here on no new entry names it ({@code open} is false).
      */
     private void close(Connection c) {
         if (!c.open) {
@@ -392,11 +436,28 @@ final class CompletionLoop implements Ring.Completions {
         if (c.receiving || c.sending) {
             Native.shutdown(c.fd);
         }
-        Native.close(c.fd);
+        if (closingCount == closing.length) {
+            closing = Arrays.copyOf(closing, closing.length * 2);
+        }
+        closing[closingCount++] = c.fd;
         stats.closed();
         limits.release(c.unsent);
         c.unsent = 0;
         c.dropQueued(buffers);
+    }
+
+    /** Closes the descriptors {@link #close} set aside, if the kernel has taken every entry written so far. */
+    private void closeSubmitted() {
+        if (ring.allSubmitted()) {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
+        for (int i = 0; i < closingCount; i++) {
+            Native.close(closing[i]);
+        }
+        closingCount = 0;
     }
 
     // ---- slots
@@ -433,7 +494,10 @@ final class CompletionLoop implements Ring.Completions {
     /**
      * Runs on the loop thread as it ends: every connection closed, the accept cancelled, then the
      * completions of everything still in the kernel reaped (at most {@link #DRAIN_NANOS}), so that
-     * no request refers to the listening socket or to a buffer when the memory is freed.
+     * no request refers to the listening socket or to a buffer when the memory is freed. The
+     * descriptors are closed as in the loop, once the entries that may name them are submitted
+     * (this turn's sends, written before the loop saw {@code running} false); whatever is left
+     * after the ring is closed can be closed then, since no entry of a closed ring is ever taken.
      */
     private void shutdown() {
         running = false;
@@ -452,6 +516,7 @@ final class CompletionLoop implements Ring.Completions {
         try {
             while ((acceptArmed || wakeArmed || busySlots > 0) && System.nanoTime() - deadline < 0) {
                 ring.submitAndWait(TimeUnit.MILLISECONDS.toNanos(50));
+                closeSubmitted();
                 ring.reap(this);
             }
         } catch (RuntimeException e) {
@@ -459,6 +524,7 @@ final class CompletionLoop implements Ring.Completions {
         }
         boolean drained = !acceptArmed && !wakeArmed && busySlots == 0;
         ring.close();
+        closeAll();
         synchronized (wakeLock) { // stop() must not write to a closed (maybe reused) descriptor number
             Native.close(wakeFd);
             wakeFd = -1;

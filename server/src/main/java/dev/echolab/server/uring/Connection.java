@@ -20,6 +20,9 @@ package dev.echolab.server.uring;
  *   [ CLOSED ] ── the kernel's last completion for it arrives ──► slot free for a new connection
  * </pre>
  *
+ * The close(2) of [ CLOSED ] comes at the start of the loop's next turn, once the entries written
+ * for the connection are submitted ({@code CompletionLoop.close}), never before.
+ *
  * At most one send is in flight (its completion says how much went; the rest is sent again), so
  * the bytes go out in the order they came in. While the queue holds 64 KiB or more the connection
  * is not read: a client that does not read cannot make the server hold more than that.
@@ -37,6 +40,8 @@ final class Connection {
     boolean open;
     /** A recv (multishot or single) is in the kernel; its last completion lacks IORING_CQE_F_MORE. */
     boolean receiving;
+    /** That recv was submitted as multishot (an EINVAL for it means: this kernel has none). */
+    boolean multishot;
     /** A cancel of that recv has been submitted. */
     boolean cancelling;
     boolean sending;
@@ -124,9 +129,13 @@ final class Connection {
         return unsent >= MAX_UNSENT || size >= MAX_QUEUED;
     }
 
-    /** Idle: open, nothing queued, nothing sent for {@code nanos}. */
+    /**
+     * Idle: open, nothing queued, nothing sent for {@code nanos}, and not {@link #waiting}: a
+     * connection the server itself does not read (out of buffers, over budget) is starved, not
+     * idle; its time in the wait does not count ({@code CompletionLoop.resumeWaiting}).
+     */
     boolean idleFor(long nanos, long now) {
-        return open && size == 0 && !sending && now - lastActive >= nanos;
+        return open && !waiting && size == 0 && !sending && now - lastActive >= nanos;
     }
 
     /** Doubles the queue (a slow reader with many small reads; rare, and bounded by {@link #MAX_UNSENT}). */

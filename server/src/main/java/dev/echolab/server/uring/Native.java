@@ -36,6 +36,9 @@ final class Native {
     static final int EBUSY = 16;
     static final int EINVAL = 22;
     static final int ENOBUFS = 105;
+    static final int ENOMEM = 12;
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
     static final int ETIME = 62;
     static final int ECANCELED = 125;
     static final int ENOSYS = 38;

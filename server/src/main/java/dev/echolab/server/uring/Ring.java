@@ -98,6 +98,8 @@ final class Ring implements AutoCloseable {
     private int sqTail;
     private int cqHead;
     private int unsubmitted;
+    /** Run before a full queue is handed over mid-batch ({@link #next}): the loop publishes recycled buffers. */
+    private Runnable beforeFlush = () -> { };
     /** io_uring_enter calls made, for the lesson's counts (the loop thread only). */
     long enters;
 
@@ -116,7 +118,12 @@ final class Ring implements AutoCloseable {
         }
         ringsLength = Math.max(sqArray + 4L * sqCount, cqesAt + (long) CQE_SIZE * cqCount);
         rings = map(ringsLength, 0);
-        sqes = map((long) SQE_SIZE * sqCount, OFF_SQES);
+        try {
+            sqes = map((long) SQE_SIZE * sqCount, OFF_SQES);
+        } catch (IOException e) {
+            Native.munmap(rings.address(), ringsLength); // open() closes the descriptor
+            throw e;
+        }
         sqEntries = sqCount;
         sqMask = rings.get(JAVA_INT, params.get(JAVA_INT, 48));
         sqTailAt = params.get(JAVA_INT, 44);
@@ -228,6 +235,7 @@ final class Ring implements AutoCloseable {
             // Called while completions are being handled: give back the ones read so far, so a
             // full completion queue cannot keep the kernel from taking these submissions.
             INT.setRelease(rings, cqHeadAt, cqHead);
+            beforeFlush.run(); // and buffers recycled so far, so these recvs need not fail with ENOBUFS
             enter(0, ENTER_GETEVENTS, false);
         }
         long at = (long) (sqTail & sqMask) * SQE_SIZE;
@@ -245,6 +253,11 @@ final class Ring implements AutoCloseable {
         sqes.set(JAVA_INT, at + 4, socket);
         sqes.set(JAVA_LONG, at + 32, userData);
         return at;
+    }
+
+    /** What to run before a mid-batch flush of a full queue (once, at setup). */
+    void beforeFlush(Runnable action) {
+        beforeFlush = action;
     }
 
     /** Accept on the listening socket; multishot: one submission, a completion per connection. */
@@ -303,6 +316,18 @@ final class Ring implements AutoCloseable {
             waitArg.set(JAVA_LONG, 16, 0L);
         }
         enter(1, ENTER_GETEVENTS | ENTER_EXT_ARG, true);
+    }
+
+    /** Submits everything written since the last call, without waiting for completions. */
+    void submit() {
+        if (unsubmitted > 0) {
+            enter(0, 0, false);
+        }
+    }
+
+    /** True when the kernel has taken every entry written so far (it looks up their descriptors as it takes them). */
+    boolean allSubmitted() {
+        return unsubmitted == 0;
     }
 
     private void enter(int minComplete, int flags, boolean withArg) {
