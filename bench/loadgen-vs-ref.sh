@@ -4,10 +4,13 @@
 #
 #   bench/loadgen-vs-ref.sh                  # 3 pairs, 500 connections, 10 s after 3 s warm-up
 #   PAIRS=5 CONNS=500 DURATION=10 WARMUP=3 bench/loadgen-vs-ref.sh
+#   CONNS=5000 bench/loadgen-vs-ref.sh; DEPTH=16 bench/loadgen-vs-ref.sh   # the other two cases
 #
 # The server is pinned to CPU 0 and every load generator to CPU 1 (taskset), one run at a time,
-# alternating: ref-load, nio, platform, virtual; then the next pair. Each driver's ratio is
-# (our msgs/s) / (ref-load's msgs/s of the same pair); the median over the pairs is printed.
+# alternating: ref-load, nio, platform, virtual; then the next pair. Each driver's ratios are ours
+# over ref-load's of the same pair, for msgs/s and for the latency percentiles p50, p99 and p99.9
+# (a load generator whose own loop adds to the tail shows there); the medians over the pairs are
+# printed. DEPTH is messages in flight per connection (ref-load -p, our --pipeline).
 # The reference kit is read from ../shared/bench beside the repository (ECHOLAB_REF_BENCH
 # overrides it); it is compiled into target/bench-loadgen/, where all logs and JSON land too.
 # All traffic goes to 127.0.0.1; every run is bounded in time; the server is stopped by its PID.
@@ -17,6 +20,7 @@ set -euo pipefail
 REF=${ECHOLAB_REF_BENCH:-$ECHOLAB_HOME/../shared/bench}
 PAIRS=${PAIRS:-3}
 CONNS=${CONNS:-500}
+DEPTH=${DEPTH:-1}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 PORT=${PORT:-9190}
@@ -53,56 +57,67 @@ for _ in $(seq 50); do
 done
 kill -0 "$SERVER_PID" 2> /dev/null || die "ref-echo did not start (port $PORT in use?)"
 
-json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | tail -n 1; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# CPU microseconds the load generator spent per message (cpu_pct is in % of one core).
-cpu_us_per_msg() {
-    awk -v c="$(json_field "$1" cpu_pct)" -v m="$(json_field "$1" msgs_per_s)" \
-        'BEGIN { if (m > 0) printf "%.1f", c / 100 / m * 1e6; else print "n/a" }'
+# "MSGS_PER_S CPU_US_PER_MSG P50 P99 P999" of a JSON result (top-level keys: p50_us also appears
+# nested, under connect and corrected).
+figures() {
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+def f(k):
+    v = d.get(k)
+    return "n/a" if v is None else str(round(v)) if isinstance(v, float) else str(v)
+m, c = d.get("msgs_per_s") or 0, d.get("cpu_pct")
+cpu = "n/a" if not m or c is None else "%.1f" % (c / 100 / m * 1e6)
+print(f("msgs_per_s"), cpu, f("p50_us"), f("p99_us"), f("p999_us"))' "$1" 2> /dev/null || echo "n/a n/a n/a n/a n/a"
 }
 
-# Sets RESULT to "MSGS_PER_S CPU_US_PER_MSG" of one ref-load run. (Not printed for $(...): a
+# Sets RESULT to the figures of one ref-load run. (Not printed for $(...): a
 # command substitution is a subshell, and a child started there would not be this script's.)
 run_ref() {
     local log=$OUT/ref-load-$1.log
-    child taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -d "$DURATION" -w "$WARMUP" \
+    child taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$OUT/ref-load" -c "$CONNS" -p "$DEPTH" -d "$DURATION" -w "$WARMUP" \
         -S "$SERVER_PID" -L "ref-load:$1" "127.0.0.1:$PORT" > "$log" 2>&1
     wait "$!" || echo "ref-load pair $1 exited non-zero (see $log)" >&2
     grep '^{' "$log" | tail -n 1 > "$OUT/ref-load-$1.json"
-    RESULT="$(json_field "$OUT/ref-load-$1.json" msgs_per_s) $(cpu_us_per_msg "$OUT/ref-load-$1.json")"
+    RESULT=$(figures "$OUT/ref-load-$1.json")
 }
 
-# Sets RESULT to "MSGS_PER_S CPU_US_PER_MSG" of one run of our load generator with driver $1.
+# Sets RESULT to the figures of one run of our load generator with driver $1.
 run_ours() {
     local json=$OUT/$1-$2.json
     child taskset -c 1 timeout $((DURATION + WARMUP + 60)) "$JAVA" "${JAVA_OPTS[@]}" -jar "$JAR" --port "$PORT" \
-        --connections "$CONNS" --duration "${DURATION}s" --warmup "${WARMUP}s" --driver "$1" --json "$json" \
+        --connections "$CONNS" --pipeline "$DEPTH" --duration "${DURATION}s" --warmup "${WARMUP}s" --driver "$1" --json "$json" \
         > "$OUT/$1-$2.log" 2>&1
     wait "$!" || echo "loadgen --driver $1 pair $2 exited non-zero (see $OUT/$1-$2.log)" >&2
-    RESULT="$(json_field "$json" msgs_per_s) $(cpu_us_per_msg "$json")"
+    RESULT=$(figures "$json")
 }
 
 echo "loadgen-vs-ref: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)),"
 echo "  $("$JAVA" -version 2>&1 | head -n 1), ref-echo on CPU 0, load generators on CPU 1,"
-echo "  $CONNS connections, ${DURATION} s measured after ${WARMUP} s warm-up, $PAIRS pairs"
+echo "  $CONNS connections, depth $DEPTH, ${DURATION} s measured after ${WARMUP} s warm-up, $PAIRS pairs"
 : > "$OUT/ratios.txt"
-echo "  per run: msgs/s, load generator CPU us per message, ratio of msgs/s to ref-load's in the same pair"
+echo "  per run: msgs/s, load generator CPU us per message, latency p50/p99/p99.9 us;"
+echo "  per driver also its ratios to ref-load in the same pair: msgs/s, p50, p99, p99.9"
+ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 for pair in $(seq "$PAIRS"); do
     run_ref "$pair"
-    read -r ref ref_cpu <<< "$RESULT"
-    line="pair $pair: ref-load ${ref:-?} (${ref_cpu:-?} us)"
+    read -r ref ref_cpu ref50 ref99 ref999 <<< "$RESULT"
+    echo "pair $pair: ref-load ${ref:-?} msgs/s (${ref_cpu:-?} us), ${ref50:-?}/${ref99:-?}/${ref999:-?} us"
     for driver in $DRIVERS; do
         run_ours "$driver" "$pair"
-        read -r ours ours_cpu <<< "$RESULT"
-        ratio=$(awk -v a="${ours:-0}" -v b="${ref:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
-        echo "$driver $ratio" >> "$OUT/ratios.txt"
-        line="$line, $driver ${ours:-?} (${ours_cpu:-?} us) $ratio"
+        read -r ours ours_cpu o50 o99 o999 <<< "$RESULT"
+        r=$(ratio "$ours" "$ref") r50=$(ratio "$o50" "$ref50") r99=$(ratio "$o99" "$ref99") r999=$(ratio "$o999" "$ref999")
+        echo "$driver $r $r50 $r99 $r999" >> "$OUT/ratios.txt"
+        echo "        $driver ${ours:-?} msgs/s (${ours_cpu:-?} us), ${o50:-?}/${o99:-?}/${o999:-?} us; ratios $r, $r50/$r99/$r999"
     done
-    echo "$line"
 done
 for driver in $DRIVERS; do
-    m=$(awk -v d="$driver" '$1 == d && $2 != "n/a" { print $2 }' "$OUT/ratios.txt" | median)
-    echo "median ratio $driver / ref-load: $m"
+    line="median ratios $driver / ref-load:"
+    for col in 2 3 4 5; do
+        m=$(awk -v d="$driver" -v c="$col" '$1 == d && $c != "n/a" { print $c }' "$OUT/ratios.txt" | median)
+        line="$line $(echo "msgs/s p50 p99 p99.9" | cut -d' ' -f$((col - 1))) $m"
+    done
+    echo "$line"
 done
 echo "logs and JSON: $OUT"
