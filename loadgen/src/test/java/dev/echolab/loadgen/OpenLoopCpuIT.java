@@ -63,10 +63,9 @@ class OpenLoopCpuIT {
             double cpu = Loadgen.number(doc, "/cpu_pct");
             assertTrue(cpu < MAX_PCT_OF_ONE_CORE, () -> driver + ": load generator CPU " + cpu
                     + "% of one core at 1,000 msgs/s (bound " + MAX_PCT_OF_ONE_CORE + "%)\n" + r);
-            double late = Loadgen.number(doc, "/send_lateness/p50_us");
+            double late = Loadgen.number(doc, "/send_lateness/p50_us"); // fails the test if the field is missing
             System.out.printf("OpenLoopCpuIT %s: %.0f msgs/s, load generator CPU %.1f%% of one core, send lateness p50 %.0f us%n",
                     driver, rate, cpu, late);
-            assertTrue(late >= 0, () -> "send lateness p50 " + late + "\n" + r);
             assertTrue(r.out().contains("Send lateness:"), r::toString);
         } finally {
             Files.deleteIfExists(json);
