@@ -159,7 +159,7 @@ final class BlockingConnection implements Runnable {
             throw new ErrorKind.MismatchException(Run.mismatch(id, seq, diff, expected[diff], receiveBuffer[diff]));
         }
         int slot = (int) (seq % pipeline);
-        run.completed(id, length, sentAt[slot], dueAt[slot], now);
+        run.completed(id, length, sentAt[slot], dueAt[slot], -1, now); // -1: a blocked read's wait for a core is the scheduler's, unseen
         currentSeq = seq + 1;
     }
 

@@ -43,6 +43,7 @@ final class JsonReport {
         connect(j, r);
         fairness(j, r.fairness());
         cpu(j, r.cpu());
+        self(j, r.self());
         settings(j, s);
         return j.field("exit_status", r.exitStatus()).end().toString();
     }
@@ -81,6 +82,17 @@ final class JsonReport {
     private static void cpu(Json j, Results.Cpu c) {
         j.object("cpu").field("seconds", c.seconds()).field("pct_of_one_core", c.percentOfOneCore())
                 .field("cores", c.cores()).field("saturated", c.saturated()).end();
+    }
+
+    private static void self(Json j, Results.Self s) {
+        j.object("self").field("jit_ms", s.jitMillis()).field("gc_count", s.gcCount()).field("gc_ms", s.gcMillis());
+        if (s.held() == null) {
+            j.nullField("held").nullField("loop_turns");
+        } else {
+            percentiles(j.object("held"), s.held()).end();
+            percentiles(j.object("loop_turns"), s.loopTurns()).end();
+        }
+        j.end();
     }
 
     private static void settings(Json j, Settings s) {

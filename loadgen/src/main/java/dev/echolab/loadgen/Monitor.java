@@ -5,7 +5,10 @@ import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,27 +35,60 @@ final class Monitor {
     final Histogram latency = new Histogram(3);
     final Histogram corrected = new Histogram(3);
     final Histogram sendLateness = new Histogram(3);
-    private final Histogram[] previous = new Histogram[4];
+    final Histogram held = new Histogram(3);
+    final Histogram loopTurns = new Histogram(3);
+    private final Intervals warm;
+    private final Intervals measured;
     private boolean measuring;
     private long start;
     private long lastTick;
     private long lastVerified;
     long measureStart;
     long measureEnd;
-    private long cpuStart;
-    private long cpuStartAt;
+    /** The process's counters where the measurement began (or, if this thread never saw it begin, the load). */
+    private Sample first;
     long cpuNanos;
     long cpuWallNanos;
+    /** JIT compilation time and garbage collections in this process over the measurement. */
+    long jitMillis;
+    long gcCount;
+    long gcMillis;
 
     Monitor(Run run, PrintStream out, HistogramLogWriter hlog) {
         this.run = run;
         this.out = out;
         this.hlog = hlog;
         processCpuNanos();
-        previous[0] = presize(run.latency);
-        previous[1] = run.corrected == null ? null : presize(run.corrected);
-        previous[2] = presize(run.warmup);
-        previous[3] = run.sendLateness == null ? null : presize(run.sendLateness);
+        warm = new Intervals(run.warm);
+        measured = new Intervals(run.measured);
+    }
+
+    /**
+     * A phase's recorders and the interval histograms to recycle: each take hands the previous
+     * ones back, so they keep the size they grew to and the writers (the drivers' threads) do not
+     * allocate to resize fresh ones. What a take returns is valid until the next take.
+     */
+    private static final class Intervals {
+        private final Recorder[] recorders;
+        private final Histogram[] spare;
+
+        Intervals(Run.Phase phase) {
+            recorders = new Recorder[] {phase.latency, phase.corrected, phase.sendLateness, phase.held, phase.loopTurns};
+            spare = new Histogram[recorders.length];
+            for (int i = 0; i < recorders.length; i++) {
+                spare[i] = recorders[i] == null ? null : presize(recorders[i]);
+            }
+        }
+
+        /** Latency, corrected, send lateness (these two null in the closed loop), held and loop turns since the last take. */
+        Histogram[] take() {
+            for (int i = 0; i < recorders.length; i++) {
+                if (recorders[i] != null) {
+                    spare[i] = recorders[i].getIntervalHistogram(spare[i]);
+                }
+            }
+            return spare.clone();
+        }
     }
 
     /**
@@ -72,6 +108,7 @@ final class Monitor {
     void watch(long startNanos) throws InterruptedException {
         start = startNanos;
         lastTick = startNanos;
+        first = Sample.take();
         long nextTick = startNanos + SECOND;
         if (run.warmEnd() <= startNanos) {
             beginMeasurement();
@@ -107,18 +144,49 @@ final class Monitor {
     private void beginMeasurement() {
         measuring = true;
         measureStart = run.warmEnd();
-        cpuStartAt = System.nanoTime();
-        cpuStart = processCpuNanos();
+        first = Sample.take();
     }
 
+    /**
+     * Ends the measurement at {@code at}. Its interval is {@code [warmEnd, at]} however late this
+     * thread saw either boundary: with hundreds of platform client threads on one core it can be
+     * kept off the core for seconds, even past the end (then every connection has ended before it
+     * saw the warm-up end). Only the process counters (CPU, JIT, GC) are read by this thread, over
+     * the interval it did see: from the measurement's start as seen here, or from the load's start
+     * if it never saw one.
+     */
     private void endMeasurement(long at) {
-        if (!measuring) {
-            measureStart = at;
-        }
         measureEnd = at;
-        if (measuring) {
-            cpuNanos = processCpuNanos() - cpuStart;
-            cpuWallNanos = System.nanoTime() - cpuStartAt;
+        measureStart = Math.min(run.warmEnd(), at);
+        measuring = at > measureStart; // finish() takes what the drivers recorded in the measurement
+        Sample last = Sample.take();
+        cpuNanos = last.cpu - first.cpu;
+        cpuWallNanos = last.at - first.at;
+        jitMillis = last.jitMillis - first.jitMillis;
+        gcCount = last.gcCount - first.gcCount;
+        gcMillis = last.gcMillis - first.gcMillis;
+    }
+
+    /**
+     * The process's CPU time, JIT time and collections, and when they were read. The clock is read
+     * on both sides of the CPU time and the pair retried (a few times) when this thread was
+     * preempted in between, so that CPU time and wall time belong to one instant even when this
+     * thread is starved of its core.
+     */
+    private record Sample(long at, long cpu, long jitMillis, long gcCount, long gcMillis) {
+        private static final long SAME_INSTANT_NANOS = 200_000;
+
+        static Sample take() {
+            long before;
+            long cpu;
+            long after;
+            int tries = 0;
+            do {
+                before = System.nanoTime();
+                cpu = processCpuNanos();
+                after = System.nanoTime();
+            } while (after - before > SAME_INSTANT_NANOS && ++tries < 5);
+            return new Sample(before + (after - before) / 2, cpu, Monitor.jitMillis(), Monitor.gcCount(), Monitor.gcMillis());
         }
     }
 
@@ -127,7 +195,7 @@ final class Monitor {
         double rate = (verified - lastVerified) / ((now - lastTick) / 1e9);
         lastVerified = verified;
         lastTick = now;
-        Histogram[] h = measuring ? take() : new Histogram[] {warmupInterval(), null};
+        Histogram[] h = measuring ? take() : warm.take();
         String p99 = h[0].getTotalCount() == 0 ? "-" : Long.toString(h[0].getValueAtPercentile(99));
         String open = h[1] == null || h[1].getTotalCount() == 0 ? ""
                 : " (corrected " + h[1].getValueAtPercentile(99) + " us)";
@@ -135,29 +203,18 @@ final class Monitor {
                 (now - start) / 1e9, measuring ? "measuring" : "warm-up", rate, p99, open, run.errorTotal(), run.live());
     }
 
-    /**
-     * Takes the measurement's intervals since the last call and adds them to the totals and the
-     * log. The previous interval histograms are handed back to the recorders: they keep the size
-     * they grew to, so the writers (the drivers' threads) do not allocate to resize fresh ones.
-     */
+    /** Takes the measurement's intervals since the last call and adds them to the totals and the log. */
     private Histogram[] take() {
-        Histogram l = run.latency.getIntervalHistogram(previous[0]);
-        Histogram c = run.corrected == null ? null : run.corrected.getIntervalHistogram(previous[1]);
-        previous[0] = l;
-        previous[1] = c;
-        latency.add(l);
-        if (c != null) {
-            corrected.add(c);
-            previous[3] = run.sendLateness.getIntervalHistogram(previous[3]);
-            sendLateness.add(previous[3]);
+        Histogram[] h = measured.take();
+        latency.add(h[0]);
+        held.add(h[3]);
+        loopTurns.add(h[4]);
+        if (h[1] != null) {
+            corrected.add(h[1]);
+            sendLateness.add(h[2]);
         }
-        log(l, c);
-        return new Histogram[] {l, c};
-    }
-
-    private Histogram warmupInterval() {
-        previous[2] = run.warmup.getIntervalHistogram(previous[2]);
-        return previous[2];
+        log(h[0], h[1]);
+        return h;
     }
 
     /** Open loop: the corrected histogram is the untagged (main) one; closed loop: the only one. */
@@ -175,7 +232,7 @@ final class Monitor {
     }
 
     /**
-     * CPU time of this whole process (all threads, JIT and GC included). The bean is looked up once,
+     * CPU time of this whole process (all threads, JIT and GC included). The beans are looked up once,
      * before the load starts: its first lookup loads the management classes, which takes seconds
      * when hundreds of client threads share one core.
      */
@@ -183,6 +240,21 @@ final class Monitor {
         return OS == null ? 0 : OS.getProcessCpuTime();
     }
 
+    /** The JIT's compilation time so far, in ms (its threads share the load generator's cores). */
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    }
+
+    private static long gcCount() {
+        return GCS.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).filter(n -> n > 0).sum();
+    }
+
+    private static long gcMillis() {
+        return GCS.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(n -> n > 0).sum();
+    }
+
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    private static final List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
     private static final com.sun.management.OperatingSystemMXBean OS =
             ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os : null;
 }

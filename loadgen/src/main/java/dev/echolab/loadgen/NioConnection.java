@@ -107,9 +107,10 @@ final class NioConnection {
 
     /**
      * Compares {@code n} received bytes with the messages in flight, byte for byte against the
-     * regenerated ones (into {@code expected}), and records each completed message.
+     * regenerated ones (into {@code expected}), and records each completed message; {@code held} is
+     * how long these bytes had been in this process's hands before {@code now}.
      */
-    void received(byte[] in, int n, byte[] expected, byte[] scratch, long now) throws ErrorKind.MismatchException {
+    void received(byte[] in, int n, byte[] expected, byte[] scratch, long held, long now) throws ErrorKind.MismatchException {
         for (int pos = 0; pos < n; ) {
             if (rxSeq == txSeq && rxOff >= txOff) {
                 throw new ErrorKind.MismatchException("connection " + id + ": mismatch: received "
@@ -126,7 +127,7 @@ final class NioConnection {
             rxOff += k;
             if (rxOff == ml) {
                 int slot = (int) (rxSeq % pipeline);
-                run.completed(id, ml, sentAt[slot], dueAt[slot], now);
+                run.completed(id, ml, sentAt[slot], dueAt[slot], held, now);
                 rxSeq++;
                 rxOff = 0;
             }

@@ -56,6 +56,8 @@ final class NioWorker implements Runnable {
     /** Messages of this thread's connections sent and not yet echoed: while any is, sleep in select. */
     private long awaiting;
     private long nextHousekeeping;
+    /** When the loop last took ready events from the kernel (0 while waiting: the first event sets it). */
+    private long lookedAt;
 
     private volatile Thread thread;
     private volatile boolean aborted;
@@ -124,6 +126,7 @@ final class NioWorker implements Runnable {
             }
         }
         nextHousekeeping = now;
+        lookedAt = now;
         while (open > 0 && turn()) {
             // One turn per wake-up; see turn().
         }
@@ -182,6 +185,9 @@ final class NioWorker implements Runnable {
      */
     private void waitForEvents(long wakeAt, long due) throws IOException {
         long wait = Math.min(wakeAt, due) - now;
+        long busy = System.nanoTime() - lookedAt;
+        run.loopTurn(busy, now);
+        lookedAt = 0;
         if (wait <= 0) {
             selector.selectNow(onEvent);
         } else if (awaiting == 0 && due <= wakeAt) {
@@ -189,11 +195,28 @@ final class NioWorker implements Runnable {
         } else {
             selector.select(onEvent, Math.max(1, wait / 1_000_000L));
         }
+        if (lookedAt == 0) {
+            lookedAt = System.nanoTime(); // no event: nothing ready was missed (a park: nothing awaited)
+        }
+    }
+
+    /**
+     * How long the reply read at {@code now} was held in this process after the kernel reported it
+     * ready: the events before it in the same batch. The load generator's own share of that round
+     * trip, but a floor: a reply that arrived while the loop was busy also waited for the loop's
+     * next look, up to one loop turn ({@link Run#loopTurn}, reported beside it); the kernel's
+     * arrival time of a TCP segment is not visible to Java.
+     */
+    private long held() {
+        return now - lookedAt;
     }
 
     private void onEvent(SelectionKey key) {
         NioConnection c = (NioConnection) key.attachment();
         now = System.nanoTime();
+        if (lookedAt == 0) {
+            lookedAt = now;
+        }
         try {
             if (key.isReadable()) {
                 onReadable(c);
@@ -253,7 +276,7 @@ final class NioWorker implements Runnable {
         now = System.nanoTime();
         long before = c.inFlight();
         try {
-            c.received(rxBytes, n, expected, scratch, now);
+            c.received(rxBytes, n, expected, scratch, held(), now);
         } finally {
             awaiting += c.inFlight() - before;
         }

@@ -36,6 +36,31 @@ final class Report {
         out.println("Errors: " + errors(r));
         out.println("Fairness: " + fairness(r));
         out.println("Load generator CPU: " + cpu(r));
+        out.println("Load generator itself: " + self(r));
+    }
+
+    /**
+     * What the load generator's own process did to the figures: JIT and GC over the measurement and,
+     * for the nio driver, how long replies sat in its hands, against the latency's tail, so a reader
+     * can tell whose the tail is.
+     */
+    static String self(Results r) {
+        Results.Self s = r.self();
+        String jvm = String.format(Locale.ROOT, "JIT %d ms, GC %d (%d ms) during the measurement", s.jitMillis(),
+                s.gcCount(), s.gcMillis());
+        Results.Percentiles held = s.held();
+        if (held == null) {
+            return jvm + "; replies held not measured by this driver (a blocked read is timed when its thread runs)";
+        }
+        Results.Percentiles turns = s.loopTurns();
+        String text = String.format(Locale.ROOT, "%s; replies held p50 %d us, p99 %d us, max %d us after the kernel "
+                + "reported them, loop turns p99 %d us, max %d us (a reply arriving in a turn waited for its end too)",
+                jvm, held.p50(), held.p99(), held.max(), turns.p99(), turns.max());
+        long own = held.p99() + turns.p99();
+        long p99 = r.latency().p99();
+        return held.count() > 0 && p99 > 0 && own * 4 > p99
+                ? text + ": WARNING up to " + Math.min(100, own * 100 / p99) + "% of the p99 may be this load generator's"
+                : text;
     }
 
     private static void latency(Results r, PrintStream out) {

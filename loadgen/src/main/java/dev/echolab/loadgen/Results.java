@@ -12,7 +12,7 @@ import java.util.Locale;
 record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
-               long measureStartEpochMs, long measureEndEpochMs) {
+               Self self, long measureStartEpochMs, long measureEndEpochMs) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -62,6 +62,22 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
         }
     }
 
+    /**
+     * What the load generator itself did to the figures over the measurement: JIT compilation and
+     * garbage collection in its process and, for the nio driver (null for the others), how long
+     * each reply was held in this process after the kernel reported it ready, and how long the
+     * loop's turns were (a reply arriving during a turn waited up to that much more).
+     */
+    record Self(long jitMillis, long gcCount, long gcMillis, Percentiles held, Percentiles loopTurns) {
+        static Self of(Monitor m, boolean nio) {
+            if (m == null) {
+                return new Self(0, 0, 0, null, null);
+            }
+            return new Self(m.jitMillis, m.gcCount, m.gcMillis, nio ? Percentiles.of(m.held) : null,
+                    nio ? Percentiles.of(m.loopTurns) : null);
+        }
+    }
+
     static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
         double seconds = monitor == null ? 0 : (monitor.measureEnd - monitor.measureStart) / 1e9;
         long messages = Arrays.stream(run.measuredPerConnection()).sum();
@@ -88,7 +104,8 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.sendLateness) : null,
                 errors, first, Fairness.of(run),
-                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos), startMs, endMs);
+                monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos),
+                Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs);
     }
 
     double msgsPerSecond() {

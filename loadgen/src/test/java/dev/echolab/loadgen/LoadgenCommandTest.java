@@ -37,6 +37,7 @@ class LoadgenCommandTest {
             "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "send_lateness", "errors_by_kind", "refused",
             "timeout", "reset", "closed_early", "mismatch", "local_limit", "other", "first_errors", "connect", "seconds",
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
+            "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
             "connect_timeout_s", "timeout_s", "exit_status");
 
@@ -94,6 +95,9 @@ class LoadgenCommandTest {
         }
         assertTrue(Loadgen.number(doc, "/msgs_per_s") > 0, doc::toString);
         assertEquals(64, Loadgen.number(doc, "/msg_bytes"), doc::toString);
+        assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString); // the nio driver measures its own share
+        assertTrue(Loadgen.number(doc, "/self/held/max_us") >= 0, doc::toString);
+        assertTrue(r.out().contains("Load generator itself: JIT "), r::toString);
     }
 
     private static void collectKeys(JsonNode node, Set<String> keys) {

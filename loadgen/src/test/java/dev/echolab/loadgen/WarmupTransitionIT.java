@@ -1,0 +1,65 @@
+package dev.echolab.loadgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The load generator's own JIT does not disturb what it measures: no compiled code of the drivers'
+ * hot path is thrown away (deoptimized) inside the measured interval. Before the warm-up recorded
+ * what the measurement records, the warm-up's end was a branch never taken until then, and the
+ * first measured message sent the whole compiled loop back to the interpreter: the first measured
+ * second ran at about half speed with twice the p99 (docs/loadgen.md). The JVM's own deoptimization
+ * log, stamped in epoch milliseconds, is set against the measured interval from the JSON.
+ */
+class WarmupTransitionIT {
+
+    /** The classes whose code runs on the drivers' threads for every message. */
+    private static final Pattern HOT = Pattern.compile(
+            "^\\[(\\d+)ms].*dev\\.echolab\\.loadgen\\.(Run|NioWorker|NioConnection|Messages|BlockingConnection)\\.\\S+.*$",
+            Pattern.MULTILINE);
+
+    @Test
+    @Timeout(120)
+    void noHotCodeIsDeoptimizedWhileMeasuring() throws Exception {
+        Path json = Files.createTempFile("warmup-transition", ".json");
+        Path log = Files.createTempFile("warmup-transition", ".log");
+        try (ServerProcess server = new ServerProcess()) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Loadgen r = Loadgen.child(List.of(java, "-Xlog:deoptimization=debug:file=" + log + ":timemillis",
+                    "-jar", ServerProcess.ROOT.resolve("loadgen/target/echolab-loadgen.jar").toString(),
+                    "--port", Integer.toString(server.port()), "--driver", "nio", "--connections", "200",
+                    "--warmup", "3s", "--duration", "2s", "--json", json.toString()));
+            assertEquals(0, r.exit(), r::toString);
+            JsonNode doc = Loadgen.json(json);
+            long start = (long) Loadgen.number(doc, "/measure_start_epoch_ms");
+            long end = (long) Loadgen.number(doc, "/measure_end_epoch_ms");
+            assertTrue(end - start >= 1500, () -> "measured " + (end - start) + " ms\n" + r);
+            String deopts = Files.readString(log);
+            // The end itself is a branch taken for the first time (what it traps, nothing measures):
+            // the window stops 100 ms short of it, the resolution of the epoch stamps being 1 ms.
+            Matcher m = HOT.matcher(deopts);
+            StringBuilder inside = new StringBuilder();
+            while (m.find()) {
+                long at = Long.parseLong(m.group(1));
+                if (at >= start && at < end - 100) {
+                    inside.append(m.group()).append('\n');
+                }
+            }
+            assertEquals("", inside.toString(), () -> "hot code deoptimized while measuring [" + start + ", " + end
+                    + "] ms:\n" + inside + "\nwhole log:\n" + deopts);
+        } finally {
+            Files.deleteIfExists(json);
+            Files.deleteIfExists(log);
+        }
+    }
+}
