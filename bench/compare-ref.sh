@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # compare-ref.sh: server CPU time per echoed message, each echolab backend against the C
-# reference ref-echo (and Netty's own echo, NettyRefEcho), measured in the same run.
+# reference ref-echo, against the native reference of its own IO model (bench/lib-refs.sh:
+# C threads for blocking and pool, Go goroutines and Python gevent for virtual), and Netty's own
+# echo (NettyRefEcho), measured in the same run.
 #
 #   bench/compare-ref.sh                                   # every case below, ~1 hour
 #   BACKENDS="nio netty:epoll" CASES="d1c500" PAIRS=3 bench/compare-ref.sh
@@ -8,16 +10,21 @@
 # Method (docs/performance.md): the server runs pinned to CPU 0, the C load generator ref-load
 # to CPU 1 (taskset). Every server is started fresh for each run and stopped by PID. For each
 # backend and case the runs alternate A B A B ... (ref-echo, backend) for PAIRS pairs, so a noisy
-# minute of a shared machine hits both sides of a pair. The figure is server CPU us per echoed
-# message (ref-load -S: the server's utime+stime over the measured interval / messages); the
-# ratio backend/ref-echo is taken within each pair, and the median, min and max are reported.
+# minute of a shared machine hits both sides of a pair; a backend whose model has a native
+# reference runs it inside the pair too (ref-echo, ref-go, ref-gevent, virtual). The figure is
+# server CPU us per echoed message (ref-load -S: the server's utime+stime over the measured
+# interval / messages); each ratio (backend/ref-echo, backend/its model's reference) is taken
+# within each pair, and the median, min and max are reported.
 #
 # Environment (defaults in brackets):
 #   BACKENDS ["nio netty:auto aio virtual blocking pool:5000 nonblocking"]  id[:transport or threads]
 #   REFS ["netty-ref:nio netty-ref:epoll netty-ref:io_uring"]  extra references, also vs ref-echo
 #   CASES ["d1c500 d16c500 d1c5000"]   dDEPTH cCONNECTIONS
 #   PAIRS [3]  DURATION [10]  WARMUP [3]
-#   BENCH [../shared/bench beside the repo]   where ref-echo.c, ref-load.c, NettyRefEcho live
+#   NATIVE [on]  off: no model references in the pairs (ref-echo only)
+#   BENCH [../shared/bench beside the repo]   the kit: ref-echo.c, ref-load.c, ref-echo-threads.c,
+#                  ref-echo-go/ (skipped with a line when go is missing), ref-echo-gevent.py
+#                  (skipped when /usr/bin/python3 has no gevent), NettyRefEcho
 #   OUT [target/compare-ref]                  binaries, logs and results.jsonl
 #   SATURATED [80]  RETRIES [2]   a pair counts only when both servers were busy, at least
 #                  SATURATED % of their CPU over the measured interval: CPU per message is compared
@@ -45,6 +52,7 @@ OUT=${OUT:-$ROOT/target/compare-ref}
 SATURATED=${SATURATED:-80}
 RETRIES=${RETRIES:-2}
 PROFILE=${PROFILE:-off}
+NATIVE=${NATIVE:-on}
 SERVER_CPU=0 LOAD_CPU=1
 LOGS=$OUT/logs
 RESULTS=$OUT/results.jsonl
@@ -71,56 +79,19 @@ done
 PROFILE_OPTS=
 [ "$PROFILE" = record ] && PROFILE_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
 
+. "$ROOT/bench/lib-refs.sh"
+. "$ROOT/bin/children.sh"
+trap 'stop_server; stop_children' EXIT
+
 build() {
-    log "building ref-echo, ref-load (gcc) and NettyRefEcho (Maven) into $OUT"
-    gcc -O2 -o "$OUT/ref-echo" "$BENCH/ref-echo.c" -pthread || die "gcc ref-echo failed"
-    gcc -O2 -o "$OUT/ref-load" "$BENCH/ref-load.c" -pthread || die "gcc ref-load failed"
+    build_refs
+    [ -n "$REFS" ] || return 0
+    log "building NettyRefEcho (Maven) into $OUT"
     # The kit is read-only: build NettyRefEcho from a copy.
     rm -rf "$OUT/netty-ref-src" && mkdir -p "$OUT/netty-ref-src/netty-ref"
     cp "$BENCH/NettyRefEcho.java" "$OUT/netty-ref-src/" && cp "$BENCH/netty-ref/pom.xml" "$OUT/netty-ref-src/netty-ref/"
     (cd "$OUT/netty-ref-src" && "$ROOT/mvnw" -q -B -f netty-ref/pom.xml package > "$LOGS/mvn-netty-ref.log" 2>&1) \
         || { log "NettyRefEcho build failed (see $LOGS/mvn-netty-ref.log); its rows are skipped"; REFS=""; }
-    echolab_ensure_jar "$ROOT/server/target/echolab-server.jar"
-}
-
-# Prints the command that starts server $1 (ref-echo, netty-ref:T, or a backend id[:arg]) on port $2.
-server_cmd() {
-    local name=${1%%:*} arg=${1#*:}
-    [ "$arg" = "$1" ] && arg=
-    case $name in
-        ref-echo) echo "$OUT/ref-echo $2" ;;
-        netty-ref) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $OUT/netty-ref-src/netty-ref/target/netty-ref.jar --transport $arg --port $2" ;;
-        netty) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend netty --port $2 ${arg:+--transport $arg}" ;;
-        pool) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend pool --port $2 ${arg:+--threads $arg}" ;;
-        *) echo "$JAVA ${JAVA_OPTS[*]} $PROFILE_OPTS -jar $ROOT/server/target/echolab-server.jar --backend $name --port $2 ${arg:+--threads $arg}" ;;
-    esac
-}
-
-SERVER_PID=
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    kill "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -9 "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID=
-}
-. "$ROOT/bin/children.sh"
-trap 'stop_server; stop_children' EXIT
-
-start_server() { # name port
-    local cmd; cmd=$(server_cmd "$1" "$2")
-    echo "== $(date -u +%FT%TZ) $cmd" >> "$LOGS/server.log"
-    # shellcheck disable=SC2086
-    child taskset -c $SERVER_CPU $cmd >> "$LOGS/server.log" 2>&1
-    SERVER_PID=$!
-    for _ in $(seq 300); do
-        kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=; return 1; }
-        (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    stop_server
-    return 1
 }
 
 PORT=19300
@@ -142,9 +113,9 @@ run_one() { # server case pair partner -> appends one JSON line
     log "$server $case pair $pair: $(sed -nE 's/.*"msgs_per_s":([0-9.]+).*"server_cpu_pct":([0-9.null]+).*/\1 msgs\/s, server \2% CPU/p' <<< "$line")"
 }
 
-# Were both servers of the pair just run (the last two results) at least SATURATED % busy?
+# Were all $1 servers of the pair just run (the last $1 results) at least SATURATED % busy?
 pair_saturated() {
-    tail -n 2 "$RESULTS" | python3 -c '
+    tail -n "$1" "$RESULTS" | python3 -c '
 import json, sys
 cpu = [(json.loads(l).get("ref_load") or {}).get("server_cpu_pct") or 0 for l in sys.stdin]
 sys.exit(0 if min(cpu) >= float(sys.argv[1]) else 1)' "$SATURATED"
@@ -196,15 +167,21 @@ for case in $CASES; do
     for server in $BACKENDS $REFS; do
         for pair in $(seq "$PAIRS"); do
             for attempt in $(seq 0 "$RETRIES"); do
+                local_refs=()
+                if [ "$NATIVE" = on ]; then
+                    for m in $(model_refs "$server"); do ref_available "$m" && local_refs+=("$m"); done
+                fi
                 run_one ref-echo "$case" "$pair" "$server"
+                for m in "${local_refs[@]}"; do run_one "$m" "$case" "$pair" "$server"; done
                 run_one "$server" "$case" "$pair" "$server"
-                pair_saturated && break
+                pair_saturated $((2 + ${#local_refs[@]})) && break
                 [ "$attempt" -lt "$RETRIES" ] && log "a server of pair $pair ran below $SATURATED% CPU: disturbed, running the pair again"
             done
         done
     done
 done
 
+for m in "${REF_MISSING[@]}"; do echo "not measured: $m"; done
 python3 - "$RESULTS" "$SATURATED" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -216,27 +193,55 @@ def us_per_msg(r):
     if lg["server_cpu_pct"] < saturated:
         return None  # disturbed: see SATURATED
     return lg["server_cpu_pct"] / 100 / lg["msgs_per_s"] * 1e6
-# key: (backend the run belongs to, case, pair, "ref" or "own")
-by = {(r["for"], r["case"], r["pair"], "ref" if r["server"] == "ref-echo" else "own"): us_per_msg(r) for r in rows}
+# (backend the pair belongs to, case, pair) -> {server: us/msg}; a rerun pair replaces the earlier try.
+by = {}
+for r in rows:
+    by.setdefault((r["for"], r["case"], r["pair"]), {})[r["server"]] = us_per_msg(r)
 cases = sorted({r["case"] for r in rows}, key=lambda c: (int(c.split("c")[1]), int(c[1:].split("c")[0])))
-servers = list(dict.fromkeys(r["for"] for r in rows))
-print("| server | " + " | ".join(f"{c}: us/msg (ratio median [min-max])" for c in cases) + " |")
+backends = list(dict.fromkeys(r["for"] for r in rows))
+# The model references that ran in a backend's pairs, in their order (ref-go, ref-gevent...).
+model = {s: list(dict.fromkeys(r["server"] for r in rows if r["for"] == s and r["server"] not in ("ref-echo", s)))
+         for s in backends}
+
+def ratios(s, c, num, den):
+    """num/den within each pair of backend s in case c, and num's own figures and the pair count."""
+    got, own, pairs = [], [], [k for k in by if k[0] == s and k[1] == c]
+    for k in pairs:
+        a, b = by[k].get(num), by[k].get(den)
+        if a and b and all(by[k].get(x) for x in [num, den]):
+            got.append(a / b); own.append(a)
+    return got, own, len(pairs)
+
+def cell(got, own, n, name):
+    if not got:
+        return f"no saturated pair of {n}"
+    m = f", n={len(got)}/{n}" if len(got) < n else ""
+    return f"{statistics.median(own):.2f} ({statistics.median(got):.2f}x {name} [{min(got):.2f}-{max(got):.2f}]{m})"
+
+print("Server CPU us per echoed message (median), then the ratio within each pair: median [min-max]")
+print()
+print("| server | " + " | ".join(cases) + " |")
 print("|---|" + "---|" * len(cases))
-for s in servers:
+for s in backends:
     cells = []
     for c in cases:
-        pairs = sorted({k[2] for k in by if k[0] == s and k[1] == c})
-        ratios, own = [], []
-        for p in pairs:
-            ref = by.get((s, c, p, "ref")); mine = by.get((s, c, p, "own"))
-            if ref and mine:
-                ratios.append(mine / ref); own.append(mine)
-        n = f", n={len(ratios)}/{len(pairs)}" if len(ratios) < len(pairs) else ""
-        cells.append(f"{statistics.median(own):.2f} ({statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]{n})"
-                     if ratios else f"no saturated pair of {len(pairs)}")
+        parts = [cell(*ratios(s, c, s, "ref-echo"), "ref-echo")]
+        for m in model[s]:
+            got, own, n = ratios(s, c, s, m)
+            parts.append(f"{statistics.median(got):.2f}x {m} [{min(got):.2f}-{max(got):.2f}]" if got else f"no saturated pair with {m}")
+        cells.append("; ".join(parts))
     print(f"| {s} | " + " | ".join(cells) + " |")
+refs = [(m, s) for s in backends for m in model[s]]
+if refs:
+    print()
+    print("The model references, from the same pairs: us/msg (ratio to ref-echo)")
+    print()
+    print("| reference | in the pairs of | " + " | ".join(cases) + " |")
+    print("|---|---|" + "---|" * len(cases))
+    for m, s in refs:
+        print(f"| {m} | {s} | " + " | ".join(cell(*ratios(s, c, m, "ref-echo"), "ref-echo") for c in cases) + " |")
 
-# PROFILE=stat: per echoed message, medians over the pairs, ref-echo's from the same pairs.
+# PROFILE=stat: per echoed message, medians over the pairs, each server's own runs.
 if not any("profile" in r for r in rows):
     sys.exit()
 keys = ["user_us", "sys_us", "syscalls", "read", "write", "readv", "writev", "recvfrom", "sendto", "epoll_wait",
@@ -251,14 +256,14 @@ def per_msg(r):
     d["sys_us"] = p["sys_s"] / msgs * 1e6
     return d
 shown = [k for k in keys if any((per_msg(r) or {}).get(k) for r in rows)]
+servers = list(dict.fromkeys(["ref-echo"] + [r["server"] for r in rows]))
 print()
 print("Per echoed message (medians over pairs): CPU us in user and kernel mode, then counts")
 print("| server | case | " + " | ".join(shown) + " |")
 print("|---|---|" + "---|" * len(shown))
 for c in cases:
-    for s in ["ref-echo"] + servers:
-        got = [per_msg(r) for r in rows if r["case"] == c and (r["server"] == s if s == "ref-echo" else (r["for"] == s and r["server"] != "ref-echo"))]
-        got = [g for g in got if g]
+    for s in servers:
+        got = [g for g in (per_msg(r) for r in rows if r["case"] == c and r["server"] == s) if g]
         if got:
             print(f"| {s} | {c} | " + " | ".join(f"{statistics.median(g.get(k, 0) for g in got):.3g}" for k in shown) + " |")
 PY
