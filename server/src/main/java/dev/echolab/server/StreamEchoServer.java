@@ -28,9 +28,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </pre>
  *
  * Backpressure comes for free: while the client does not read, {@code write} blocks, so the task
- * stops reading and TCP's window pushes back on the client. The memory bound is one 64 KiB buffer
- * per connection, so {@code --max-connections} bounds the total ({@code --max-buffered} has nothing
- * to add here).
+ * stops reading and TCP's window pushes back on the client. The memory bound is one buffer of at
+ * most 64 KiB per connection, so {@code --max-connections} bounds the total ({@code --max-buffered}
+ * has nothing to add here).
+ *
+ * <p>Memory: the buffer is what a waiting connection holds (a parked virtual thread keeps it
+ * as a platform thread does), so it starts small ({@value #SMALL_BUFFER} bytes: an idle client or
+ * a chat of short lines costs that much) and grows only while reads fill it, that is while a large
+ * message is in flight, back to small once a read brings no more than that. A 64 KiB buffer
+ * for every connection made a parked virtual thread ten times a goroutine's size
+ * (docs/performance.md, "Memory per idle connection").
  *
  * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
  * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running
@@ -41,8 +48,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public abstract class StreamEchoServer implements EchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(StreamEchoServer.class);
-    /** Bytes read per call: large enough that a 1 MiB burst takes 16 round trips, small per thread. */
-    private static final int BUFFER_SIZE = 64 * 1024;
+    /** The buffer of a connection exchanging short messages, and of an idle one. */
+    static final int SMALL_BUFFER = 1024;
+    /** The largest read: a 1 MiB burst takes 16 round trips. */
+    static final int LARGE_BUFFER = 64 * 1024;
 
     protected final ServerConfig config;
     protected final ServerStats stats = new ServerStats();
@@ -111,7 +120,7 @@ public abstract class StreamEchoServer implements EchoServer {
 
     /** The echo loop: one connection, start to end, on whatever thread the executor gives it. */
     private void echo(Socket socket) {
-        byte[] buffer = new byte[BUFFER_SIZE];
+        byte[] buffer = new byte[SMALL_BUFFER];
         try (socket) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(limits.idleTimeoutMillis()); // 0: wait forever
@@ -125,6 +134,7 @@ public abstract class StreamEchoServer implements EchoServer {
                 work.perform();
                 out.write(buffer, 0, n);
                 stats.echoed(n);
+                buffer = nextBuffer(buffer, n);
             }
             // EOF: the client half-closed. Everything it sent is already written back;
             // closing now tells it we are done too.
@@ -139,6 +149,22 @@ public abstract class StreamEchoServer implements EchoServer {
             sockets.remove(socket);
             stats.closed();
         }
+    }
+
+    /**
+     * The buffer for the next read, after one that brought {@code n} bytes into {@code buffer}: four
+     * times larger when it came back full (more is waiting, most likely), small again once a read
+     * fits in the small size (the burst is over: what the connection holds while it waits for its
+     * client is {@value #SMALL_BUFFER} bytes again), else the same.
+     */
+    static byte[] nextBuffer(byte[] buffer, int n) {
+        if (n == buffer.length && buffer.length < LARGE_BUFFER) {
+            return new byte[Math.min(buffer.length * 4, LARGE_BUFFER)];
+        }
+        if (n <= SMALL_BUFFER && buffer.length > SMALL_BUFFER) {
+            return new byte[SMALL_BUFFER];
+        }
+        return buffer;
     }
 
     @Override

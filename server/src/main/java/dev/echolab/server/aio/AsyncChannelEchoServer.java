@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Costs:</b> three system calls per echo where a selector loop makes two: each read re-arms
  * a one-shot epoll registration ({@code epoll_ctl}) before it waits; a callback object, a possible
- * thread hand-off and a lock per completion; a read buffer per connection (16 KiB), and up to
+ * thread hand-off and a lock per completion; a read buffer per connection (1 KiB, up to 16 KiB
+ * while reads come back full), and up to
  * 256 KiB more while a client is slow to read.
  *
  * <p><b>Choose it when</b> you like the completion style (or target Windows IOCP); on Linux a

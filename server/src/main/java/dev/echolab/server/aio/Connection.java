@@ -41,7 +41,14 @@ import java.util.concurrent.TimeUnit;
 final class Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    static final int BUFFER_SIZE = 16 * 1024;
+    /**
+     * Read sizes. An outstanding read holds its buffer for as long as the client is silent, so it
+     * starts at {@value #SMALL_BUFFER} bytes (an idle connection costs that much, not 16 KiB) and
+     * grows four times at a time, up to {@value #LARGE_BUFFER}, while reads come back full;
+     * a read that fits in the small size brings it back.
+     */
+    static final int SMALL_BUFFER = 1024;
+    static final int LARGE_BUFFER = 16 * 1024;
     /** Stop reading while this many bytes wait to be written: the backpressure bound. */
     static final int MAX_QUEUED = 256 * 1024;
     static final long BUDGET_RETRY_MS = 10;
@@ -57,6 +64,7 @@ final class Connection {
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
     private final ReadHandler onRead = new ReadHandler();
     private final WriteHandler onWrite = new WriteHandler();
+    private int readSize = SMALL_BUFFER;
     private long queued;
     private boolean reading;
     private boolean writing;
@@ -82,7 +90,7 @@ final class Connection {
             CompletableFuture.delayedExecutor(BUDGET_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::retryRead);
             return;
         }
-        ByteBuffer b = spare.isEmpty() ? ByteBuffer.allocate(BUFFER_SIZE) : spare.pop();
+        ByteBuffer b = spare.isEmpty() ? ByteBuffer.allocate(readSize) : spare.pop();
         b.clear();
         reading = true;
         // A timeout of 0 means none; NIO.2 fails the read with InterruptedByTimeoutException.
@@ -107,6 +115,7 @@ final class Connection {
             return;
         }
         stats.echoed(n);
+        resize(n, b.capacity());
         b.flip();
         queue.add(b);
         queued += n;
@@ -118,6 +127,20 @@ final class Connection {
         // once), so the write above may already have started the next read: check, don't assume.
         if (!reading && queued < MAX_QUEUED) {
             startRead();
+        }
+    }
+
+    /** Adapts the next reads' size to a read of {@code n} bytes into {@code capacity}; spares of another size go. */
+    private void resize(int n, int capacity) {
+        int next = readSize;
+        if (n == capacity && capacity < LARGE_BUFFER) {
+            next = Math.min(capacity * 4, LARGE_BUFFER);
+        } else if (n <= SMALL_BUFFER) {
+            next = SMALL_BUFFER;
+        }
+        if (next != readSize) {
+            readSize = next;
+            spare.clear();
         }
     }
 
@@ -139,7 +162,9 @@ final class Connection {
         queue.pop();
         queued -= b.limit();
         limits.release(b.limit());
-        spare.push(b);
+        if (b.capacity() == readSize) {
+            spare.push(b);
+        }
         if (!queue.isEmpty()) {
             startWrite();
         }
