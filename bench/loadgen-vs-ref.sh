@@ -68,7 +68,7 @@ def f(k):
     v = d.get(k)
     return "n/a" if v is None else str(round(v)) if isinstance(v, float) else str(v)
 m, c = d.get("msgs_per_s") or 0, d.get("cpu_pct")
-cpu = "n/a" if not m or c is None else "%.1f" % (c / 100 / m * 1e6)
+cpu = "n/a" if not m or c is None else "%.3f" % (c / 100 / m * 1e6)
 print(f("msgs_per_s"), cpu, f("p50_us"), f("p99_us"), f("p999_us"))' "$1" 2> /dev/null || echo "n/a n/a n/a n/a n/a"
 }
 
@@ -98,7 +98,7 @@ echo "  $("$JAVA" -version 2>&1 | head -n 1), ref-echo on CPU 0, load generators
 echo "  $CONNS connections, depth $DEPTH, ${DURATION} s measured after ${WARMUP} s warm-up, $PAIRS pairs"
 : > "$OUT/ratios.txt"
 echo "  per run: msgs/s, load generator CPU us per message, latency p50/p99/p99.9 us;"
-echo "  per driver also its ratios to ref-load in the same pair: msgs/s, p50, p99, p99.9"
+echo "  per driver also its ratios to ref-load in the same pair: msgs/s, p50, p99, p99.9, CPU per message"
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 for pair in $(seq "$PAIRS"); do
     run_ref "$pair"
@@ -108,15 +108,16 @@ for pair in $(seq "$PAIRS"); do
         run_ours "$driver" "$pair"
         read -r ours ours_cpu o50 o99 o999 <<< "$RESULT"
         r=$(ratio "$ours" "$ref") r50=$(ratio "$o50" "$ref50") r99=$(ratio "$o99" "$ref99") r999=$(ratio "$o999" "$ref999")
-        echo "$driver $r $r50 $r99 $r999" >> "$OUT/ratios.txt"
-        echo "        $driver ${ours:-?} msgs/s (${ours_cpu:-?} us), ${o50:-?}/${o99:-?}/${o999:-?} us; ratios $r, $r50/$r99/$r999"
+        rcpu=$(ratio "$ours_cpu" "$ref_cpu")
+        echo "$driver $r $r50 $r99 $r999 $rcpu" >> "$OUT/ratios.txt"
+        echo "        $driver ${ours:-?} msgs/s (${ours_cpu:-?} us), ${o50:-?}/${o99:-?}/${o999:-?} us; ratios $r, $r50/$r99/$r999, CPU/msg $rcpu"
     done
 done
 for driver in $DRIVERS; do
     line="median ratios $driver / ref-load:"
-    for col in 2 3 4 5; do
+    for col in 2 3 4 5 6; do
         m=$(awk -v d="$driver" -v c="$col" '$1 == d && $c != "n/a" { print $c }' "$OUT/ratios.txt" | median)
-        line="$line $(echo "msgs/s p50 p99 p99.9" | cut -d' ' -f$((col - 1))) $m"
+        line="$line $(echo "msgs/s p50 p99 p99.9 CPU/msg" | cut -d' ' -f$((col - 1))) $m"
     done
     echo "$line"
 done

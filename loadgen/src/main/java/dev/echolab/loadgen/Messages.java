@@ -42,24 +42,44 @@ final class Messages {
      * Writes bytes {@code [from, from + len)} of message (id, seq) into {@code out} at {@code at}.
      * {@code scratch} ({@link #SCRATCH_BYTES} long) holds the header; it is the caller's so that
      * this class stays immutable and shareable between threads.
+     *
+     * <p>Whole runs are copied, not bytes computed one by one: this runs twice per message (to send
+     * it and to check its echo), and at 16 messages in flight per connection, where the system
+     * calls carry 16 messages each, the per-byte loop was 11% of the nio driver's CPU.
      */
     void write(int id, long seq, int from, byte[] out, int at, int len, byte[] scratch) {
         int headerLength = header(id, seq, scratch);
         int newline = length(id, seq) - 1;
-        for (int i = 0; i < len; i++) {
-            int p = from + i;
-            byte b;
-            if (p < headerLength) {
-                b = scratch[p];
-            } else if (p == newline) {
-                b = '\n';
-            } else if (p == headerLength) {
-                b = ' ';
-            } else {
-                b = (byte) ('a' + (int) ((p - headerLength + seq) % 26));
-            }
-            out[at + i] = b;
+        int p = from;
+        int end = from + len;
+        if (p < headerLength) {
+            int k = Math.min(end, headerLength) - p;
+            System.arraycopy(scratch, p, out, at, k);
+            p += k;
         }
+        if (p == headerLength && p < newline && p < end) {
+            out[at + p++ - from] = ' ';
+        }
+        while (p < Math.min(end, newline)) {
+            // Letter at p: 'a' + (p - headerLength + seq) % 26; LETTERS repeats with period 26.
+            int k = Math.min(Math.min(end, newline) - p, LETTERS.length - 26);
+            System.arraycopy(LETTERS, (int) ((p - headerLength + seq) % 26), out, at + p - from, k);
+            p += k;
+        }
+        if (p == newline && p < end) {
+            out[at + p - from] = '\n';
+        }
+    }
+
+    /** "abc...z" repeated: any run of padding letters is one copy from the right offset. */
+    private static final byte[] LETTERS = letters(4096 + 26);
+
+    private static byte[] letters(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ('a' + i % 26);
+        }
+        return b;
     }
 
     private static int header(int id, long seq, byte[] into) {

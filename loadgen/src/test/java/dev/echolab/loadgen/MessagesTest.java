@@ -46,6 +46,41 @@ class MessagesTest {
         }
     }
 
+    /** Long padding (beyond one copy of the letters) and every slice boundary, against the byte-by-byte definition. */
+    @Test
+    void everyByteFollowsTheDefinition() {
+        for (int size : new int[] {0, 23, 24, 25, 64, 5000, 10_000}) {
+            Messages m = new Messages(size);
+            byte[] scratch = new byte[Messages.SCRATCH_BYTES];
+            for (long seq : new long[] {1, 9, 10, 25, 26, 999_999, 3_000_000_000L}) {
+                byte[] expected = definition(5, seq, size);
+                assertArrayEquals(expected, m.message(5, seq), "size " + size + ", seq " + seq);
+                for (int from = 0; from < expected.length; from += Math.max(1, expected.length / 37)) {
+                    for (int len : new int[] {0, 1, 2, 19, 4200}) {
+                        int n = Math.min(len, expected.length - from);
+                        byte[] part = new byte[n + 2];
+                        m.write(5, seq, from, part, 1, n, scratch);
+                        byte[] want = new byte[n + 2];
+                        System.arraycopy(expected, from, want, 1, n);
+                        assertArrayEquals(want, part, "size " + size + ", seq " + seq + ", from " + from + ", len " + n);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Message (id, seq) padded to size, one byte at a time, as documented (and as ref-load.c pads). */
+    private static byte[] definition(int id, long seq, int size) {
+        String header = "Thread-" + id + " say hello " + seq;
+        int length = Math.max(header.length() + 1, size);
+        byte[] b = new byte[length];
+        for (int p = 0; p < length; p++) {
+            b[p] = (byte) (p < header.length() ? header.charAt(p) : p == length - 1 ? '\n' : p == header.length() ? ' '
+                    : 'a' + (int) ((p - header.length() + seq) % 26));
+        }
+        return b;
+    }
+
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.US_ASCII);
     }
