@@ -2,6 +2,7 @@ package dev.echolab.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +85,24 @@ public final class Children {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting " + builder.command().getFirst(), e);
         }
+    }
+
+    /**
+     * The command that runs {@code mainClass} in a new JVM like this one: the same java, JVM options
+     * and class path (less a debugger's agent: its port can be bound only once). Start it with {@link #start}.
+     */
+    public static List<String> javaCommand(String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-agentlib:jdwp")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        return cmd;
     }
 
     /**
