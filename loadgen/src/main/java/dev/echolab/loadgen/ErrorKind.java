@@ -31,7 +31,7 @@ enum ErrorKind {
     OTHER("other");
 
     /**
-     * The kernel's words for running out of something here (EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS),
+     * The kernel's words for running out of something here (EMFILE, ENFILE, EADDRNOTAVAIL, EADDRINUSE, ENOBUFS),
      * each with what to do about it. Matched on the message, as resets are: the JDK has no exception
      * type for them. ENFILE's message starts with EMFILE's, so it comes first.
      */
@@ -39,6 +39,8 @@ enum ErrorKind {
             new Shortage("Too many open files in system", "the system's file table is full: raise fs.file-max"),
             new Shortage("Too many open files", "raise ulimit -n"),
             new Shortage("Cannot assign requested address", "out of local ports: widen net.ipv4.ip_local_port_range"),
+            // bind(address, 0) before a connect (--source) says so when that address has no free port left
+            new Shortage("Address already in use", "out of local ports on a source address: give more with --source"),
             new Shortage("No buffer space available", "the kernel is out of socket buffers"));
 
     private record Shortage(String message, String advice) {

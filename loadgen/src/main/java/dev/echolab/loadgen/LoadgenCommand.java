@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
  * closed and the report printed. The first output line is the effective settings.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
+        subcommands = MergeCommand.class,
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
         exitCodeListHeading = "%nExit status:%n",
@@ -83,6 +84,27 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Selector threads of the nio driver (default: ${DEFAULT-VALUE}); the other drivers ignore it.")
     int selectors = 1;
 
+    @Option(names = "--processes", paramLabel = "N",
+            description = "Spread the connections over N load-generator processes (each its own JVM with its own open-file "
+                    + "limit) and report them as one run (default: ${DEFAULT-VALUE}). Never chosen for you: when "
+                    + "--connections does not fit in one process's open files, the error says how many processes would.")
+    int processes = 1;
+
+    @Option(names = "--source", paramLabel = "ADDRESSES",
+            description = "Local addresses to connect from, e.g. 127.0.0.1-127.0.0.8 or 127.0.0.1,127.0.0.2: connection i "
+                    + "leaves from address i mod k. One address reaches one server port with at most the kernel's "
+                    + "ephemeral ports (about 28,000); every 127.x.y.z is local. Needs --driver nio.")
+    SourceAddresses source = SourceAddresses.KERNEL;
+
+    @Option(names = "--connect-rate", paramLabel = "PER_S",
+            description = "Open at most this many connections per second in all (default: as fast as handshakes complete, "
+                    + NioConnector.MAX_CONNECTING + " at a time per selector thread). Needs --driver nio.")
+    Double connectRate;
+
+    /** Run as one of {@link LoadgenProcesses}' children: barrier on stdin, figures on stdout for the parent. */
+    @Option(names = "--child", hidden = true)
+    boolean child;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "5s",
             description = "Time limit for each connect (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
@@ -108,8 +130,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
     private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
 
-    private final PrintStream out;
-    private final PrintStream err;
+    final PrintStream out;
+    final PrintStream err;
 
     public LoadgenCommand() {
         this(System.out, System.err);
@@ -128,6 +150,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     static CommandLine commandLine(LoadgenCommand command) {
         CommandLine cl = Cli.commandLine(command, command.out, command.err);
         cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
+        cl.registerConverter(SourceAddresses.class, Cli.parsing(SourceAddresses::parse));
         return cl;
     }
 
@@ -139,10 +162,15 @@ public final class LoadgenCommand implements Callable<Integer> {
             err.println(unusable);
             return 1;
         }
-        Run run = new Run(s);
-        out.println(s.describe(run.messages));
-        try (HlogFile log = HlogFile.open(s.hlog())) {
-            return execute(run, s.driver().create(s), log.writer());
+        try {
+            if (s.processes() > 1) {
+                return new LoadgenProcesses(s, out, err).run();
+            }
+            Run run = new Run(s);
+            out.println(s.describe(run.messages));
+            try (HlogFile log = HlogFile.open(s.hlog())) {
+                return execute(run, s.driver().create(s), log.writer());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("interrupted");
@@ -162,9 +190,15 @@ public final class LoadgenCommand implements Callable<Integer> {
      * that cannot be written. One line, or null.
      */
     private static String unusable(Settings s) {
-        String tooMany = OpenFiles.check(s.connections());
+        int[] shares = LoadgenProcesses.shares(s.connections(), s.processes());
+        String tooMany = OpenFiles.check(shares[0]);
         if (tooMany != null) {
-            return tooMany;
+            return s.processes() == 1 ? tooMany : String.format("%d processes hold up to %d connections each: %s",
+                    s.processes(), shares[0], tooMany);
+        }
+        String noPorts = s.sources().check(shares);
+        if (noPorts != null) {
+            return noPorts;
         }
         try {
             InetAddress.getByName(s.host());
@@ -198,6 +232,9 @@ public final class LoadgenCommand implements Callable<Integer> {
             connect(run, driver);
             double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
             Histogram connectTimes = run.connectTimes.getIntervalHistogram();
+            if (child) {
+                LoadgenProcesses.awaitStart(run.live(), out);
+            }
             if (run.live() > 0) {
                 monitor = measure(run, driver, log);
             }
@@ -206,7 +243,11 @@ public final class LoadgenCommand implements Callable<Integer> {
             if (monitor != null) {
                 monitor.finish();
             }
-            return finish(Results.of(run, connectSeconds, connectTimes, monitor));
+            Results results = Results.of(run, connectSeconds, connectTimes, monitor);
+            if (child) {
+                ChildResult.print(out, results, run, monitor, connectTimes);
+            }
+            return finish(results);
         } finally {
             if (!stopped) {
                 driver.stop(System.nanoTime());
@@ -239,6 +280,11 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     private int finish(Results r) throws IOException {
+        return report(r, json, out, err);
+    }
+
+    /** The report on {@code out}, one line per kind of error on {@code err}, the JSON; the exit status. */
+    static int report(Results r, Path json, PrintStream out, PrintStream err) throws IOException {
         if (r.connectionsUp() > 0) {
             Report.print(r, out);
         }
@@ -271,7 +317,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         Duration measured = durationGiven ? duration : DEFAULT_DURATION;
         Settings s = new Settings(host, port, connections, measured, warmup, messages == null ? 0 : messages, size,
                 pipeline, rate == null ? 0 : rate, driver, selectors, connectTimeout, timeout,
-                durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose);
+                durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose, processes, source,
+                connectRate == null ? 0 : connectRate);
         validate(s);
         return s;
     }
@@ -288,6 +335,14 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(rate == null || (rate > 0 && rate <= 1e9), "--rate", "a rate above 0 and at most 1e9 messages per second");
         check(s.selectors() >= 1 && s.selectors() <= 64, "--selectors", "a number of threads from 1 to 64");
         check(s.connectTimeout().toMillis() >= 1, "--connect-timeout", "a duration of 1ms or more");
+        check(s.processes() >= 1 && s.processes() <= LoadgenProcesses.MAX, "--processes",
+                "a number of processes from 1 to " + LoadgenProcesses.MAX);
+        check(s.processes() <= s.connections(), "--processes", "at most one process per connection (--connections)");
+        check(connectRate == null || (connectRate > 0 && connectRate <= 1e7), "--connect-rate",
+                "a rate above 0 and at most 1e7 connections per second");
+        // Options that go together: the connect phase's bind and schedule are the nio driver's.
+        check(s.sources().isEmpty() || s.driver() == DriverKind.NIO, "--source", "usable with this driver (use --driver nio)");
+        check(connectRate == null || s.driver() == DriverKind.NIO, "--connect-rate", "usable with this driver (use --driver nio)");
         check(s.timeout().toMillis() >= 1, "--timeout", "a duration of 1ms or more");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
         // Options that go together: --pipeline with the message size, on the blocking drivers.

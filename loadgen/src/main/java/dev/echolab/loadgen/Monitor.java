@@ -40,6 +40,7 @@ final class Monitor {
     private final Intervals warm;
     private final Intervals measured;
     private boolean measuring;
+    private boolean logged;
     private long start;
     private long lastTick;
     private long lastVerified;
@@ -217,10 +218,22 @@ final class Monitor {
         return h;
     }
 
-    /** Open loop: the corrected histogram is the untagged (main) one; closed loop: the only one. */
+    /**
+     * Open loop: the corrected histogram is the untagged (main) one; closed loop: the only one.
+     * The first interval starts where the measurement does: its recorder was last swapped before the
+     * warm-up, and a log whose first interval spanned the warm-up would give a merge the wrong rate.
+     */
     private void log(Histogram l, Histogram c) {
         if (hlog == null) {
             return;
+        }
+        if (!logged) {
+            logged = true;
+            long startMs = System.currentTimeMillis() - (System.nanoTime() - measureStart) / 1_000_000;
+            l.setStartTimeStamp(Math.max(l.getStartTimeStamp(), startMs));
+            if (c != null) {
+                c.setStartTimeStamp(Math.max(c.getStartTimeStamp(), startMs));
+            }
         }
         if (c == null) {
             hlog.outputIntervalHistogram(l);

@@ -6,12 +6,19 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The connect phase of one {@link NioWorker}: non-blocking connects on the worker's selector, at
  * most {@value #MAX_CONNECTING} handshakes in flight (thousands of SYNs at once would overflow the
  * server's accept queue and turn into retransmits a second later), each with its own
  * {@code --connect-timeout}. Connections that come up are left registered for {@code OP_READ}.
+ *
+ * <p>With {@code --connect-rate} new connects also follow a schedule (this worker's share of the
+ * rate), so 100,000 connections arrive as a steady stream the server's accept loops can keep up
+ * with, rather than as fast as a loopback handshake completes. With {@code --source} each channel
+ * binds its source address ({@link SourceAddresses#of}, port 0: the kernel picks a free port of
+ * that address) before it connects.
  */
 final class NioConnector {
 
@@ -21,6 +28,9 @@ final class NioConnector {
     private final Selector selector;
     private final NioConnection[] connections;
     private final InetSocketAddress target;
+    private final SourceAddresses sources;
+    /** Nanoseconds between two connects of this worker; 0 for no schedule. */
+    private final double connectInterval;
     private int pending;
     private int open;
 
@@ -29,21 +39,33 @@ final class NioConnector {
         this.selector = selector;
         this.connections = connections;
         this.target = new InetSocketAddress(run.settings.host(), run.settings.port());
+        this.sources = run.settings.sources();
+        double rate = run.settings.connectRate() * connections.length / run.settings.connections();
+        this.connectInterval = rate > 0 ? 1e9 / rate : 0;
     }
 
     /** Returns when every connection is up or has failed; the number that came up. */
     int connectAll() throws IOException {
         int next = 0;
+        long start = System.nanoTime();
         while (next < connections.length || pending > 0) {
-            while (next < connections.length && pending < MAX_CONNECTING) {
+            while (next < connections.length && pending < MAX_CONNECTING && due(start, next) <= System.nanoTime()) {
                 startConnect(connections[next++]);
             }
+            long wait = next < connections.length ? due(start, next) - System.nanoTime() : Long.MAX_VALUE;
             if (pending > 0) {
-                selector.select(this::onConnectEvent, 10);
+                selector.select(this::onConnectEvent, Math.clamp(wait / 1_000_000, 1, 10));
                 expireConnects(System.nanoTime());
+            } else if (wait > 0) {
+                LockSupport.parkNanos(wait);
             }
         }
         return open;
+    }
+
+    /** When connect {@code n} of this worker may start. */
+    private long due(long start, int n) {
+        return start + (long) (n * connectInterval);
     }
 
     private void startConnect(NioConnection c) {
@@ -54,6 +76,9 @@ final class NioConnector {
             c.channel = SocketChannel.open();
             c.channel.configureBlocking(false);
             c.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!sources.isEmpty()) {
+                c.channel.bind(new InetSocketAddress(sources.of(c.id), 0));
+            }
             if (c.channel.connect(target)) {
                 up(c);
             } else {

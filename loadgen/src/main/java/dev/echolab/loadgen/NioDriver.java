@@ -40,7 +40,9 @@ final class NioDriver implements Driver {
             workers.add(w);
             threads.add(Thread.ofPlatform().name("loadgen-selector-" + t).daemon(true).start(w));
         }
-        connected.await(run.settings.connectTimeout().toNanos() * 2 + JOIN_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
+        // With --connect-rate the phase takes at least connections / rate by design.
+        long scheduled = run.settings.connectRate() > 0 ? (long) (n / run.settings.connectRate() * 1e9) : 0;
+        connected.await(run.settings.connectTimeout().toNanos() * 2 + JOIN_LIMIT.toNanos() + scheduled, TimeUnit.NANOSECONDS);
     }
 
     @Override

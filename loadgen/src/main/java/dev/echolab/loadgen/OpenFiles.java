@@ -27,8 +27,10 @@ final class OpenFiles {
             return null;
         }
         long limit = softLimit.getAsLong();
+        long perProcess = Math.max(1, limit - Descriptors.JVM_HEADROOM);
         return "--connections " + connections + " needs about " + needed + " open files, but this process may open only "
-                + limit + " (raise it with 'ulimit -n " + needed + "' or use fewer connections)";
+                + limit + " (raise it with 'ulimit -n " + needed + "', spread them over --processes "
+                + (connections + perProcess - 1) / perProcess + ", or use fewer connections)";
     }
 
     /**

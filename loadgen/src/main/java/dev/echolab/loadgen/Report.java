@@ -64,8 +64,15 @@ final class Report {
     }
 
     private static void latency(Results r, PrintStream out) {
-        Results.Percentiles m = r.latency();
-        Results.Percentiles c = r.corrected();
+        if (latency(r.latency(), r.corrected(), out)) {
+            Results.Percentiles late = r.sendLateness();
+            out.printf("  Send lateness: p50 %d us, p99 %d us, max %d us behind the schedule (the pacing's own delay, "
+                    + "counted in the corrected latency)%n", late.p50(), late.p99(), late.max());
+        }
+    }
+
+    /** The latency table: one column, or corrected and uncorrected side by side; true for the latter. */
+    static boolean latency(Results.Percentiles m, Results.Percentiles c, PrintStream out) {
         out.println("  Latency Distribution (us, HdrHistogram)" + (c == null ? ""
                 : ": corrected = from the intended send time (coordinated omission), uncorrected = from the actual send"));
         String[] names = {"50%", "75%", "90%", "99%", "99.9%", "max", "mean"};
@@ -74,16 +81,14 @@ final class Report {
             for (int i = 0; i < names.length; i++) {
                 out.printf("  %7s %10.0f%n", names[i], mv[i]);
             }
-            return;
+            return false;
         }
         double[] cv = values(c);
         out.printf("  %7s %12s %12s%n", "", "corrected", "uncorrected");
         for (int i = 0; i < names.length; i++) {
             out.printf("  %7s %12.0f %12.0f%n", names[i], cv[i], mv[i]);
         }
-        Results.Percentiles late = r.sendLateness();
-        out.printf("  Send lateness: p50 %d us, p99 %d us, max %d us behind the schedule (the pacing's own delay, "
-                + "counted in the corrected latency)%n", late.p50(), late.p99(), late.max());
+        return true;
     }
 
     private static double[] values(Results.Percentiles p) {

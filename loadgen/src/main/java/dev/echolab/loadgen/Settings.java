@@ -11,10 +11,22 @@ import java.time.Duration;
  * @param size      pad messages to this many bytes, 0 for their natural length
  * @param rate      total messages per second across all connections (open loop), 0 for closed loop
  * @param bound     with {@code --messages}: the safety time limit of the measurement
+ * @param processes load-generator processes sharing the connections ({@link LoadgenProcesses}); 1: this one
+ * @param sources   local addresses the connections leave from ({@code --source})
+ * @param connectRate new connections per second in all, 0 for as fast as handshakes complete
  */
 record Settings(String host, int port, int connections, Duration duration, Duration warmup, long messages,
                 int size, int pipeline, double rate, DriverKind driver, int selectors, Duration connectTimeout,
-                Duration timeout, Duration bound, Path json, Path hlog, boolean verbose) {
+                Duration timeout, Duration bound, Path json, Path hlog, boolean verbose,
+                int processes, SourceAddresses sources, double connectRate) {
+
+    /** One process, the kernel's source address, no connect rate. */
+    Settings(String host, int port, int connections, Duration duration, Duration warmup, long messages,
+             int size, int pipeline, double rate, DriverKind driver, int selectors, Duration connectTimeout,
+             Duration timeout, Duration bound, Path json, Path hlog, boolean verbose) {
+        this(host, port, connections, duration, warmup, messages, size, pipeline, rate, driver, selectors, connectTimeout,
+                timeout, bound, json, hlog, verbose, 1, SourceAddresses.KERNEL, 0);
+    }
 
     boolean openLoop() {
         return rate > 0;
@@ -38,7 +50,10 @@ record Settings(String host, int port, int connections, Duration duration, Durat
                 ? "open loop at " + Report.decimal(rate) + " msgs/s (latency from intended send time)"
                 : "closed loop";
         String padding = size > 0 ? "padded to " + size : "natural length";
-        return "loadgen " + host + ":" + port + ": " + connections + " connections, driver " + driver
+        String spread = (processes > 1 ? " in " + processes + " processes" : "")
+                + (sources.isEmpty() ? "" : " from " + sources.describe())
+                + (connectRate > 0 ? ", opened at " + Report.decimal(connectRate) + " per second" : "");
+        return "loadgen " + host + ":" + port + ": " + connections + " connections" + spread + ", driver " + driver
                 + (driver == DriverKind.NIO ? " (" + selectors + " selector thread" + (selectors > 1 ? "s" : "") + ")" : "")
                 + ", " + load + ", " + loop + ", pipeline " + pipeline + ", messages of " + m.length(0, 1)
                 + "+ bytes (" + padding + "), connect timeout " + text(connectTimeout)

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +44,11 @@ final class FaultyEchoServer implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** The addresses the accepted connections came from. */
+    Set<InetAddress> peers() {
+        return sockets.stream().map(Socket::getInetAddress).collect(Collectors.toSet());
     }
 
     private void acceptLoop() {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,10 +21,18 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private volatile String lastStats = "";
 
     ServerProcess() throws Exception {
-        process = new ProcessBuilder(ROOT.resolve("bin/server").toString(), "--backend", "nio", "--port", "0")
-                .redirectErrorStream(true).start();
+        this("--backend", "nio");
+    }
+
+    /** {@code bin/server OPTIONS --port 0}. */
+    ServerProcess(String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/server").toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("--port", "0"));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             port = CompletableFuture.supplyAsync(this::readyPort).get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -35,13 +45,18 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The latest stats line ({@code connections=...}), or empty. */
+    String lastStats() {
+        return lastStats;
+    }
+
     private int readyPort() {
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 var ready = ReadyLine.parse(line);
                 if (ready.isPresent()) {
-                    Thread.ofPlatform().daemon(true).start(() -> drain(r));
+                    Thread.ofPlatform().daemon(true).start(() -> drain(r, this));
                     return ready.get().port();
                 }
             }
@@ -51,10 +66,13 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static void drain(BufferedReader r) {
+    private static void drain(BufferedReader r, ServerProcess server) {
         try {
-            while (r.readLine() != null) {
-                // keep the server's stats lines from filling the pipe
+            // keeps the server's stats lines from filling the pipe, and the latest one
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith("connections=")) {
+                    server.lastStats = line;
+                }
             }
         } catch (IOException ignored) {
             // the server is gone

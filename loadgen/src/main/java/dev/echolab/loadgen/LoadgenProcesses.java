@@ -1,0 +1,352 @@
+package dev.echolab.loadgen;
+
+import dev.echolab.common.Children;
+import org.HdrHistogram.Histogram;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code --processes N}: one run in N load-generator processes. A process may open only so many
+ * descriptors (20,000 here, and the limit cannot be raised), and every connection is one; 100,000
+ * connections need at least six processes. The parent here only coordinates:
+ *
+ * <ol>
+ *   <li>It starts N children (this JVM's java, options and class path, through {@link Children}:
+ *       none outlives the parent, however it ends), child {@code j} with its share of the
+ *       connections and of {@code --rate} and {@code --connect-rate}, so every connection keeps
+ *       the interval it would have in one process.</li>
+ *   <li>Barrier: each child opens its connections and says {@code #connected N}; when every child
+ *       has, the parent tells them all {@code go} on their stdin and the load starts everywhere at
+ *       once, after every connection of the run is up.</li>
+ *   <li>Once a second it prints one progress line for the whole run from the children's latest
+ *       ones: msgs/s, errors and live connections summed, and the highest of their p99s, which is
+ *       an upper bound of the run's p99 (at most 1% of each process's values lie above it).</li>
+ *   <li>At the end each child prints its figures as {@link ChildResult} lines; the parent adds
+ *       their histograms with HdrHistogram's {@code add}, sums their counters, takes fairness over
+ *       every connection and prints one report and one JSON, with the same code as one process.
+ *       A child that ends without a result is reported on its own line, and its connections are
+ *       counted as errors ({@code other}), so the run fails rather than looking smaller and clean.</li>
+ * </ol>
+ */
+final class LoadgenProcesses {
+
+    static final int MAX = 64;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    /** A child's progress line, as {@link Monitor} prints it. */
+    private static final Pattern PROGRESS = Pattern.compile(
+            "^\\[\\s*\\d+s] (\\S+)\\s+([\\d.]+) msgs/s\\s+p99 (\\S+) us(?: \\(corrected (\\d+) us\\))?\\s+errors (\\d+)\\s+live (\\d+)");
+
+    private final Settings s;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<Child> children = new ArrayList<>();
+
+    LoadgenProcesses(Settings s, PrintStream out, PrintStream err) {
+        this.s = s;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code connections} split over {@code processes} as evenly as can be, the larger shares first. */
+    static int[] shares(int connections, int processes) {
+        int[] shares = new int[processes];
+        for (int i = 0; i < processes; i++) {
+            shares[i] = connections / processes + (i < connections % processes ? 1 : 0);
+        }
+        return shares;
+    }
+
+    /**
+     * In a child: says how many connections came up, then waits for the parent's {@code go}
+     * (none when nothing came up: there is nothing to start).
+     */
+    static void awaitStart(int live, PrintStream out) throws IOException {
+        out.println("#connected " + live);
+        out.flush();
+        if (live > 0 && new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
+            throw new IOException("the parent load generator has gone");
+        }
+    }
+
+    /** The whole run; the exit status of {@code bin/loadgen}. */
+    int run() throws InterruptedException, IOException {
+        out.println(s.describe(new Messages(s.size())));
+        int[] shares = shares(s.connections(), s.processes());
+        try {
+            for (int i = 0; i < shares.length; i++) {
+                children.add(new Child(i + 1, shares[i]));
+            }
+            if (!awaitConnected()) {
+                return 1;
+            }
+            for (Child c : children) {
+                c.go();
+            }
+            watch();
+            return finish();
+        } finally {
+            Children.stopAll(Duration.ofSeconds(5));
+        }
+    }
+
+    private List<String> childCommand(int index, int share) {
+        List<String> cmd = Children.javaCommand(LoadgenCommand.class.getName());
+        double part = (double) share / s.connections();
+        add(cmd, "--child", "--host", s.host(), "--port", s.port(), "--connections", share,
+                "--warmup", Settings.text(s.warmup()), "--size", s.size(), "--pipeline", s.pipeline(),
+                "--driver", s.driver().id(), "--selectors", s.selectors(),
+                "--connect-timeout", Settings.text(s.connectTimeout()), "--timeout", Settings.text(s.timeout()));
+        if (s.messages() > 0) {
+            add(cmd, "--messages", s.messages(), "--duration", Settings.text(s.bound()));
+        } else {
+            add(cmd, "--duration", Settings.text(s.duration()));
+        }
+        if (s.openLoop()) {
+            add(cmd, "--rate", s.rate() * part);
+        }
+        if (s.connectRate() > 0) {
+            add(cmd, "--connect-rate", s.connectRate() * part);
+        }
+        if (!s.sources().isEmpty()) {
+            add(cmd, "--source", s.sources().text());
+        }
+        if (s.hlog() != null) {
+            add(cmd, "--hlog", childLog(index));
+        }
+        if (s.verbose()) {
+            cmd.add("--verbose");
+        }
+        return cmd;
+    }
+
+    private static void add(List<String> cmd, Object... args) {
+        for (Object a : args) {
+            cmd.add(String.valueOf(a));
+        }
+    }
+
+    private Path childLog(int index) {
+        return s.hlog().resolveSibling(s.hlog().getFileName() + "." + index);
+    }
+
+    /** Waits until every child has connected or ended; false (reported) if one could not start. */
+    private boolean awaitConnected() throws InterruptedException {
+        long scheduled = s.connectRate() > 0 ? (long) (s.connections() / s.connectRate() * 1e9) : 0;
+        long deadline = System.nanoTime() + s.connectTimeout().toNanos() * 2 + scheduled + TimeUnit.MINUTES.toNanos(2);
+        for (Child c : children) {
+            if (!c.connected.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                err.println("loadgen process " + c.index + " (pid " + c.process.pid() + ") did not finish connecting in time");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One progress line a second until every child has ended, bounded by the run's own limits. */
+    private void watch() throws InterruptedException {
+        long start = System.nanoTime();
+        long limit = s.effectiveWarmup().toNanos() + s.measureLimit().toNanos() + s.timeout().toNanos() * 2
+                + TimeUnit.MINUTES.toNanos(1);
+        long next = start + SECOND;
+        for (Child c : children) {
+            while (!c.process.waitFor(Math.max(1, next - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                long now = System.nanoTime();
+                if (now - start > limit) {
+                    err.println("loadgen process " + c.index + " (pid " + c.process.pid() + ") did not end in time; stopped it");
+                    return;
+                }
+                if (now >= next) {
+                    progress(now - start);
+                    next += ((now - next) / SECOND + 1) * SECOND;
+                }
+            }
+        }
+    }
+
+    private void progress(long elapsed) {
+        double rate = 0;
+        long errors = 0;
+        long live = 0;
+        long p99 = -1;
+        long corrected = -1;
+        boolean measuring = false;
+        int reporting = 0;
+        for (Child c : children) {
+            Matcher m = c.latest;
+            if (m == null) {
+                continue;
+            }
+            reporting++;
+            measuring |= m.group(1).equals("measuring");
+            rate += Double.parseDouble(m.group(2));
+            p99 = m.group(3).equals("-") ? p99 : Math.max(p99, Long.parseLong(m.group(3)));
+            corrected = m.group(4) == null ? corrected : Math.max(corrected, Long.parseLong(m.group(4)));
+            errors += Long.parseLong(m.group(5));
+            live += Long.parseLong(m.group(6));
+        }
+        if (reporting == 0) {
+            return;
+        }
+        out.printf(Locale.ROOT, "[%4.0fs] %-9s %10.0f msgs/s  p99 <= %s us%s  errors %d  live %d  (%d of %d processes)%n",
+                elapsed / 1e9, measuring ? "measuring" : "warm-up", rate, p99 < 0 ? "-" : Long.toString(p99),
+                corrected < 0 ? "" : " (corrected <= " + corrected + " us)", errors, live, reporting, children.size());
+    }
+
+    private int finish() throws InterruptedException, IOException {
+        List<ChildResult> parts = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        int lost = 0;
+        for (Child c : children) {
+            c.awaitOutput();
+            String why = c.failure();
+            if (why == null) {
+                try {
+                    parts.add(ChildResult.parse(c.result));
+                    continue;
+                } catch (IllegalArgumentException e) {
+                    why = e.getMessage();
+                }
+            }
+            failed.add("loadgen process " + c.index + " (pid " + c.process.pid() + ") gave no result: " + why
+                    + "; its " + c.connections + " connections are counted as errors");
+            lost += c.connections;
+        }
+        Results r = ChildResult.combine(s, parts, failed, lost);
+        for (String line : failed) {
+            if (!line.equals(r.firstErrors()[ErrorKind.OTHER.ordinal()])) {
+                err.println(line);
+            }
+        }
+        mergeLogs();
+        return LoadgenCommand.report(r, s.json(), out, err);
+    }
+
+    /** The children's interval logs, in time order, as the one {@code --hlog} file; theirs are removed. */
+    private void mergeLogs() throws IOException {
+        if (s.hlog() == null) {
+            return;
+        }
+        List<Histogram> all = new ArrayList<>();
+        for (Child c : children) {
+            Path log = childLog(c.index);
+            if (Files.exists(log)) {
+                all.addAll(HlogFile.read(log));
+                Files.delete(log);
+            }
+        }
+        all.sort(Comparator.comparingLong(Histogram::getStartTimeStamp));
+        long start = all.isEmpty() ? System.currentTimeMillis() : all.getFirst().getStartTimeStamp();
+        try (HlogFile log = HlogFile.open(s.hlog(), start)) {
+            all.forEach(log.writer()::outputIntervalHistogram);
+        }
+    }
+
+    /** One child process and what it has said so far. */
+    private final class Child {
+        final int index;
+        final int connections;
+        final Process process;
+        final CountDownLatch connected = new CountDownLatch(1);
+        final List<String> result = new CopyOnWriteArrayList<>();
+        final Deque<String> stderrTail = new ArrayDeque<>();
+        volatile Matcher latest;
+        volatile boolean complete;
+        private final Thread stdout;
+        private final Thread stderr;
+
+        Child(int index, int connections) throws IOException {
+            this.index = index;
+            this.connections = connections;
+            this.process = Children.start(new ProcessBuilder(childCommand(index, connections)));
+            this.stdout = Thread.ofPlatform().daemon().name("loadgen-" + index + "-stdout").start(this::readStdout);
+            this.stderr = Thread.ofPlatform().daemon().name("loadgen-" + index + "-stderr").start(this::readStderr);
+        }
+
+        void go() {
+            try {
+                process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+                process.getOutputStream().flush();
+            } catch (IOException e) {
+                // it has ended: reported with the results
+            }
+        }
+
+        private void readStdout() {
+            try (BufferedReader r = reader(process.getInputStream())) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (line.startsWith("#connected ")) {
+                        connected.countDown();
+                    } else if (line.equals(ChildResult.END)) {
+                        complete = true;
+                    } else if (line.startsWith(ChildResult.PREFIX)) {
+                        result.add(line.substring(ChildResult.PREFIX.length()));
+                    } else {
+                        Matcher m = PROGRESS.matcher(line);
+                        if (m.find()) {
+                            latest = m;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the child has gone; its exit status says the rest
+            } finally {
+                connected.countDown();
+            }
+        }
+
+        private void readStderr() {
+            try (BufferedReader r = reader(process.getErrorStream())) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    synchronized (stderrTail) {
+                        stderrTail.addLast(line);
+                        if (stderrTail.size() > 3) {
+                            stderrTail.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the child has gone
+            }
+        }
+
+        private static BufferedReader reader(InputStream in) {
+            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+
+        void awaitOutput() throws InterruptedException {
+            process.waitFor(10, TimeUnit.SECONDS);
+            stdout.join(Duration.ofSeconds(5));
+            stderr.join(Duration.ofSeconds(5));
+        }
+
+        /** Why this child has no result, or null if it has one. */
+        String failure() {
+            if (complete) {
+                return null;
+            }
+            String status = process.isAlive() ? "still running" : "exit status " + process.exitValue();
+            synchronized (stderrTail) {
+                return stderrTail.isEmpty() ? status : status + ", last said: " + String.join(" / ", stderrTail);
+            }
+        }
+    }
+}
