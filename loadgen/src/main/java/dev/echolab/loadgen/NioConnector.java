@@ -6,6 +6,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,6 +32,12 @@ final class NioConnector {
     private final SourceAddresses sources;
     /** Nanoseconds between two connects of this worker; 0 for no schedule. */
     private final double connectInterval;
+    /**
+     * Connects in flight, oldest first: they all have the same timeout, so they expire in this order
+     * and a check looks only at the head (scanning every connection at each wake-up of a paced
+     * connect phase, a thousand times a second, would cost more than the connects).
+     */
+    private final ArrayDeque<NioConnection> inFlight = new ArrayDeque<>();
     private int pending;
     private int open;
 
@@ -72,6 +79,7 @@ final class NioConnector {
         c.connectStart = System.nanoTime();
         c.state = NioConnection.State.CONNECTING;
         pending++;
+        inFlight.addLast(c);
         try {
             c.channel = SocketChannel.open();
             c.channel.configureBlocking(false);
@@ -120,12 +128,16 @@ final class NioConnector {
 
     private void expireConnects(long now) {
         long limit = run.settings.connectTimeout().toNanos();
-        for (NioConnection c : connections) {
-            if (c.state == NioConnection.State.CONNECTING && now - c.connectStart >= limit) {
+        for (NioConnection c = inFlight.peekFirst(); c != null; c = inFlight.peekFirst()) {
+            if (c.state == NioConnection.State.CONNECTING) {
+                if (now - c.connectStart < limit) {
+                    return;
+                }
                 pending--;
                 NioWorker.closeChannel(c);
                 run.failed(ErrorKind.TIMEOUT, ErrorKind.connectFailure(ErrorKind.TIMEOUT, run.settings, c.id, null), false);
             }
+            inFlight.removeFirst();
         }
     }
 }
