@@ -193,8 +193,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         int[] shares = LoadgenProcesses.shares(s.connections(), s.processes());
         String tooMany = OpenFiles.check(shares[0]);
         if (tooMany != null) {
-            return s.processes() == 1 ? tooMany : String.format("%d processes hold up to %d connections each: %s",
-                    s.processes(), shares[0], tooMany);
+            return s.processes() == 1 ? tooMany : String.format("--processes %d leaves up to %d connections to a process, "
+                    + "more than its open files allow: use --processes %d", s.processes(), shares[0],
+                    OpenFiles.processesFor(s.connections()));
         }
         String noPorts = s.sources().check(shares);
         if (noPorts != null) {

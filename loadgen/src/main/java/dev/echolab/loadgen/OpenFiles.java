@@ -27,10 +27,16 @@ final class OpenFiles {
             return null;
         }
         long limit = softLimit.getAsLong();
-        long perProcess = Math.max(1, limit - Descriptors.JVM_HEADROOM);
         return "--connections " + connections + " needs about " + needed + " open files, but this process may open only "
                 + limit + " (raise it with 'ulimit -n " + needed + "', spread them over --processes "
-                + (connections + perProcess - 1) / perProcess + ", or use fewer connections)";
+                + processesFor(connections) + ", or use fewer connections)";
+    }
+
+    /** How many processes {@code connections} need under this process's open-file limit (1 when unknown). */
+    static long processesFor(long connections) {
+        OptionalLong softLimit = Descriptors.softLimit();
+        long perProcess = softLimit.isEmpty() ? Long.MAX_VALUE : Math.max(1, softLimit.getAsLong() - Descriptors.JVM_HEADROOM);
+        return Math.max(1, (connections + perProcess - 1) / perProcess);
     }
 
     /**

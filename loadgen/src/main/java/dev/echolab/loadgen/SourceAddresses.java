@@ -144,7 +144,8 @@ record SourceAddresses(List<InetAddress> addresses) {
     /** {@code [low, high]} from a file holding {@code "32768\t60999"}, or null if it cannot be read. */
     static long[] portRange(Path file) {
         try {
-            String[] f = Files.readString(file).strip().split("\\s+");
+            // Read line by line: /proc reports a size that Files.readString trusts, and gets one byte.
+            String[] f = Files.readAllLines(file).getFirst().strip().split("\\s+");
             return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
         } catch (IOException | RuntimeException e) {
             return null;
