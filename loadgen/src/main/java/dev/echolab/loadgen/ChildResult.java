@@ -25,13 +25,13 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
     static final String PREFIX = "#result ";
     static final String END = PREFIX + "end";
     private static final List<String> COUNTS = List.of("up", "connect_s", "verified", "messages", "bytes", "seconds",
-            "cpu_s", "cpu_pct", "start_ms", "end_ms", "no_reply");
+            "cpu_s", "cpu_pct", "start_ms", "end_ms", "no_reply", "jit_ms", "gc_count", "gc_ms");
 
     /** Writes {@code r} and the histograms behind it as {@code #result} lines. */
     static void print(PrintStream out, Results r, Run run, Monitor monitor, Histogram connectTimes) {
         double[] values = {r.connectionsUp(), r.connectSeconds(), r.verified(), r.messages(), r.bytes(), r.seconds(),
                 r.cpu().seconds(), r.cpu().percentOfOneCore(), r.measureStartEpochMs(), r.measureEndEpochMs(),
-                r.fairness().noReply()};
+                r.fairness().noReply(), r.self().jitMillis(), r.self().gcCount(), r.self().gcMillis()};
         StringBuilder line = new StringBuilder(PREFIX).append("counts");
         for (int i = 0; i < values.length; i++) {
             line.append(' ').append(COUNTS.get(i)).append('=').append(values[i]);
@@ -59,6 +59,10 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         if (r.settings().openLoop()) {
             hist(out, "corrected", monitor == null ? none : monitor.corrected);
             hist(out, "lateness", monitor == null ? none : monitor.sendLateness);
+        }
+        if (r.self().held() != null) {
+            hist(out, "held", monitor == null ? none : monitor.held);
+            hist(out, "loop_turns", monitor == null ? none : monitor.loopTurns);
         }
         out.println(END);
         out.flush();
@@ -151,7 +155,7 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         List<Long> counts = new ArrayList<>();
         Map<String, Histogram> sums = new HashMap<>();
         double up = 0, connectSeconds = 0, verified = 0, messages = 0, bytes = 0, seconds = 0, cpuSeconds = 0, cpuPct = 0;
-        double start = Double.MAX_VALUE, end = 0, noReply = 0;
+        double start = Double.MAX_VALUE, end = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
         for (ChildResult p : parts) {
             up += p.count("up");
             connectSeconds = Math.max(connectSeconds, p.count("connect_s"));
@@ -162,6 +166,9 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
             cpuSeconds += p.count("cpu_s");
             cpuPct += p.count("cpu_pct");
             noReply += p.count("no_reply");
+            jit += p.count("jit_ms");
+            gcCount += p.count("gc_count");
+            gcMillis += p.count("gc_ms");
             if (p.count("end_ms") > 0) {
                 start = Math.min(start, p.count("start_ms"));
                 end = Math.max(end, p.count("end_ms"));
@@ -184,11 +191,15 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         int cores = Runtime.getRuntime().availableProcessors();
         Results.Cpu cpu = new Results.Cpu(cpuSeconds, cpuPct, cores, cpuPct > 90.0 * cores);
         Histogram none = new Histogram(3);
+        // The JIT and GC of all the processes together; replies held and loop turns over all of them (nio driver).
+        Results.Self self = new Results.Self((long) jit, (long) gcCount, (long) gcMillis,
+                sums.containsKey("held") ? Results.Percentiles.of(sums.get("held")) : null,
+                sums.containsKey("loop_turns") ? Results.Percentiles.of(sums.get("loop_turns")) : null);
         return new Results(s, (int) up, connectSeconds, Results.Percentiles.of(sums.getOrDefault("connect", none)),
                 (long) verified, (long) messages, (long) bytes, seconds,
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
-                errors, first, fairness, cpu, start == Double.MAX_VALUE ? 0 : (long) start, (long) end);
+                errors, first, fairness, cpu, self, start == Double.MAX_VALUE ? 0 : (long) start, (long) end);
     }
 }

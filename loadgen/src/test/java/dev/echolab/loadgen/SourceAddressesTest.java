@@ -92,7 +92,7 @@ class SourceAddressesTest {
         h.recordValue(100);
         ChildResult one = ChildResult.parse(List.of(
                 "counts up=2.0 connect_s=0.5 verified=20.0 messages=10.0 bytes=220.0 seconds=1.0 cpu_s=0.1 cpu_pct=10.0 "
-                        + "start_ms=1000.0 end_ms=2000.0 no_reply=0.0",
+                        + "start_ms=1000.0 end_ms=2000.0 no_reply=0.0 jit_ms=5.0 gc_count=1.0 gc_ms=2.0",
                 "errors 0,0,0,0,0,0,0", "fairness 4,6", "hist connect " + ChildResult.encode(h), "hist latency " + ChildResult.encode(h)));
         Settings s = new Settings("127.0.0.1", 8080, 4, java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, 0, 0, 1, 0,
                 DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1),
