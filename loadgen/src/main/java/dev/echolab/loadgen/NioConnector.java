@@ -51,15 +51,27 @@ final class NioConnector {
         this.connectInterval = rate > 0 ? 1e9 / rate : 0;
     }
 
-    /** Returns when every connection is up or has failed; the number that came up. */
-    int connectAll() throws IOException {
+    /**
+     * Returns when every connection is up or has failed, or at {@code deadline} ({@code nanoTime}):
+     * then the connects still in flight and those not yet started count as timeouts, so that every
+     * connection is either up or an error when the load starts (none is still connecting behind the
+     * measurement's back, none is left out of the counts). The number that came up.
+     *
+     * @param limit how the deadline was set, for the error line
+     */
+    int connectAll(long deadline, String limit) throws IOException {
         int next = 0;
         long start = System.nanoTime();
         while (next < connections.length || pending > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                timeOutTheRest(next, limit);
+                break;
+            }
             while (next < connections.length && pending < MAX_CONNECTING && due(start, next) <= System.nanoTime()) {
                 startConnect(connections[next++]);
             }
-            long wait = next < connections.length ? due(start, next) - System.nanoTime() : Long.MAX_VALUE;
+            long now = System.nanoTime();
+            long wait = Math.min(next < connections.length ? due(start, next) - now : Long.MAX_VALUE, deadline - now);
             if (pending > 0) {
                 selector.select(this::onConnectEvent, Math.clamp(wait / 1_000_000, 1, 10));
                 expireConnects(System.nanoTime());
@@ -68,6 +80,24 @@ final class NioConnector {
             }
         }
         return open;
+    }
+
+    /** The connect phase is over: whatever is not up by now is a timeout, started or not. */
+    private void timeOutTheRest(int next, String limit) {
+        String line = "connect timeout: not connected to " + target.getHostString() + ":" + target.getPort()
+                + " when the connect phase reached its limit (" + limit + ")";
+        for (NioConnection c : inFlight) {
+            if (c.state == NioConnection.State.CONNECTING) {
+                pending--;
+                NioWorker.closeChannel(c);
+                run.failed(ErrorKind.TIMEOUT, line, false);
+            }
+        }
+        inFlight.clear();
+        for (int i = next; i < connections.length; i++) {
+            NioWorker.closeChannel(connections[i]);
+            run.failed(ErrorKind.TIMEOUT, line, false);
+        }
     }
 
     /** When connect {@code n} of this worker may start. */

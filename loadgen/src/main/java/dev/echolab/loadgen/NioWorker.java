@@ -38,6 +38,8 @@ final class NioWorker implements Runnable {
     private final NioConnection[] connections;
     private final CountDownLatch connected;
     private final CountDownLatch gate;
+    private final long connectDeadline;
+    private final String connectLimit;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(IO_BYTES);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(IO_BYTES);
     private final byte[] txBytes = new byte[IO_BYTES];
@@ -63,10 +65,14 @@ final class NioWorker implements Runnable {
     private volatile boolean aborted;
     private volatile long graceDeadline = Long.MAX_VALUE;
 
-    NioWorker(Run run, int first, int last, CountDownLatch connected, CountDownLatch gate) {
+    /** {@code connectDeadline} ({@code nanoTime}) ends the connect phase; {@code connectLimit} says how it was set. */
+    NioWorker(Run run, int first, int last, CountDownLatch connected, CountDownLatch gate, long connectDeadline,
+              String connectLimit) {
         this.run = run;
         this.connected = connected;
         this.gate = gate;
+        this.connectDeadline = connectDeadline;
+        this.connectLimit = connectLimit;
         this.connections = new NioConnection[last - first];
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new NioConnection(first + i, run);
@@ -92,7 +98,7 @@ final class NioWorker implements Runnable {
         thread = Thread.currentThread();
         try (Selector s = Selector.open()) {
             selector = s;
-            open = new NioConnector(run, s, connections).connectAll();
+            open = new NioConnector(run, s, connections).connectAll(connectDeadline, connectLimit);
             connectPhaseOver = true;
             connected.countDown();
             gate.await();
