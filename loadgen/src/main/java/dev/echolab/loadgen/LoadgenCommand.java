@@ -344,6 +344,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         // Options that go together: the connect phase's bind and schedule are the nio driver's.
         check(s.sources().isEmpty() || s.driver() == DriverKind.NIO, "--source", "usable with this driver (use --driver nio)");
         check(connectRate == null || s.driver() == DriverKind.NIO, "--connect-rate", "usable with this driver (use --driver nio)");
+        InetAddress foreign = s.sources().notLocal();
+        check(foreign == null, "--source", "a list of this machine's addresses (" + (foreign == null ? "" : foreign.getHostAddress())
+                + " is not one; every 127.x.y.z is)");
         check(s.timeout().toMillis() >= 1, "--timeout", "a duration of 1ms or more");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
         // Options that go together: --pipeline with the message size, on the blocking drivers.

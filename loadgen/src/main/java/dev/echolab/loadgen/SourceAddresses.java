@@ -2,7 +2,9 @@ package dev.echolab.loadgen;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,6 +89,22 @@ record SourceAddresses(List<InetAddress> addresses) {
 
     boolean isEmpty() {
         return addresses.isEmpty();
+    }
+
+    /**
+     * The first address that is not this machine's (a socket cannot bind it), or null when every one
+     * is. Without this check each connection's bind would fail with "Cannot assign requested
+     * address", the kernel's words for running out of ports too, and the run would blame the ports.
+     */
+    InetAddress notLocal() {
+        for (InetAddress a : addresses) {
+            try (SocketChannel probe = SocketChannel.open()) {
+                probe.bind(new InetSocketAddress(a, 0));
+            } catch (IOException e) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** The address connection {@code id} binds; call only when not empty. */

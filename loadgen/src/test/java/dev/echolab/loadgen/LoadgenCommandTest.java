@@ -213,6 +213,12 @@ class LoadgenCommandTest {
         assertEquals(2, r.exit(), r::toString);
         assertTrue(r.err().startsWith("Invalid value for option '--pipeline': '2000' is not a depth the blocking drivers"), r::toString);
         assertEquals(2, Loadgen.run("--no-such-option").exit());
+        // An address that is not this machine's (TEST-NET-1, never assigned): refused before any bind
+        // fails with the kernel's "Cannot assign requested address", which would read as out of ports.
+        r = Loadgen.run("--driver", "nio", "--source", "127.0.0.1,192.0.2.1", "--port", port());
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().startsWith("Invalid value for option '--source': '127.0.0.1,192.0.2.1' is not a list of this "
+                + "machine's addresses (192.0.2.1 is not one; every 127.x.y.z is)"), r::toString);
     }
 
     @Test
