@@ -97,8 +97,9 @@ final class MergeCommand implements Callable<Integer> {
     }
 
     private static Log read(Path f) throws IOException {
-        if (!Files.isReadable(f)) {
-            throw new IOException("cannot read " + f + ": " + (Files.exists(f) ? "permission denied" : "no such file"));
+        if (!Files.isReadable(f) || Files.isDirectory(f)) {
+            throw new IOException("cannot read " + f + ": " + (!Files.exists(f) ? "no such file"
+                    : Files.isDirectory(f) ? "a directory, not a log" : "permission denied"));
         }
         Histogram main = new Histogram(3);
         Histogram uncorrected = new Histogram(3);
