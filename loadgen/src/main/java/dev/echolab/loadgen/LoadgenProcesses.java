@@ -309,6 +309,7 @@ final class LoadgenProcesses {
             } catch (IOException e) {
                 // the child has gone; its exit status says the rest
             } finally {
+                latest = null; // an ended child reports no more: the progress line counts only those still running
                 connected.countDown();
             }
         }
