@@ -39,7 +39,7 @@ class LoadgenCommandTest {
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
-            "connect_timeout_s", "timeout_s", "exit_status");
+            "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "exit_status");
 
     @TempDir
     Path dir;
@@ -88,8 +88,7 @@ class LoadgenCommandTest {
         assertEquals(0, r.exit(), r::toString);
         JsonNode doc = Loadgen.json(json); // parses: the file is one well-formed JSON object
         assertTrue(doc.isObject(), doc::toString);
-        Set<String> keys = new HashSet<>();
-        collectKeys(doc, keys);
+        Set<String> keys = keys(doc);
         for (String key : JSON_KEYS) {
             assertTrue(keys.contains(key), () -> "missing " + key + " in " + doc);
         }
@@ -98,6 +97,13 @@ class LoadgenCommandTest {
         assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString); // the nio driver measures its own share
         assertTrue(Loadgen.number(doc, "/self/held/max_us") >= 0, doc::toString);
         assertTrue(r.out().contains("Load generator itself: JIT "), r::toString);
+    }
+
+    /** Every key of {@code doc}, at any depth. */
+    static Set<String> keys(JsonNode doc) {
+        Set<String> keys = new HashSet<>();
+        collectKeys(doc, keys);
+        return keys;
     }
 
     private static void collectKeys(JsonNode node, Set<String> keys) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +53,13 @@ class MultiProcessIT {
             // Every connection sends every 2 s for 10 s: each one was answered during the measurement.
             assertTrue(Loadgen.number(doc, "/fairness/min_msgs") >= 1, doc::toString);
             assertTrue(Loadgen.number(doc, "/msgs") >= CONNECTIONS, doc::toString);
+            // The combined JSON is as complete as one process's: every documented key, the children's own figures.
+            Set<String> keys = LoadgenCommandTest.keys(doc);
+            assertEquals(List.of(), LoadgenCommandTest.JSON_KEYS.stream().filter(k -> !keys.contains(k)).toList(), doc::toString);
+            assertEquals(2, Loadgen.number(doc, "/settings/processes"), doc::toString);
+            assertEquals("127.0.0.1,127.0.0.2", doc.at("/settings/source").asText(), doc::toString);
+            assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString);
+            assertTrue(Loadgen.number(doc, "/self/jit_ms") > 0, doc::toString);
             assertAcceptedBySumOfBothProcesses(server);
         }
     }
