@@ -52,9 +52,14 @@ public final class Environment {
         return e;
     }
 
-    private static String read(Path p) {
+    /**
+     * A small /proc file's text. Not {@code Files.readString}: /proc files report a size of 0, so it
+     * reads one byte first, and a sysctl of numbers (ip_local_port_range) returns nothing at a
+     * non-zero offset: it gets "3". A line reader asks for a whole buffer at once.
+     */
+    static String read(Path p) {
         try {
-            return Files.readString(p).strip();
+            return String.join("\n", Files.readAllLines(p)).strip();
         } catch (IOException e) {
             return "unknown";
         }

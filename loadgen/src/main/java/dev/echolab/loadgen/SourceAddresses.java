@@ -162,7 +162,8 @@ record SourceAddresses(List<InetAddress> addresses) {
     /** {@code [low, high]} from a file holding {@code "32768\t60999"}, or null if it cannot be read. */
     static long[] portRange(Path file) {
         try {
-            // Read line by line: /proc reports a size that Files.readString trusts, and gets one byte.
+            // A line reader asks for a whole buffer at once. Files.readString sees /proc's size of 0, reads
+            // one byte first, and a sysctl of numbers returns nothing at a non-zero offset: it would get "3".
             String[] f = Files.readAllLines(file).getFirst().strip().split("\\s+");
             return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
         } catch (IOException | RuntimeException e) {
