@@ -114,7 +114,7 @@ public final class Limits {
         return idleTimeout.toNanos();
     }
 
-    /** Milliseconds for a socket read timeout: 0 (wait forever) when off, at least 1 when on. */
+    /** Milliseconds for a read's own timeout (aio, Netty): 0 (wait forever) when off, at least 1 when on. */
     public int idleTimeoutMillis() {
         return idleTimeoutEnabled() ? (int) Math.clamp(idleTimeout.toMillis(), 1, Integer.MAX_VALUE) : 0;
     }

@@ -3,7 +3,6 @@ package dev.echolab.server;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -22,8 +21,8 @@ import java.nio.channels.ServerSocketChannel;
  *       over them;</li>
  *   <li>a backlog of {@value #BACKLOG}.</li>
  * </ul>
- * Three socket classes, one per family of backends: a {@link ServerSocketChannel} (nonblocking,
- * nio), a {@link ServerSocket} (blocking, pool, virtual) and an
+ * Two socket classes, one per family of backends: a {@link ServerSocketChannel} (nonblocking and
+ * nio in nonblocking mode; blocking, pool and virtual in blocking mode) and an
  * {@link AsynchronousServerSocketChannel} (aio). Netty binds its own channel, with the same
  * options ({@code NettyEchoServer}, {@code Transports.reusePort}).
  */
@@ -38,12 +37,6 @@ public final class Sockets {
     /** A listening channel bound as the configuration says (blocking mode, as opened). */
     public static ServerSocketChannel bind(ServerConfig config) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
-        return bound(server, config, server::setOption, server::bind);
-    }
-
-    /** A classic blocking listening socket bound as the configuration says. */
-    public static ServerSocket bindBlocking(ServerConfig config) throws IOException {
-        ServerSocket server = new ServerSocket();
         return bound(server, config, server::setOption, server::bind);
     }
 

@@ -4,12 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The accept loop and the echo loop shared by the three blocking backends ({@code blocking},
  * {@code pool}, {@code virtual}). They differ only in the {@link ExecutorService} that runs
- * {@link #echo(Socket)}: a new platform thread, a pooled thread, or a new virtual thread per
+ * {@link #echo(Connection)}: a new platform thread, a pooled thread, or a new virtual thread per
  * connection. Everything else a reader sees here is the same for all three.
  *
  * <pre>
@@ -32,6 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * most 64 KiB per connection, so {@code --max-connections} bounds the total ({@code --max-buffered}
  * has nothing to add here).
  *
+ * <p>The socket is a {@link SocketChannel} in blocking mode, read into a direct buffer: the same
+ * blocking {@code read} and {@code write} system calls as a {@code Socket}'s streams, without the
+ * copy those make through a per-thread temporary direct buffer (a {@code byte[]} cannot be handed
+ * to the kernel), measured at a few percent of the CPU per message (docs/performance.md).
+ *
  * <p>Memory: the buffer is what a waiting connection holds (a parked virtual thread keeps it
  * as a platform thread does), so it starts small ({@value #SMALL_BUFFER} bytes: an idle client or
  * a chat of short lines costs that much) and grows only while reads fill it, that is while a large
@@ -41,9 +45,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
  * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running
- * out of threads. {@code --idle-timeout} is a socket read timeout: a {@code read} that waits that
- * long throws and the connection ends. On the pool an idle client holds a thread for all that time,
- * which is exactly how idle clients starve the others there.
+ * out of threads. {@code --idle-timeout}: a channel has no read timeout ({@code SO_TIMEOUT} is for
+ * a {@code Socket}'s streams), so each connection notes when its read began and a sweeper thread
+ * closes the ones whose read has waited that long; the closed read ends the loop. A write blocked
+ * on a slow reader is not idle. On the pool an idle client holds a thread for all that time, which
+ * is exactly how idle clients starve the others there.
  */
 public abstract class StreamEchoServer implements EchoServer {
 
@@ -57,10 +63,22 @@ public abstract class StreamEchoServer implements EchoServer {
     protected final ServerStats stats = new ServerStats();
     private final Limits limits;
     private final ExecutorService executor;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private ServerSocket serverSocket;
+    private ServerSocketChannel serverChannel;
     private Thread acceptThread;
+    private Thread idleSweeper;
+
+    /** One accepted connection; {@code readingSince} is for the idle sweeper only. */
+    private static final class Connection {
+        final SocketChannel channel;
+        /** {@link System#nanoTime()} when the pending read began, 0 while not reading. */
+        volatile long readingSince;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
 
     protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
         this.config = config;
@@ -70,15 +88,18 @@ public abstract class StreamEchoServer implements EchoServer {
 
     @Override
     public void start() throws IOException {
-        serverSocket = Sockets.bindBlocking(config);
+        serverChannel = Sockets.bind(config);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
+        if (limits.idleTimeoutEnabled()) {
+            idleSweeper = Thread.ofPlatform().name(config.backend().id() + "-idle").start(this::sweepIdle);
+        }
     }
 
     private void acceptLoop() {
         while (!closed.get()) {
-            Socket socket;
+            SocketChannel socket;
             try {
-                socket = serverSocket.accept();
+                socket = serverChannel.accept();
             } catch (IOException e) {
                 if (closed.get()) {
                     return;
@@ -89,20 +110,20 @@ public abstract class StreamEchoServer implements EchoServer {
                 continue;
             }
             if (limits.admit()) {
-                serve(socket);
+                serve(new Connection(socket));
             } else {
                 closeQuietly(socket);
             }
         }
     }
 
-    private void serve(Socket socket) {
-        sockets.add(socket);
+    private void serve(Connection connection) {
+        connections.add(connection);
         stats.waiting(+1);
         try {
             executor.execute(() -> {
                 stats.waiting(-1);
-                echo(socket);
+                echo(connection);
             });
         } catch (RuntimeException | OutOfMemoryError noThread) {
             // The executor is shutting down, or (blocking) the OS would not make one more thread:
@@ -112,42 +133,70 @@ public abstract class StreamEchoServer implements EchoServer {
                 log.warn("cannot start a thread for a new connection: {}", noThread.toString());
             }
             stats.waiting(-1);
-            sockets.remove(socket);
-            closeQuietly(socket);
+            connections.remove(connection);
+            closeQuietly(connection.channel);
             stats.closed();
         }
     }
 
     /** The echo loop: one connection, start to end, on whatever thread the executor gives it. */
-    private void echo(Socket socket) {
-        byte[] buffer = new byte[SMALL_BUFFER];
-        try (socket) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(limits.idleTimeoutMillis()); // 0: wait forever
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
+    private void echo(Connection connection) {
+        SocketChannel channel = connection.channel;
+        ByteBuffer buffer = ByteBuffer.allocateDirect(SMALL_BUFFER);
+        boolean idleTimeout = limits.idleTimeoutEnabled();
+        try (channel) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             int n;
             Work work = config.work();
-            while ((n = in.read(buffer)) > 0) {
+            while (true) {
+                if (idleTimeout) {
+                    connection.readingSince = System.nanoTime();
+                }
+                n = channel.read(buffer);
+                if (idleTimeout) {
+                    connection.readingSince = 0;
+                }
+                if (n <= 0) {
+                    break;
+                }
                 // --work: on these backends the connection's own thread does it; a blocked thread
                 // here holds up only its own client (and, on the pool, one of its threads).
                 work.perform();
-                out.write(buffer, 0, n);
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer); // blocking mode: returns when all is written
+                }
                 stats.echoed(n);
                 buffer = nextBuffer(buffer, n);
+                buffer.clear();
             }
             // EOF: the client half-closed. Everything it sent is already written back;
             // closing now tells it we are done too.
-        } catch (SocketTimeoutException e) {
-            limits.idleClosed();
-            log.debug("idle for {}: closing", limits.idleTimeout());
         } catch (IOException e) {
+            // The idle sweeper's close lands here too (AsynchronousCloseException), counted there.
             if (!closed.get()) {
                 log.debug("connection ended: {}", e.toString());
             }
         } finally {
-            sockets.remove(socket);
+            connections.remove(connection);
             stats.closed();
+        }
+    }
+
+    /** --idle-timeout: close each connection whose read has waited that long, a few times per timeout. */
+    private void sweepIdle() {
+        long timeout = limits.idleTimeoutNanos();
+        while (!closed.get()) {
+            sleep(limits.idleSweepMillis());
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                long since = c.readingSince;
+                if (since != 0 && now - since >= timeout && c.channel.isOpen()) {
+                    limits.idleClosed();
+                    log.debug("idle for {}: closing", limits.idleTimeout());
+                    closeQuietly(c.channel);
+                }
+            }
         }
     }
 
@@ -157,19 +206,20 @@ public abstract class StreamEchoServer implements EchoServer {
      * fits in the small size (the burst is over: what the connection holds while it waits for its
      * client is {@value #SMALL_BUFFER} bytes again), else the same.
      */
-    static byte[] nextBuffer(byte[] buffer, int n) {
-        if (n == buffer.length && buffer.length < LARGE_BUFFER) {
-            return new byte[Math.min(buffer.length * 4, LARGE_BUFFER)];
+    static ByteBuffer nextBuffer(ByteBuffer buffer, int n) {
+        int size = buffer.capacity();
+        if (n == size && size < LARGE_BUFFER) {
+            return ByteBuffer.allocateDirect(Math.min(size * 4, LARGE_BUFFER));
         }
-        if (n <= SMALL_BUFFER && buffer.length > SMALL_BUFFER) {
-            return new byte[SMALL_BUFFER];
+        if (n <= SMALL_BUFFER && size > SMALL_BUFFER) {
+            return ByteBuffer.allocateDirect(SMALL_BUFFER);
         }
         return buffer;
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        return Sockets.localAddress(serverChannel);
     }
 
     @Override
@@ -182,11 +232,15 @@ public abstract class StreamEchoServer implements EchoServer {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closeQuietly(serverSocket);
+        closeQuietly(serverChannel);
         join(acceptThread);
+        if (idleSweeper != null) {
+            idleSweeper.interrupt();
+            join(idleSweeper);
+        }
         // Closing a socket wakes the thread blocked reading or writing it; queued tasks never start.
         executor.shutdownNow();
-        sockets.forEach(StreamEchoServer::closeQuietly);
+        connections.forEach(c -> closeQuietly(c.channel));
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("{}: echo threads still running after 5 s", config.backend().id());

@@ -2,6 +2,8 @@ package dev.echolab.server;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+
 import static dev.echolab.server.StreamEchoServer.LARGE_BUFFER;
 import static dev.echolab.server.StreamEchoServer.SMALL_BUFFER;
 import static dev.echolab.server.StreamEchoServer.nextBuffer;
@@ -13,18 +15,18 @@ class StreamEchoBufferTest {
 
     @Test
     void shortMessagesKeepTheSmallBuffer() {
-        byte[] small = new byte[SMALL_BUFFER];
+        ByteBuffer small = ByteBuffer.allocateDirect(SMALL_BUFFER);
         assertSame(small, nextBuffer(small, 26));
         assertSame(small, nextBuffer(small, SMALL_BUFFER - 1));
     }
 
     @Test
     void fullReadsGrowItUpToTheLargeSize() {
-        byte[] b = new byte[SMALL_BUFFER];
+        ByteBuffer b = ByteBuffer.allocateDirect(SMALL_BUFFER);
         int grown = 0;
-        while (b.length < LARGE_BUFFER) {
-            byte[] next = nextBuffer(b, b.length);
-            assertEquals(Math.min(b.length * 4, LARGE_BUFFER), next.length);
+        while (b.capacity() < LARGE_BUFFER) {
+            ByteBuffer next = nextBuffer(b, b.capacity());
+            assertEquals(Math.min(b.capacity() * 4, LARGE_BUFFER), next.capacity());
             b = next;
             grown++;
         }
@@ -35,7 +37,7 @@ class StreamEchoBufferTest {
 
     @Test
     void aReadThatFitsTheSmallSizeBringsItBack() {
-        assertEquals(SMALL_BUFFER, nextBuffer(new byte[LARGE_BUFFER], SMALL_BUFFER).length);
-        assertEquals(SMALL_BUFFER, nextBuffer(new byte[4 * SMALL_BUFFER], 16).length);
+        assertEquals(SMALL_BUFFER, nextBuffer(ByteBuffer.allocateDirect(LARGE_BUFFER), SMALL_BUFFER).capacity());
+        assertEquals(SMALL_BUFFER, nextBuffer(ByteBuffer.allocateDirect(4 * SMALL_BUFFER), 16).capacity());
     }
 }
