@@ -41,6 +41,8 @@ final class Monitor {
     private final Intervals measured;
     private boolean measuring;
     private boolean logged;
+    /** The take in {@link #finish}: its interval ends at the measurement's end in the log. */
+    private boolean last;
     private long start;
     private long lastTick;
     private long lastVerified;
@@ -59,7 +61,7 @@ final class Monitor {
         this.run = run;
         this.out = out;
         this.hlog = hlog;
-        processCpuNanos();
+        Sample.take(); // sets up the beans and the sampling code before the load, not inside it
         warm = new Intervals(run.warm);
         measured = new Intervals(run.measured);
     }
@@ -138,6 +140,7 @@ final class Monitor {
     /** After the driver has stopped: the last interval, which ends at the run's end by construction. */
     void finish() {
         if (measuring) {
+            last = true;
             take();
         }
     }
@@ -145,7 +148,13 @@ final class Monitor {
     private void beginMeasurement() {
         measuring = true;
         measureStart = run.warmEnd();
-        first = Sample.take();
+        if (System.nanoTime() < run.end()) {
+            first = Sample.take();
+        } else {
+            // Seen only after the end: a sample now would cover microseconds. Keep the load's.
+            out.println("the monitor thread was kept off its core until after the measurement: the load generator's"
+                    + " CPU, JIT and GC figures below cover the whole run, warm-up included");
+        }
     }
 
     /**
@@ -233,6 +242,14 @@ final class Monitor {
             l.setStartTimeStamp(Math.max(l.getStartTimeStamp(), startMs));
             if (c != null) {
                 c.setStartTimeStamp(Math.max(c.getStartTimeStamp(), startMs));
+            }
+        }
+        if (last) {
+            // Taken after the drivers stopped (up to --timeout later); the measurement ended before.
+            long endMs = System.currentTimeMillis() - (System.nanoTime() - measureEnd) / 1_000_000;
+            l.setEndTimeStamp(Math.max(l.getStartTimeStamp(), Math.min(l.getEndTimeStamp(), endMs)));
+            if (c != null) {
+                c.setEndTimeStamp(Math.max(c.getStartTimeStamp(), Math.min(c.getEndTimeStamp(), endMs)));
             }
         }
         if (c == null) {

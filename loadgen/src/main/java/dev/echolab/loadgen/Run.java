@@ -162,12 +162,18 @@ final class Run {
         /** The nio driver only: how long each turn of the loop was busy between two looks for ready events. */
         final Recorder loopTurns = new Recorder(3);
         private final long[] perConnection;
-        private final LongAdder bytes = new LongAdder();
+        /**
+         * Per connection like the counts, each written by its connection's thread only: a
+         * {@code LongAdder} here, first used at the warm-up's end, would take its never-profiled
+         * first-use path there (and trap) just when the measurement starts.
+         */
+        private final long[] bytes;
 
         Phase(Settings settings) {
             corrected = settings.openLoop() ? new Recorder(3) : null;
             sendLateness = settings.openLoop() ? new Recorder(3) : null;
             perConnection = new long[settings.connections()];
+            bytes = new long[settings.connections()];
         }
 
         private void record(int id, int length, long sent, long intended, long held, long now) {
@@ -180,7 +186,7 @@ final class Run {
                 sendLateness.recordValue((Math.max(0, sent - intended) + 500) / 1000);
             }
             perConnection[id]++;
-            bytes.add(length);
+            bytes[id] += length;
         }
     }
 
@@ -225,7 +231,7 @@ final class Run {
     }
 
     long measuredBytes() {
-        return measured.bytes.sum();
+        return java.util.Arrays.stream(measured.bytes).sum(); // read after the drivers are joined
     }
 
     long errors(ErrorKind kind) {
