@@ -184,10 +184,7 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         if (!failed.isEmpty() && first[ErrorKind.OTHER.ordinal()] == null) {
             first[ErrorKind.OTHER.ordinal()] = failed.getFirst();
         }
-        long[] sorted = counts.stream().mapToLong(Long::longValue).sorted().toArray();
-        int n = sorted.length;
-        Results.Fairness fairness = n == 0 ? new Results.Fairness(0, 0, 0, (int) noReply)
-                : new Results.Fairness(sorted[0], sorted[n / 2], sorted[n - 1], (int) noReply);
+        Results.Fairness fairness = Results.Fairness.of(counts.stream().mapToLong(Long::longValue).toArray(), (int) noReply);
         int cores = Runtime.getRuntime().availableProcessors();
         Results.Cpu cpu = new Results.Cpu(cpuSeconds, cpuPct, cores, cpuPct > 90.0 * cores);
         Histogram none = new Histogram(3);

@@ -42,10 +42,14 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
                     noReply += sent[i] && replies[i] == 0 ? 1 : 0;
                 }
             }
-            long[] sorted = Arrays.copyOf(counts, n);
-            Arrays.sort(sorted);
-            return n == 0 ? new Fairness(0, 0, 0, 0)
-                    : new Fairness(sorted[0], sorted[n / 2], sorted[n - 1], noReply);
+            return of(Arrays.copyOf(counts, n), noReply);
+        }
+
+        /** Over {@code counts}, the measured messages of each connection that came up (sorted here, in place). */
+        static Fairness of(long[] counts, int noReply) {
+            Arrays.sort(counts);
+            int n = counts.length;
+            return n == 0 ? new Fairness(0, 0, 0, noReply) : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply);
         }
     }
 

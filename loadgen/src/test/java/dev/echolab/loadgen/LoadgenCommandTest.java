@@ -95,7 +95,7 @@ class LoadgenCommandTest {
         assertTrue(Loadgen.number(doc, "/msgs_per_s") > 0, doc::toString);
         assertEquals(64, Loadgen.number(doc, "/msg_bytes"), doc::toString);
         assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString); // the nio driver measures its own share
-        assertTrue(Loadgen.number(doc, "/self/held/max_us") >= 0, doc::toString);
+        Loadgen.number(doc, "/self/held/p99_us"); // fails the test if the nio driver's held figures are missing
         assertTrue(r.out().contains("Load generator itself: JIT "), r::toString);
     }
 
