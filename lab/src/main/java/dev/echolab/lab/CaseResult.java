@@ -61,6 +61,10 @@ public final class CaseResult {
     public Double idleCpuPct;
     public Double elapsedS;
 
+    // what else ran on the machine over the measured interval
+    public Double hostCpuPct;
+    public Double otherLoadPct;
+
     /** {@code nio c=500 work=none rep 1}, for progress lines. */
     public String label() {
         return backend + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;

@@ -170,6 +170,10 @@ final class CaseRunner {
         double seconds = (to - from) / 1e3;
         double cpu = sampler.cpuSecondsBetween(from, to);
         c.serverCpuPct = 100 * cpu / seconds;
+        c.hostCpuPct = 100 * sampler.hostCpuSecondsBetween(from, to) / seconds;
+        if (c.loadgenCpuPct != null) {
+            c.otherLoadPct = c.hostCpuPct - c.serverCpuPct - c.loadgenCpuPct;
+        }
         if (c.messages == null && c.msgsPerS != null) {
             c.messages = Math.round(c.msgsPerS * seconds);
         }

@@ -1,9 +1,16 @@
 package dev.echolab.lab;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,20 +76,55 @@ final class Proc {
         return sum;
     }
 
-    /** Total busy CPU ticks of the whole machine (all CPUs), from {@code /proc/stat}. */
-    static long machineBusyTicks() {
-        try {
-            String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
-            String[] f = first.trim().split("\\s+");
+    /**
+     * Busy CPU ticks of the whole machine (all CPUs) from the first line of {@code /proc/stat}:
+     * user, nice, system, irq, softirq and steal (time the hypervisor gave our CPUs to someone
+     * else). Idle and iowait are not busy; guest time is already inside user, so it is not added.
+     */
+    static long hostBusyTicks() {
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/stat"))) {
+            String[] f = r.readLine().trim().split("\\s+");
             long busy = 0;
-            for (int i = 1; i < f.length; i++) {
-                if (i != 4 && i != 5) { // idle and iowait are not busy
-                    busy += Long.parseLong(f[i]);
-                }
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += i < f.length ? Long.parseLong(f[i]) : 0;
             }
             return busy;
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /**
+     * CPU ticks (utime+stime) of a process and all its descendants, found through the parent ids
+     * in {@code /proc/N/stat} (a server may fork workers: {@code --processes}, a Python peer).
+     * Children that already exited are not counted. 0 when the process is gone.
+     */
+    static long treeCpuTicks(long root) {
+        Map<Long, List<Long>> children = new HashMap<>();
+        Map<Long, Long> ticks = new HashMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path dir : procs) {
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    // After the name: [0]=state, [1]=ppid (field 4), [11]=utime (14), [12]=stime (15).
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long pid = Long.parseLong(dir.getFileName().toString());
+                    ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(pid);
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended while we listed them
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        long sum = 0;
+        Deque<Long> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            long pid = todo.pop();
+            sum += ticks.getOrDefault(pid, 0L);
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return sum;
     }
 }

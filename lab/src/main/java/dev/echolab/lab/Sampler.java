@@ -3,18 +3,25 @@ package dev.echolab.lab;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * Samples one process from /proc every {@value #PERIOD_MS} ms on a background thread, so that
  * CPU time over any window (such as the load generator's measured interval) can be read
- * afterwards by interpolation, along with peak threads and RSS.
+ * afterwards by interpolation, along with peak threads and RSS. The same readings take the CPU of
+ * the process's whole tree and the busy time of the whole machine ({@code /proc/stat}), so that
+ * what else ran on the machine over that window is known too.
  */
 final class Sampler implements AutoCloseable {
 
     static final long PERIOD_MS = 200;
 
     private final long pid;
-    private final List<Proc.Sample> samples = new ArrayList<>();
+    /** One reading: the process itself, the CPU ticks of its tree, the machine's busy ticks. */
+    private record Reading(Proc.Sample process, long treeTicks, long hostTicks) {
+    }
+
+    private final List<Reading> samples = new ArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -29,8 +36,9 @@ final class Sampler implements AutoCloseable {
             if (s.isEmpty()) {
                 return;
             }
+            Reading r = new Reading(s.get(), Proc.treeCpuTicks(pid), Proc.hostBusyTicks());
             synchronized (samples) {
-                samples.add(s.get());
+                samples.add(r);
             }
             try {
                 Thread.sleep(PERIOD_MS);
@@ -40,40 +48,46 @@ final class Sampler implements AutoCloseable {
         }
     }
 
-    /** CPU seconds the process used between two wall-clock instants (epoch ms), interpolated. */
+    /** CPU seconds the process and its descendants used between two wall-clock instants (epoch ms), interpolated. */
     double cpuSecondsBetween(long fromEpochMs, long toEpochMs) {
-        return (cpuTicksAt(toEpochMs) - cpuTicksAt(fromEpochMs)) / Proc.TICKS_PER_SECOND;
+        return (ticksAt(toEpochMs, Reading::treeTicks) - ticksAt(fromEpochMs, Reading::treeTicks)) / Proc.TICKS_PER_SECOND;
     }
 
-    private double cpuTicksAt(long epochMs) {
+    /** CPU seconds the whole machine was busy (all CPUs, every process) between two instants, interpolated. */
+    double hostCpuSecondsBetween(long fromEpochMs, long toEpochMs) {
+        return (ticksAt(toEpochMs, Reading::hostTicks) - ticksAt(fromEpochMs, Reading::hostTicks)) / Proc.TICKS_PER_SECOND;
+    }
+
+    private double ticksAt(long epochMs, ToLongFunction<Reading> ticks) {
         synchronized (samples) {
             if (samples.isEmpty()) {
                 return 0;
             }
-            Proc.Sample prev = samples.get(0);
-            if (epochMs <= prev.epochMs()) {
-                return prev.cpuTicks();
+            Reading prev = samples.get(0);
+            if (epochMs <= prev.process().epochMs()) {
+                return ticks.applyAsLong(prev);
             }
-            for (Proc.Sample s : samples) {
-                if (s.epochMs() >= epochMs) {
-                    double f = (double) (epochMs - prev.epochMs()) / Math.max(1, s.epochMs() - prev.epochMs());
-                    return prev.cpuTicks() + f * (s.cpuTicks() - prev.cpuTicks());
+            for (Reading s : samples) {
+                long at = s.process().epochMs();
+                if (at >= epochMs) {
+                    double f = (double) (epochMs - prev.process().epochMs()) / Math.max(1, at - prev.process().epochMs());
+                    return ticks.applyAsLong(prev) + f * (ticks.applyAsLong(s) - ticks.applyAsLong(prev));
                 }
                 prev = s;
             }
-            return prev.cpuTicks();
+            return ticks.applyAsLong(prev);
         }
     }
 
     int peakThreads() {
         synchronized (samples) {
-            return samples.stream().mapToInt(Proc.Sample::threads).max().orElse(0);
+            return samples.stream().mapToInt(r -> r.process().threads()).max().orElse(0);
         }
     }
 
     long peakRssBytes() {
         synchronized (samples) {
-            return samples.stream().mapToLong(Proc.Sample::rssBytes).max().orElse(0);
+            return samples.stream().mapToLong(r -> r.process().rssBytes()).max().orElse(0);
         }
     }
 
