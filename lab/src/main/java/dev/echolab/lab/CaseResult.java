@@ -61,9 +61,25 @@ public final class CaseResult {
     public Double idleCpuPct;
     public Double elapsedS;
 
-    // what else ran on the machine over the measured interval
+    // what else ran on the machine, and the lab's verdict on the case (see Verdict)
     public Double hostCpuPct;
     public Double otherLoadPct;
+    public Verdict.Kind verdict;
+    public String verdictReason;
+    /** Every attempt at this case, this one last; more than one when a disturbed case was run again. */
+    public List<Verdict.Attempt> attempts;
+
+    /** The same case, not yet run: for another attempt at it. */
+    CaseResult again() {
+        CaseResult c = new CaseResult();
+        c.backend = backend;
+        c.reference = reference;
+        c.scenario = scenario;
+        c.connections = connections;
+        c.work = work;
+        c.repeat = repeat;
+        return c;
+    }
 
     /** {@code nio c=500 work=none rep 1}, for progress lines. */
     public String label() {

@@ -74,6 +74,11 @@ public final class CompareCommand implements Callable<Integer> {
                     + "ref-echo.c and gcc builds it (default: on).")
     boolean reference;
 
+    @Option(names = "--retries", paramLabel = "N",
+            description = "Runs again a case the lab judges disturbed (the machine busy with something else), "
+                    + "at most N times; one still disturbed is kept, marked and left out of the medians (default: ${DEFAULT-VALUE}).")
+    int retries = 2;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
     Path out;
 
@@ -133,12 +138,13 @@ public final class CompareCommand implements Callable<Integer> {
                 break;
             }
             progress.starting(c);
-            runner.run(c);
+            CaseResult result = Verdict.untilUndisturbed(c, runner::run, retries, () -> stoppedBy.get() != null,
+                    d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
             if (stoppedBy.get() != null) {
                 break; // cut short by the signal: not a result
             }
-            progress.finished(c);
-            done.add(c);
+            progress.finished(result);
+            done.add(result);
         }
         Thread.interrupted(); // the signal's interrupt has done its work; writing the files must not see it
         String signal = stoppedBy.get();
@@ -152,7 +158,7 @@ public final class CompareCommand implements Callable<Integer> {
         }
         long failed = cases.stream().filter(c -> c.status == CaseResult.Status.failed).count();
         stdout.println((failed == 0 ? "all " + cases.size() + " cases ran" : failed + " of " + cases.size()
-                + " cases failed (see the report)") + "; report: " + dir.resolve("report.html"));
+                + " cases failed (see the report)") + "; verdict: " + Verdict.overall(done) + "; report: " + dir.resolve("report.html"));
         return 0;
     }
 
@@ -199,6 +205,9 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (repeat < 1) {
             throw Cli.invalid(cl, "--repeat", "a number of repetitions (1 or more)");
+        }
+        if (retries < 0) {
+            throw Cli.invalid(cl, "--retries", "a number of reruns (0 or more)");
         }
         if (idle < 0) {
             throw Cli.invalid(cl, "--idle", "a number of connections (0 or more; 0 skips the idle case)");
@@ -266,6 +275,7 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("driver", driver.id());
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
+        s.put("retries", retries);
         return s;
     }
 
@@ -275,6 +285,7 @@ public final class CompareCommand implements Callable<Integer> {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("complete", incomplete == null);
         results.put("stopped_by", stoppedBy.get());
+        results.put("verdict", Verdict.overall(cases));
         results.put("environment", env);
         results.put("cases", cases);
         results.put("summary", summary);

@@ -29,6 +29,7 @@ final class HtmlReport {
         if (incomplete != null) {
             h.append("<p class=\"incomplete\">").append(esc(incomplete)).append("</p>\n");
         }
+        h.append("<p class=\"verdict\"><strong>Verdict: ").append(esc(Verdict.overall(cases))).append("</strong></p>\n");
         h.append("<p class=\"note\">").append(esc(env.date)).append(" &middot; ").append(esc(env.cpuModel))
                 .append(", ").append(env.cpus).append(" CPUs &middot; ").append(esc(env.pinning)).append("</p>\n");
         h.append("<h2>Charts</h2>\n");

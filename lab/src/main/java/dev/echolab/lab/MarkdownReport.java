@@ -13,6 +13,7 @@ final class MarkdownReport {
         if (incomplete != null) {
             md.append("> **").append(incomplete).append("**\n\n");
         }
+        md.append("**Verdict: ").append(Verdict.overall(cases)).append("**\n\n");
         for (Tables.Table t : Tables.build(env, rows, cases)) {
             md.append("## ").append(t.title()).append("\n\n");
             if (t.note() != null) {

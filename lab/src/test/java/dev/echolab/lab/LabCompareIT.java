@@ -31,7 +31,8 @@ class LabCompareIT {
             "starved_connections", "loadgen_cpu_pct", "loadgen_saturated", "server_cpu_pct", "server_cpu_us_per_msg",
             "cpu_window", "server_threads_baseline", "server_threads_peak", "server_rss_mb_baseline",
             "server_rss_mb_peak", "rss_per_connection_kb", "threads_per_connection", "voluntary_ctx_switches",
-            "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s");
+            "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s", "host_cpu_pct", "other_load_pct", "verdict",
+            "verdict_reason", "attempts");
     static final List<String> ENVIRONMENT_FIELDS = List.of("date", "cpu_model", "cpus", "kernel", "memory",
             "open_files_limit", "jdk", "jvm_flags", "pinning", "loadgen_driver", "echolab_version", "git_commit",
             "settings");
@@ -50,6 +51,7 @@ class LabCompareIT {
 
         JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertTrue(results.get("complete").asBoolean(), "every case ran");
+        assertTrue(results.get("verdict").asText().matches("undisturbed: .*|\\d+ of 2 load cases disturbed.*"), results.get("verdict").asText());
         for (String f : ENVIRONMENT_FIELDS) {
             assertTrue(results.get("environment").has(f), "environment." + f);
         }
@@ -66,6 +68,10 @@ class LabCompareIT {
                 assertTrue(c.get("server_cpu_us_per_msg").asDouble() > 0, c.toString());
                 assertEquals("measured interval", c.get("cpu_window").asText());
                 assertEquals(0, c.get("errors").asInt());
+                assertTrue(List.of("ok", "disturbed", "load-generator-bound").contains(c.get("verdict").asText()), c.toString());
+                JsonNode attempts = c.get("attempts");
+                assertTrue(attempts.size() >= 1 && attempts.size() <= 3, "at most 1 + 2 retries: " + attempts);
+                assertEquals(c.get("verdict"), attempts.get(attempts.size() - 1).get("verdict"), "the case is its last attempt");
             } else {
                 assertTrue(c.get("rss_per_connection_kb").isNumber(), c.toString());
             }
