@@ -81,6 +81,7 @@ class CompareFailuresTest {
             Map.entry("--driver", List.of("quantum")),
             Map.entry("--repeat", List.of("0", "twice")),
             Map.entry("--idle", List.of("-1", "many")),
+            Map.entry("--retries", List.of("-1", "twice")),
             Map.entry("--out", List.of("")),
             Map.entry("--server-command", List.of("", " ")),
             Map.entry("--ready-timeout", List.of("0", "soon")));
