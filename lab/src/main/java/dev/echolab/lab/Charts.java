@@ -130,6 +130,7 @@ final class Charts {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("backend").yAxisTitle(unit).build();
         style(chart.getStyler());
+        chart.getStyler().setXAxisLabelRotation(20); // "py-asyncio (reference)" and its neighbours must not overlap
         for (Series<Summary> s : series) {
             List<Double> ys = new ArrayList<>();
             for (String b : backends) {
