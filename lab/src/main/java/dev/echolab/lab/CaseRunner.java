@@ -7,13 +7,13 @@ import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,13 +23,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class CaseRunner {
 
-    /** How the processes of a case are started; built once from the command line. */
-    record Setup(List<String> serverCommand, List<String> loadgenCommand, Path refEcho,
+    /** How the processes of a case are started (peers: id -> the command that starts it); built once from the command line. */
+    record Setup(List<String> serverCommand, List<String> loadgenCommand, Map<String, List<String>> peers,
                  List<String> serverPinning, List<String> loadgenPinning, String driver,
                  Duration duration, Duration warmup, Duration readyTimeout, Path logs) {
     }
 
-    static final String REF_ECHO = "ref-echo";
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,8 +42,7 @@ final class CaseRunner {
         long start = System.nanoTime();
         ServerProcess server;
         try {
-            server = ServerProcess.start(serverCommand(c),
-                    c.reference ? RefEcho::readyPort : line -> ReadyLine.parse(line).map(ReadyLine::port), setup.readyTimeout());
+            server = ServerProcess.start(serverCommand(c), line -> ReadyLine.parse(line).map(ReadyLine::port), setup.readyTimeout());
         } catch (ServerProcess.ServerFailedException e) {
             return failed(c, "server " + e.getMessage(), e.output);
         } catch (IOException e) {
@@ -75,7 +73,7 @@ final class CaseRunner {
         } finally {
             boolean aliveAtEnd = server.isAlive();
             c.serverExit = server.stop(STOP_GRACE);
-            if (!c.reference && c.status != CaseResult.Status.failed) {
+            if (c.status != CaseResult.Status.failed) {
                 if (!aliveAtEnd) {
                     fail(c, "server died during the run", server.lastLines());
                 } else if (c.serverExit == null || c.serverExit != 0) {
@@ -87,15 +85,16 @@ final class CaseRunner {
         return c;
     }
 
-    private List<String> serverCommand(CaseResult c) throws IOException {
+    /** A peer takes the server's --port and --work, so both start the same way. */
+    private List<String> serverCommand(CaseResult c) {
         List<String> cmd = new ArrayList<>(setup.serverPinning());
         if (c.reference) {
-            cmd.add(setup.refEcho().toString());
-            cmd.add(String.valueOf(freePort()));
-            return cmd;
+            cmd.addAll(setup.peers().get(c.backend));
+        } else {
+            cmd.addAll(setup.serverCommand());
+            cmd.addAll(List.of("--backend", c.backend));
         }
-        cmd.addAll(setup.serverCommand());
-        cmd.addAll(List.of("--backend", c.backend, "--port", "0"));
+        cmd.addAll(List.of("--port", "0"));
         if (!c.work.equals("none")) {
             cmd.addAll(List.of("--work", c.work));
         }
@@ -226,13 +225,6 @@ final class CaseRunner {
 
     private static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 
     private static List<String> tail(Path log) {

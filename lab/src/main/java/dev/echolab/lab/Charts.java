@@ -16,7 +16,9 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The report's charts, drawn with XChart into PNG files (under {@code charts/}) that the HTML
@@ -36,6 +38,8 @@ final class Charts {
     private static final int HEIGHT = 420;
 
     private final List<Image> images = new ArrayList<>();
+    /** The peers' ids: their series and bars say "(reference)". */
+    private Set<String> references = Set.of();
 
     List<Image> images() {
         return images;
@@ -44,6 +48,7 @@ final class Charts {
     static Charts render(List<Summary> rows, Path dir) throws IOException {
         Files.createDirectories(dir);
         Charts c = new Charts();
+        c.references = rows.stream().filter(Summary::reference).map(Summary::backend).collect(Collectors.toSet());
         List<Summary> load = rows.stream().filter(r -> r.scenario().equals("load") && r.work().equals("none")).toList();
         List<String> backends = rows.stream().map(Summary::backend).distinct().toList();
         int focus = nearestTo500(load);
@@ -76,7 +81,7 @@ final class Charts {
             List<Summary> pts = load.stream().filter(r -> r.backend().equals(b) && r.msgsPerS() != null)
                     .sorted(Comparator.comparingInt(Summary::connections)).toList();
             if (!pts.isEmpty()) {
-                chart.addSeries(b, pts.stream().map(r -> (double) r.connections()).toList(),
+                chart.addSeries(label(b), pts.stream().map(r -> (double) r.connections()).toList(),
                         pts.stream().map(Summary::msgsPerS).toList());
             }
         }
@@ -125,6 +130,7 @@ final class Charts {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("backend").yAxisTitle(unit).build();
         style(chart.getStyler());
+        chart.getStyler().setXAxisLabelRotation(20); // "py-asyncio (reference)" and its neighbours must not overlap
         for (Series<Summary> s : series) {
             List<Double> ys = new ArrayList<>();
             for (String b : backends) {
@@ -132,10 +138,14 @@ final class Charts {
                         .findFirst().orElse(null));
             }
             if (ys.stream().anyMatch(Objects::nonNull)) {
-                chart.addSeries(s.name(), backends, ys);
+                chart.addSeries(s.name(), backends.stream().map(this::label).toList(), ys);
             }
         }
         add(name, title, caption, chart);
+    }
+
+    private String label(String backend) {
+        return references.contains(backend) ? backend + " (reference)" : backend;
     }
 
     private void add(String name, String title, String caption, Chart<?, ?> chart) throws IOException {

@@ -21,6 +21,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +70,16 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Idle connections for the idle scenario, 0 to skip it (default: ${DEFAULT-VALUE}).")
     int idle = 5000;
 
-    @Option(names = "--reference", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Include the C ref-echo server as a reference when $ECHOLAB_BENCH names a folder with "
-                    + "ref-echo.c and gcc builds it (default: on).")
-    boolean reference;
+    @Option(names = "--peers", paramLabel = "all|none|ID,...", completionCandidates = Peer.Ids.class,
+            description = "Peers to run beside the backends, as references: echo servers in C, Go and Python from "
+                    + "peers/ (${COMPLETION-CANDIDATES}); one whose toolchain is missing is skipped with one line saying "
+                    + "what to install (default: ${DEFAULT-VALUE}, the ceiling of one core).")
+    String peers = "c-epoll";
+
+    @Option(names = "--reference", negatable = true,
+            description = "Add (--reference) or leave out (--no-reference) the c-epoll peer, whatever --peers says; "
+                    + "from before there were peers (default: --peers decides).")
+    Boolean reference;
 
     @Option(names = "--retries", paramLabel = "N",
             description = "Runs again a case the lab judges disturbed (the machine busy with something else), "
@@ -97,6 +104,8 @@ public final class CompareCommand implements Callable<Integer> {
     private final PrintStream stdout;
     private final PrintStream stderr;
     private final Path home;
+    /** Where the peers' compilers and Python are found; a test takes tools away through it. */
+    Toolchain toolchain = Toolchain.system();
 
     public CompareCommand() {
         this(System.out, System.err, Path.of(System.getProperty("echolab.home", ".")).toAbsolutePath().normalize());
@@ -111,6 +120,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> ids = backendIds();
+        List<Peer> peerList = peerList();
         validate();
         stopOnSignal();
         Path dir = (out != null ? out : home.resolve("target/lab").resolve(
@@ -119,16 +129,20 @@ public final class CompareCommand implements Callable<Integer> {
         Files.createDirectories(logs);
 
         Pinning pinning = Pinning.detect();
-        Path refEcho = reference ? RefEcho.build(dir, stderr) : null;
+        Map<String, List<String>> peerCommands = new LinkedHashMap<>();
+        for (Peer p : peerList) {
+            p.prepare(home, dir, toolchain, stderr).ifPresent(command -> peerCommands.put(p.id(), command));
+        }
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
-                List.of(home.resolve("bin/loadgen").toString()), refEcho,
+                List.of(home.resolve("bin/loadgen").toString()), peerCommands,
                 pinning.server(), pinning.loadgen(), driver.id(), duration, warmup, readyTimeout, logs));
 
-        List<CaseResult> cases = matrix(ids, refEcho != null);
+        List<CaseResult> cases = matrix(ids, peerCommands.keySet());
         Environment env = Environment.read(home, pinning.description(), driver.id(),
-                System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids));
-        stdout.println("comparing " + String.join(", ", ids) + (refEcho != null ? " (+ ref-echo reference)" : "")
+                System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids, peerCommands.keySet()));
+        stdout.println("comparing " + String.join(", ", ids)
+                + (peerCommands.isEmpty() ? "" : " (+ references: " + String.join(", ", peerCommands.keySet()) + ")")
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
 
         Progress progress = new Progress(stdout, cases.size(), (warmup.plus(duration).toMillis() / 1e3) + 4);
@@ -192,6 +206,22 @@ public final class CompareCommand implements Callable<Integer> {
         return ids;
     }
 
+    /** {@code --peers}, with {@code --reference} or {@code --no-reference} adding or removing c-epoll. */
+    private List<Peer> peerList() {
+        List<Peer> list;
+        try {
+            list = new ArrayList<>(Peer.parse(peers));
+        } catch (IllegalArgumentException e) {
+            throw Cli.invalidValue(spec.commandLine(), "--peers", e.getMessage());
+        }
+        if (Boolean.TRUE.equals(reference) && !list.contains(Peer.C_EPOLL)) {
+            list.addFirst(Peer.C_EPOLL);
+        } else if (Boolean.FALSE.equals(reference)) {
+            list.remove(Peer.C_EPOLL);
+        }
+        return list;
+    }
+
     /** Values picocli cannot check by type: usage errors in the same form as its own (exit 2). */
     private void validate() {
         CommandLine cl = spec.commandLine();
@@ -227,37 +257,33 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** Repetition-major, so that a noisy minute spreads over all backends instead of hitting one. */
-    private List<CaseResult> matrix(List<String> ids, boolean withReference) {
-        List<String> targets = new ArrayList<>(ids);
-        if (withReference) {
-            targets.add(CaseRunner.REF_ECHO);
-        }
+    /** Repetition-major, so that a noisy minute spreads over all backends instead of hitting one; peers last, as references. */
+    private List<CaseResult> matrix(List<String> ids, Collection<String> peerIds) {
+        Map<String, Boolean> targets = new LinkedHashMap<>(); // id -> is a reference
+        ids.forEach(id -> targets.put(id, false));
+        peerIds.forEach(id -> targets.put(id, true));
         List<CaseResult> cases = new ArrayList<>();
         for (int rep = 1; rep <= repeat; rep++) {
-            for (String target : targets) {
+            for (var target : targets.entrySet()) {
                 for (String w : work) {
-                    if (target.equals(CaseRunner.REF_ECHO) && !w.equals("none")) {
-                        continue; // the C reference has no simulated work
-                    }
                     for (int conns : connections) {
-                        cases.add(newCase(target, "load", conns, w, rep));
+                        cases.add(newCase(target.getKey(), target.getValue(), "load", conns, w, rep));
                     }
                 }
             }
         }
         if (idle > 0) {
-            for (String target : targets) {
-                cases.add(newCase(target, "idle", idle, "none", 1));
+            for (var target : targets.entrySet()) {
+                cases.add(newCase(target.getKey(), target.getValue(), "idle", idle, "none", 1));
             }
         }
         return cases;
     }
 
-    private static CaseResult newCase(String target, String scenario, int conns, String work, int rep) {
+    private static CaseResult newCase(String target, boolean reference, String scenario, int conns, String work, int rep) {
         CaseResult c = new CaseResult();
         c.backend = target;
-        c.reference = target.equals(CaseRunner.REF_ECHO);
+        c.reference = reference;
         c.scenario = scenario;
         c.connections = conns;
         c.work = work;
@@ -265,9 +291,10 @@ public final class CompareCommand implements Callable<Integer> {
         return c;
     }
 
-    private Map<String, Object> settings(List<String> ids) {
+    private Map<String, Object> settings(List<String> ids, Collection<String> peerIds) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("backends", ids);
+        s.put("peers", List.copyOf(peerIds));
         s.put("connections", connections);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);

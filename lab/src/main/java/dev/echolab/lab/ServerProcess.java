@@ -20,8 +20,8 @@ import java.util.function.Function;
 
 /**
  * A server under test in its own process: started from a command line, ready when it prints its
- * ready line (an echolab server's {@link ReadyLine}, or the reference's own), stopped with SIGTERM. Keeps its last lines of output so a
- * server that fails can be reported with what it said.
+ * ready line (an echolab server's or a peer's {@link ReadyLine}), stopped with SIGTERM. Keeps its
+ * last lines of output so a server that fails can be reported with what it said.
  */
 final class ServerProcess implements AutoCloseable {
 

@@ -7,7 +7,9 @@
  * <p>Reading order:
  * <ol>
  *   <li>{@link dev.echolab.lab.CompareCommand}: the options and the matrix of cases (backend x
- *       connections x work, repeated; then idle connections).</li>
+ *       connections x work, repeated; then idle connections); the {@link dev.echolab.lab.Peer}s
+ *       (C, Go and Python servers from {@code peers/}, built with what {@link dev.echolab.lab.Toolchain}
+ *       finds) run the same cases as references.</li>
  *   <li>{@link dev.echolab.lab.CaseRunner}: one case: start the server
  *       ({@link dev.echolab.lab.ServerProcess}), run {@code bin/loadgen} against it, sample it
  *       ({@link dev.echolab.lab.Sampler}, {@link dev.echolab.lab.Proc}), stop it, fill a

@@ -13,9 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,10 +31,18 @@ class CompareFailuresTest {
     }
 
     static Run compare(Path home, String... args) {
+        return compare(home, null, args);
+    }
+
+    /** With {@code toolchain} (null: this machine's) as where the peers' tools are found. */
+    static Run compare(Path home, Toolchain toolchain, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CompareCommand cmd = new CompareCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), home);
+        if (toolchain != null) {
+            cmd.toolchain = toolchain;
+        }
         int exit = LabCommand.commandLine(cmd, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -39,9 +50,7 @@ class CompareFailuresTest {
 
     @Test
     void aServerThatFailsToStartIsAFailedCaseAndTheRunContinues(@TempDir Path tmp) throws Exception {
-        Path broken = tmp.resolve("broken-server");
-        Files.writeString(broken, "#!/bin/sh\necho \"starting $*\"\necho 'error: the flux capacitor is missing' >&2\nexit 1\n");
-        Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path broken = broken(tmp);
         Path out = tmp.resolve("out");
 
         Run r = compare(tmp, "--backends", "nio,blocking", "--connections", "10,20", "--duration", "1s", "--warmup", "0s",
@@ -71,6 +80,73 @@ class CompareFailuresTest {
         assertTrue(r.err.contains("Usage:"), r.err);
     }
 
+    @Test
+    void aPeerWhoseToolchainIsMissingIsOneLineSayingWhatToInstallAndTheRunGoesOn(@TempDir Path tmp) throws Exception {
+        Toolchain bare = new Toolchain(List.of(tmp.resolve("empty")), tmp.resolve("no-python3"));
+        Path out = tmp.resolve("out");
+        Run r = compare(tmp, bare, "--backends", "nio", "--peers", "all", "--connections", "10", "--duration", "1s",
+                "--warmup", "0s", "--work", "none", "--repeat", "1", "--idle", "0",
+                "--server-command", broken(tmp).toString(), "--out", out.toString());
+
+        assertEquals(0, r.exit, r.err);
+        assertEquals(List.of(
+                "peer c-epoll skipped: gcc not installed (apt-get install gcc)",
+                "peer c-threads skipped: gcc not installed (apt-get install gcc)",
+                "peer go skipped: go not installed (apt-get install golang-go)",
+                "peer gevent skipped: gevent not installed (apt-get install python3-gevent)",
+                "peer py-threads skipped: python3 not installed (apt-get install python3)",
+                "peer py-asyncio skipped: python3 not installed (apt-get install python3)"), r.err.lines().toList());
+        JsonNode cases = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("cases");
+        assertEquals(1, cases.size(), "the backend's case still ran: " + cases);
+        assertEquals("nio", cases.get(0).get("backend").asText());
+    }
+
+    @Test
+    void geventMissingFromDebiansPythonIsSaidAsSuch(@TempDir Path tmp) throws Exception {
+        Path python = tmp.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\nexit 1\n"); // a Python without gevent: the import fails
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Toolchain toolchain = new Toolchain(List.of(), python);
+        assertEquals(Optional.empty(), toolchain.missing(Toolchain.Tool.PYTHON));
+        assertEquals("gevent not installed (apt-get install python3-gevent)", toolchain.missing(Toolchain.Tool.GEVENT).orElseThrow());
+    }
+
+    @Test
+    void referenceAddsAndNoReferenceRemovesTheCEpollPeer(@TempDir Path tmp) {
+        Toolchain bare = new Toolchain(List.of(tmp.resolve("empty")), tmp.resolve("no-python3"));
+        String[] quick = {"--backends", "nio", "--connections", "1", "--duration", "1s", "--warmup", "0s", "--work", "none",
+                "--repeat", "1", "--idle", "0", "--server-command", "/bin/false", "--out", tmp.resolve("out").toString()};
+        assertEquals(List.of("c-epoll"), skipped(compare(tmp, bare, quick)), "the default");
+        assertEquals(List.of("c-epoll", "go"), skipped(compare(tmp, bare, with(quick, "--peers", "go", "--reference"))));
+        assertEquals(List.of("go"), skipped(compare(tmp, bare, with(quick, "--peers", "c-epoll,go", "--no-reference"))));
+        assertEquals(List.of(), skipped(compare(tmp, bare, with(quick, "--peers", "none"))));
+    }
+
+    @Test
+    void anUnknownPeerIsOneLineWithTheValidIdsThenTheUsageAndExitTwo(@TempDir Path tmp) {
+        Run r = compare(tmp, "--peers", "c-epoll,rust", "--out", tmp.toString());
+        assertEquals(2, r.exit);
+        String first = r.err.lines().findFirst().orElseThrow();
+        assertTrue(first.contains("--peers") && first.contains("unknown peer 'rust'") && first.contains("all, none, c-epoll, c-threads, go"), first);
+        assertTrue(r.err.contains("Usage:"), r.err);
+    }
+
+    /** The peers a run skipped, from its one-line reasons. */
+    private static List<String> skipped(Run r) {
+        return r.err.lines().filter(l -> l.startsWith("peer ")).map(l -> l.split(" ")[1]).toList();
+    }
+
+    private static String[] with(String[] args, String... more) {
+        return Stream.concat(Arrays.stream(args), Arrays.stream(more)).toArray(String[]::new);
+    }
+
+    private static Path broken(Path tmp) throws Exception {
+        Path broken = tmp.resolve("broken-server");
+        Files.writeString(broken, "#!/bin/sh\necho \"starting $*\"\necho 'error: the flux capacitor is missing' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return broken;
+    }
+
     /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
     static final Map<String, List<String>> BAD_VALUES = Map.ofEntries(
             Map.entry("--backends", List.of("telepathy", "")),
@@ -82,6 +158,7 @@ class CompareFailuresTest {
             Map.entry("--repeat", List.of("0", "twice")),
             Map.entry("--idle", List.of("-1", "many")),
             Map.entry("--retries", List.of("-1", "twice")),
+            Map.entry("--peers", List.of("telepathy", "", "c-epoll,,go")),
             Map.entry("--out", List.of("")),
             Map.entry("--server-command", List.of("", " ")),
             Map.entry("--ready-timeout", List.of("0", "soon")));

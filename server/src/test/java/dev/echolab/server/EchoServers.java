@@ -28,9 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 /**
  * The fixture every server test shares (as Netty's testsuite shares {@code SocketTestPermutation}):
  * which servers to run ({@link #configs()}), and the client side of a test, with real sockets on
- * 127.0.0.1.
+ * 127.0.0.1. The client side is public: the lab's test of the peers (servers in other processes and
+ * languages) checks the same contract with it.
  */
-final class EchoServers {
+public final class EchoServers {
 
     private EchoServers() {
     }
@@ -76,7 +77,7 @@ final class EchoServers {
     }
 
     /** A client on 127.0.0.1:{@code port}: no Nagle delay, 5 s to connect, 20 s for any read. */
-    static Socket connect(int port) throws IOException {
+    public static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -84,13 +85,13 @@ final class EchoServers {
         return s;
     }
 
-    static void roundTrip(Socket s, String text) throws IOException {
+    public static void roundTrip(Socket s, String text) throws IOException {
         byte[] msg = text.getBytes(StandardCharsets.UTF_8);
         s.getOutputStream().write(msg);
         assertArrayEquals(msg, readExactly(s.getInputStream(), msg.length));
     }
 
-    static byte[] readExactly(InputStream in, int n) throws IOException {
+    public static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] buf = new byte[n];
         int done = 0;
         while (done < n) {
@@ -103,14 +104,14 @@ final class EchoServers {
         return buf;
     }
 
-    static byte[] random(int n, long seed) {
+    public static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
     }
 
     /** Write sizes of 1 to 100,000 bytes, the same odd sequence every time: partial reads on purpose. */
-    static IntSupplier oddSizes() {
+    public static IntSupplier oddSizes() {
         Random sizes = new Random(42);
         return () -> 1 + sizes.nextInt(100_000);
     }
@@ -125,7 +126,7 @@ final class EchoServers {
      * back; with {@code halfClose} the writer then shuts its output and the echo is read to the
      * server's end-of-file (so the server must send everything pending, then close).
      */
-    static byte[] echoConcurrently(Socket s, byte[] data, IntSupplier sizes, boolean halfClose) throws Exception {
+    public static byte[] echoConcurrently(Socket s, byte[] data, IntSupplier sizes, boolean halfClose) throws Exception {
         try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
             Future<?> done = writer.submit(() -> {
                 OutputStream out = s.getOutputStream();

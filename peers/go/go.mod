@@ -1,0 +1,3 @@
+module echolab/peers/go
+
+go 1.19
