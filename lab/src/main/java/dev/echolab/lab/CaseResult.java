@@ -81,6 +81,21 @@ public final class CaseResult {
         return c;
     }
 
+    // the report's curves (load cases)
+    /** The measured interval's latency by percentile, from the load generator's {@code --hlog} file. */
+    public List<Percentile> latencySpectrum;
+    /** One point per second of load, warm-up included: the load generator's msgs/s, the server's CPU. */
+    public List<Second> timeline;
+
+    /** {@code percentile}% of the round trips took at most {@code us} microseconds. */
+    public record Percentile(double percentile, long us) {
+    }
+
+    /** The second that ended {@code tS} seconds after the measurement began (negative: warm-up). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Second(double tS, double msgsPerS, Double serverCpuPct) {
+    }
+
     /** {@code nio c=500 work=none rep 1}, for progress lines. */
     public String label() {
         return backend + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;

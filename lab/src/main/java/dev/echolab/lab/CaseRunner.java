@@ -105,12 +105,15 @@ final class CaseRunner {
     private void load(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
         Path json = setup.logs().resolve(fileName(c) + ".json");
         Path log = setup.logs().resolve(fileName(c) + ".log");
+        Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
         Files.deleteIfExists(json);
+        Files.deleteIfExists(hlog);
         List<String> cmd = new ArrayList<>(setup.loadgenPinning());
         cmd.addAll(setup.loadgenCommand());
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
                 "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
-                "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString()));
+                "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString(),
+                "--hlog", hlog.toString()));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -128,6 +131,8 @@ final class CaseRunner {
         JsonNode r = JSON.readTree(json.toFile());
         readLoadgen(c, r);
         serverCpu(c, r, sampler, exitedAt);
+        c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
+        c.timeline = CaseSeries.timeline(log, lng(r, "measure_start_epoch_ms"), dbl(r, "warmup_s"), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
             c.status = CaseResult.Status.errors;
             c.failure = "load generator exit " + c.loadgenExit + ": " + lastLine(log);

@@ -317,7 +317,8 @@ public final class CompareCommand implements Callable<Integer> {
         results.put("cases", cases);
         results.put("summary", summary);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
-        Charts charts = Charts.render(summary, dir.resolve("charts"));
+        Charts charts = Charts.of(summary, cases);
+        charts.writePngs(dir.resolve("charts"));
         Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts, incomplete));
         Files.writeString(dir.resolve("report.html"), HtmlReport.render(env, summary, cases, charts, incomplete));
     }

@@ -25,9 +25,12 @@ final class MarkdownReport {
             md.append('\n');
         }
         md.append("## Charts\n\n");
-        for (Charts.Image i : charts.images()) {
-            md.append("### ").append(i.title()).append("\n\n").append(i.caption()).append("\n\n")
-                    .append("![").append(i.title()).append("](charts/").append(i.name()).append(".png)\n\n");
+        for (Charts.Chart c : charts.large()) {
+            md.append("### ").append(c.title()).append("\n\n").append(c.caption()).append("\n\n")
+                    .append("![").append(c.title()).append("](charts/").append(c.name()).append(".png)\n\n");
+        }
+        if (charts.all().size() > charts.large().size()) {
+            md.append("msgs/s and server CPU second by second, for every load case: in report.html (interactive charts).\n");
         }
         return md.toString();
     }

@@ -32,7 +32,7 @@ class LabCompareIT {
             "cpu_window", "server_threads_baseline", "server_threads_peak", "server_rss_mb_baseline",
             "server_rss_mb_peak", "rss_per_connection_kb", "threads_per_connection", "voluntary_ctx_switches",
             "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s", "host_cpu_pct", "other_load_pct", "verdict",
-            "verdict_reason", "attempts");
+            "verdict_reason", "attempts", "latency_spectrum", "timeline");
     static final List<String> ENVIRONMENT_FIELDS = List.of("date", "cpu_model", "cpus", "kernel", "memory",
             "open_files_limit", "jdk", "jvm_flags", "pinning", "loadgen_driver", "echolab_version", "git_commit",
             "settings");
@@ -40,7 +40,7 @@ class LabCompareIT {
     @Test
     void comparesTwoBackendsAndWritesEveryFile(@TempDir Path out) throws Exception {
         Process p = new ProcessBuilder(ROOT.resolve("bin/lab").toString(), "compare", "--backends", "nio,blocking",
-                "--connections", "10", "--duration", "1s", "--warmup", "0s", "--work", "none", "--repeat", "1",
+                "--connections", "10", "--duration", "2s", "--warmup", "0s", "--work", "none", "--repeat", "1",
                 "--idle", "50", "--no-reference", "--out", out.toString())
                 .directory(ROOT.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -72,6 +72,10 @@ class LabCompareIT {
                 JsonNode attempts = c.get("attempts");
                 assertTrue(attempts.size() >= 1 && attempts.size() <= 3, "at most 1 + 2 retries: " + attempts);
                 assertEquals(c.get("verdict"), attempts.get(attempts.size() - 1).get("verdict"), "the case is its last attempt");
+                assertSpectrum(c);
+                JsonNode timeline = c.get("timeline");
+                assertTrue(timeline.size() >= 1 && timeline.get(0).get("msgs_per_s").asDouble() > 0
+                        && timeline.get(0).get("server_cpu_pct").isNumber(), "one point a second: " + timeline);
             } else {
                 assertTrue(c.get("rss_per_connection_kb").isNumber(), c.toString());
             }
@@ -80,5 +84,19 @@ class LabCompareIT {
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<td>nio</td>") && html.contains("<td>blocking</td>"), "report names both backends");
         assertTrue(Files.size(out.resolve("report.md")) > 500);
+    }
+
+    /** From the case's own histogram: percentiles rising to the maximum, latency never falling. */
+    private static void assertSpectrum(JsonNode c) {
+        JsonNode spectrum = c.get("latency_spectrum");
+        assertTrue(spectrum.size() >= 20, "a spectrum of 20 points or more: " + spectrum);
+        for (int i = 1; i < spectrum.size(); i++) {
+            assertTrue(spectrum.get(i).get("percentile").asDouble() > spectrum.get(i - 1).get("percentile").asDouble()
+                    && spectrum.get(i).get("us").asLong() >= spectrum.get(i - 1).get("us").asLong(), "point " + i + ": " + spectrum);
+        }
+        JsonNode last = spectrum.get(spectrum.size() - 1);
+        assertTrue(last.get("percentile").asDouble() < 100, "the maximum is placed below 100%: " + last);
+        assertTrue(Math.abs(last.get("us").asLong() - c.get("max_us").asLong()) <= c.get("max_us").asLong() / 100,
+                "the last point is the load generator's maximum: " + last + " vs " + c.get("max_us"));
     }
 }

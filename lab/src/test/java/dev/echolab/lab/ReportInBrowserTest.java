@@ -36,8 +36,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The HTML report in a real browser: headless Chromium, driven over the DevTools protocol with the
- * JDK's own WebSocket client, loads a report written by the real report code, with no console
- * error, and every chart image decoded and non-empty. Screenshot: target/report-screenshot.png.
+ * JDK's own WebSocket client, loads a report written by the real report code from sample results
+ * ({@link SampleReport}), with no console error, and every chart drawn by uPlot with data: each series
+ * of its JSON drawn with points, pixels in the series' colours on the canvas, tick labels without
+ * scientific notation. Screenshot: target/report-screenshot.png.
  * Skipped, with the reason printed, when Chromium is not installed (.ci/run installs it).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -62,21 +64,51 @@ class ReportInBrowserTest {
             page.send("Page.navigate", Map.of("url", report.toUri().toString()));
             loaded.get(30, TimeUnit.SECONDS);
 
+            // Per chart, what the page drew: the series and points its script counted, the canvas size,
+            // the pixels in the series' own colours (a canvas with axes and no data has none), and the
+            // tick labels uPlot drew (its axes' _values, internal but the only record of canvas text).
             JsonNode charts = JSON.readTree(page.evaluate("""
                     JSON.stringify([...document.querySelectorAll('figure.chart')].map(f => {
-                      const img = f.querySelector('img');
-                      return {id: f.id, loaded: !!img && img.complete, width: img ? img.naturalWidth : 0,
-                              height: img ? img.naturalHeight : 0};
+                      const name = f.id.substring('chart-'.length);
+                      const data = JSON.parse(document.getElementById('chart-data').textContent).find(c => c.name === name);
+                      const canvas = f.querySelector('canvas');
+                      const drawn = (window.echolabCharts || {})[name] || {series: 0, points: 0};
+                      let coloured = 0;
+                      if (canvas && data) {
+                        const rgb = data.lines.map(l => [1, 3, 5].map(i => parseInt(l.colour.substring(i, i + 2), 16)));
+                        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                        for (let i = 0; i < px.length; i += 4) {
+                          if (rgb.some(c => Math.abs(px[i] - c[0]) + Math.abs(px[i + 1] - c[1]) + Math.abs(px[i + 2] - c[2]) < 24)) {
+                            coloured++;
+                          }
+                        }
+                      }
+                      const ticks = f.uplot ? f.uplot.axes.map(a => (a._values || []).join(' | ')) : [];
+                      return {id: f.id, lines: data ? data.lines.length : 0, series: drawn.series, points: drawn.points,
+                              width: canvas ? canvas.width : 0, height: canvas ? canvas.height : 0,
+                              coloured: coloured, ticks: ticks};
                     }))"""));
-            List<String> expected = List.of("chart-throughput", "chart-latency", "chart-cpu-per-message",
-                    "chart-memory-per-connection", "chart-threads", "chart-work");
+            List<String> expected = new ArrayList<>(List.of("chart-throughput", "chart-latency-spectrum", "chart-latency",
+                    "chart-cpu-per-message", "chart-memory-per-connection", "chart-threads", "chart-work"));
+            for (String scenario : List.of("50-connections-work-none", "500-connections-work-none",
+                    "50-connections-work-io-2ms", "500-connections-work-io-2ms")) {
+                expected.addAll(List.of("chart-msgs-" + scenario, "chart-cpu-" + scenario));
+            }
             List<String> seen = new ArrayList<>();
             for (JsonNode c : charts) {
                 seen.add(c.get("id").asText());
-                assertTrue(c.get("loaded").asBoolean() && c.get("width").asInt() > 100 && c.get("height").asInt() > 100,
-                        "chart rendered: " + c);
+                assertTrue(c.get("width").asInt() > 300 && c.get("height").asInt() > 150, "chart has a canvas: " + c);
+                assertTrue(c.get("lines").asInt() > 0 && c.get("series").asInt() == c.get("lines").asInt()
+                        && c.get("points").asInt() >= c.get("lines").asInt(), "every series drawn, with points: " + c);
+                assertTrue(c.get("coloured").asInt() > 100, "pixels in the series' colours: " + c);
+                String ticks = c.get("ticks").toString();
+                assertTrue(c.get("ticks").size() == 2 && !ticks.matches("(?s).*\\d[eE][+-]?\\d.*"),
+                        "tick labels drawn, none in scientific notation: " + ticks);
             }
             assertEquals(expected, seen);
+            JsonNode spectrum = charts.get(1);
+            assertTrue(spectrum.get("ticks").get(0).asText().matches("0% \\| 90% \\| 99% \\| 99\\.9% \\| 99\\.99%.*"),
+                    "percentile axis: " + spectrum.get("ticks"));
 
             JsonNode shot = page.send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
             Path png = Path.of("target", "report-screenshot.png");

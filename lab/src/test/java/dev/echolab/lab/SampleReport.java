@@ -35,6 +35,8 @@ final class SampleReport {
                     c.serverRssMbPeak = 60.0 + conns / 10.0;
                     c.loadgenCpuPct = 95.0;
                     c.loadgenSaturated = true;
+                    c.latencySpectrum = spectrum(c.p50Us, c.maxUs);
+                    c.timeline = timeline(c.msgsPerS, 60.0 + 5 * b);
                     cases.add(c);
                 }
             }
@@ -52,11 +54,35 @@ final class SampleReport {
 
         Environment env = Environment.read(Path.of("."), "server pinned to CPU 0", "nio", "", Map.of("sample", true));
         List<Summary> summary = Summary.of(cases);
-        Charts charts = Charts.render(summary, dir.resolve("charts"));
+        Charts charts = Charts.of(summary, cases);
+        charts.writePngs(dir.resolve("charts"));
         Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts, null));
         Path html = dir.resolve("report.html");
         Files.writeString(html, HtmlReport.render(env, summary, cases, charts, null));
         return html;
+    }
+
+    /** Percentiles as HdrHistogram iterates them (4 steps per halving), latency rising towards the maximum. */
+    private static List<CaseResult.Percentile> spectrum(long p50Us, long maxUs) {
+        List<CaseResult.Percentile> points = new ArrayList<>();
+        for (int halvings = 0; halvings < 16; halvings++) {
+            for (int step = 0; step < 4; step++) {
+                double rest = Math.pow(0.5, halvings + step / 4.0);
+                points.add(new CaseResult.Percentile(100 * (1 - rest), Math.round(p50Us * 0.5 / Math.sqrt(rest))));
+            }
+        }
+        points.add(new CaseResult.Percentile(99.999, maxUs));
+        return points;
+    }
+
+    /** Two seconds of warm-up ramping up, then three measured seconds, the last one with a stall. */
+    private static List<CaseResult.Second> timeline(double msgsPerS, double cpuPct) {
+        double[] share = {0.4, 0.9, 1.0, 1.02, 0.6};
+        List<CaseResult.Second> points = new ArrayList<>();
+        for (int i = 0; i < share.length; i++) {
+            points.add(new CaseResult.Second(i - 1, msgsPerS * share[i], cpuPct * share[i]));
+        }
+        return points;
     }
 
     private static CaseResult base(String backend, String scenario, int conns, String work) {

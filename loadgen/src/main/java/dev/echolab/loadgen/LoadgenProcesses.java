@@ -21,8 +21,6 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code --processes N}: one run in N load-generator processes. A process may open only so many
@@ -51,9 +49,6 @@ final class LoadgenProcesses {
 
     static final int MAX = 64;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
-    /** A child's progress line, as {@link Monitor} prints it. */
-    private static final Pattern PROGRESS = Pattern.compile(
-            "^\\[\\s*\\d+s] (\\S+)\\s+([\\d.]+) msgs/s\\s+p99 (\\S+) us(?: \\(corrected (\\d+) us\\))?\\s+errors (\\d+)\\s+live (\\d+)");
 
     private final Settings s;
     private final PrintStream out;
@@ -191,17 +186,17 @@ final class LoadgenProcesses {
         boolean measuring = false;
         int reporting = 0;
         for (Child c : children) {
-            Matcher m = c.latest;
-            if (m == null) {
+            ProgressLine l = c.latest;
+            if (l == null) {
                 continue;
             }
             reporting++;
-            measuring |= m.group(1).equals("measuring");
-            rate += Double.parseDouble(m.group(2));
-            p99 = m.group(3).equals("-") ? p99 : Math.max(p99, Long.parseLong(m.group(3)));
-            corrected = m.group(4) == null ? corrected : Math.max(corrected, Long.parseLong(m.group(4)));
-            errors += Long.parseLong(m.group(5));
-            live += Long.parseLong(m.group(6));
+            measuring |= l.measuring();
+            rate += l.msgsPerS();
+            p99 = Math.max(p99, l.p99Us());
+            corrected = Math.max(corrected, l.correctedP99Us());
+            errors += l.errors();
+            live += l.live();
         }
         if (reporting == 0) {
             return;
@@ -268,7 +263,7 @@ final class LoadgenProcesses {
         final CountDownLatch connected = new CountDownLatch(1);
         final List<String> result = new CopyOnWriteArrayList<>();
         final Deque<String> stderrTail = new ArrayDeque<>();
-        volatile Matcher latest;
+        volatile ProgressLine latest;
         volatile boolean complete;
         private final Thread stdout;
         private final Thread stderr;
@@ -300,10 +295,7 @@ final class LoadgenProcesses {
                     } else if (line.startsWith(ChildResult.PREFIX)) {
                         result.add(line.substring(ChildResult.PREFIX.length()));
                     } else {
-                        Matcher m = PROGRESS.matcher(line);
-                        if (m.find()) {
-                            latest = m;
-                        }
+                        ProgressLine.parse(line).ifPresent(l -> latest = l);
                     }
                 }
             } catch (IOException e) {
