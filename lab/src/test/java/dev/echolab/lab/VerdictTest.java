@@ -171,14 +171,14 @@ class VerdictTest {
         bound.backend = "netty";
         List<CaseResult> cases = List.of(disturbed, bound);
         Environment env = Environment.read(Path.of("."), "pinned", "nio", "", Map.of());
-        String md = MarkdownReport.render(env, Summary.of(cases), cases, new Charts(), null);
+        String md = MarkdownReport.render(env, Summary.of(cases), cases, Charts.of(Summary.of(cases), cases), null);
         assertTrue(md.contains("**Verdict: 1 of 2 load cases disturbed (left out of the medians); 1 load-generator-bound; 1 rerun**"), md);
         assertTrue(md.contains("| nio " + Tables.DISTURBED_MARK + " (1 of 1 left out) | 500 | - |"), md);
         assertTrue(md.contains("| netty " + Tables.BOUND_MARK + " | 500 | 90,000 |"), md);
         assertTrue(md.contains("| nio load c=500 work=none rep 1 | 1 | disturbed: busy machine: other load 40% of a core (limit 20%) | run again |"), md);
         assertTrue(md.contains("| 2 | disturbed: busy machine: other load 45% of a core (limit 20%) | kept, left out of the medians |"), md);
         assertTrue(md.contains("kept, counted"), md);
-        assertFalse(HtmlReport.render(env, Summary.of(cases), cases, new Charts(), null).isEmpty());
+        assertFalse(HtmlReport.render(env, Summary.of(cases), cases, Charts.of(Summary.of(cases), cases), null).isEmpty());
     }
 
     private static CaseResult judged(CaseResult c, double msgsPerS) {
