@@ -46,7 +46,8 @@ public final class CaseResult {
     public Double loadgenCpuPct;
     public Boolean loadgenSaturated;
 
-    // the server process, from /proc
+    // the server process (and its children, if it has any), from /proc
+    public Integer serverProcesses;
     public Double serverCpuPct;
     public Double serverCpuUsPerMsg;
     public String cpuWindow;

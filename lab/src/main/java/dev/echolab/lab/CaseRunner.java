@@ -49,12 +49,13 @@ final class CaseRunner {
             return failed(c, "server could not be started: " + e.getMessage(), List.of());
         }
         try (Sampler sampler = new Sampler(server.pid())) {
-            Proc.Sample baseline = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample baseline = sampler.now().orElseThrow();
+            c.serverProcesses = sampler.processes();
             c.serverThreadsBaseline = baseline.threads();
             c.serverRssMbBaseline = baseline.rssBytes() / 1e6;
             long[] ctx0 = Proc.contextSwitches(server.pid());
             if (c.scenario.equals("idle")) {
-                idle(c, server);
+                idle(c, server, sampler);
             } else {
                 load(c, server, sampler);
             }
@@ -178,8 +179,8 @@ final class CaseRunner {
     }
 
     /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
-    private void idle(CaseResult c, ServerProcess server) throws IOException, InterruptedException {
-        Proc.Sample before = Proc.sample(server.pid()).orElseThrow();
+    private void idle(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+        Proc.Sample before = sampler.now().orElseThrow();
         List<SocketChannel> open = new ArrayList<>(c.connections);
         try {
             for (int i = 0; i < c.connections; i++) {
@@ -188,12 +189,12 @@ final class CaseRunner {
                 ch.connect(new InetSocketAddress("127.0.0.1", server.port()));
             }
             Thread.sleep(2_000); // let the server accept and settle
-            Proc.Sample loaded = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample loaded = sampler.now().orElseThrow();
             Thread.sleep(setup.duration().toMillis());
-            Proc.Sample after = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample after = sampler.now().orElseThrow();
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
-            c.idleCpuPct = 100 * (after.cpuSeconds() - loaded.cpuSeconds()) / ((after.nanos() - loaded.nanos()) / 1e9);
+            c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {

@@ -5,27 +5,29 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Samples one process from /proc every {@value #PERIOD_MS} ms on a background thread, so that
- * CPU time over any window (such as the load generator's measured interval) can be read
- * afterwards by interpolation, along with peak threads and RSS.
+ * Samples a server from /proc every {@value #PERIOD_MS} ms on a background thread, so that CPU
+ * time over any window (such as the load generator's measured interval) can be read afterwards by
+ * interpolation, along with peak threads and RSS. The server is its process and every process
+ * under it when the sampler starts ({@link Proc#tree}): a server with {@code --processes N} is
+ * summed over its N children, so its CPU is what the whole server used.
  */
 final class Sampler implements AutoCloseable {
 
     static final long PERIOD_MS = 200;
 
-    private final long pid;
+    private final List<Long> pids;
     private final List<Proc.Sample> samples = new ArrayList<>();
     private final Thread thread;
     private volatile boolean stopped;
 
     Sampler(long pid) {
-        this.pid = pid;
+        this.pids = Proc.tree(Proc.PROC, pid);
         this.thread = Thread.ofPlatform().daemon().name("sampler-" + pid).start(this::run);
     }
 
     private void run() {
         while (!stopped) {
-            Optional<Proc.Sample> s = Proc.sample(pid);
+            Optional<Proc.Sample> s = Proc.sample(Proc.PROC, pids);
             if (s.isEmpty()) {
                 return;
             }
@@ -63,6 +65,16 @@ final class Sampler implements AutoCloseable {
             }
             return prev.cpuTicks();
         }
+    }
+
+    /** A reading of the same processes now, or empty if the server is gone. */
+    Optional<Proc.Sample> now() {
+        return Proc.sample(Proc.PROC, pids);
+    }
+
+    /** The processes sampled: the server's own and its children's. */
+    int processes() {
+        return pids.size();
     }
 
     int peakThreads() {
