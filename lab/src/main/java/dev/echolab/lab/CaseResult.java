@@ -22,6 +22,10 @@ public final class CaseResult {
     public int connections;
     public String work;
     public int repeat;
+    /** Options for the server beyond --backend, --port and --work (e.g. {@code --offload 2}, {@code --processes 2}). */
+    public List<String> serverArgs = List.of();
+    /** Open loop: the load generator's --rate; null: closed loop. */
+    public Integer rate;
 
     // how it went
     public Status status = Status.ok;
@@ -62,8 +66,9 @@ public final class CaseResult {
     public Double idleCpuPct;
     public Double elapsedS;
 
-    /** {@code nio c=500 work=none rep 1}, for progress lines. */
+    /** {@code nio c=500 work=none rep 1} ({@code nio --offload 2 ...} with server options), for progress lines. */
     public String label() {
-        return backend + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
+        String options = serverArgs.isEmpty() ? "" : " " + String.join(" ", serverArgs);
+        return backend + options + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
     }
 }

@@ -86,7 +86,7 @@ final class CaseRunner {
         return c;
     }
 
-    /** A peer takes the server's --port and --work, so both start the same way. */
+    /** A peer takes the server's --port and --work, so both start the same way; then the case's own server options. */
     private List<String> serverCommand(CaseResult c) {
         List<String> cmd = new ArrayList<>(setup.serverPinning());
         if (c.reference) {
@@ -99,6 +99,7 @@ final class CaseRunner {
         if (!c.work.equals("none")) {
             cmd.addAll(List.of("--work", c.work));
         }
+        cmd.addAll(c.serverArgs);
         return cmd;
     }
 
@@ -112,6 +113,9 @@ final class CaseRunner {
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
                 "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
                 "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString()));
+        if (c.rate != null) {
+            cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
+        }
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -216,7 +220,7 @@ final class CaseRunner {
     }
 
     private static String fileName(CaseResult c) {
-        return (c.backend + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+        return (c.backend + String.join("", c.serverArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
