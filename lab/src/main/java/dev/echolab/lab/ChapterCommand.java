@@ -243,7 +243,7 @@ public final class ChapterCommand implements Callable<Integer> {
         List<String> ids = new ArrayList<>();
         for (String id : runtimes.split(",")) {
             if (!known.contains(id.strip())) {
-                throw Cli.invalidValue(spec.commandLine(), "--runtimes", "unknown runtime '" + id + "' (valid here: all, "
+                throw Cli.invalidValue(spec.commandLine(), "--runtimes", "unknown runtime '" + id + "' in these experiments (valid: all, "
                         + String.join(", ", known) + ")");
             }
             ids.add(id.strip());

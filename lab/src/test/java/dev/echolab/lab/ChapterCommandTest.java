@@ -65,6 +65,6 @@ class ChapterCommandTest {
         CompareFailuresTest.Run r = chapter(tmp, "--experiment", "processes", "--runtimes", "gevent", "--out", tmp.toString());
         assertEquals(2, r.exit());
         String first = r.err().lines().findFirst().orElse("");
-        assertTrue(first.contains("unknown runtime 'gevent'") && first.contains("valid here: all, nio, py-threads"), first);
+        assertTrue(first.contains("unknown runtime 'gevent' in these experiments") && first.contains("(valid: all, nio, py-threads)"), first);
     }
 }
