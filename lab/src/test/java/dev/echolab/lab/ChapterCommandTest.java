@@ -33,8 +33,8 @@ class ChapterCommandTest {
 
     /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
     static final Map<String, List<String>> BAD_VALUES = Map.of(
-            "--experiment", List.of("telepathy", "", "gil,telepathy"),
-            "--runtimes", List.of("cobol", "", "nio,cobol"),
+            "--experiment", List.of("telepathy", ""),
+            "--runtimes", List.of("cobol", ""),
             "--duration", List.of("0", "soon"),
             "--warmup", List.of("soon", "-1s"),
             "--out", List.of(""),
