@@ -66,6 +66,18 @@ public final class CaseResult {
     public Double idleCpuPct;
     public Double elapsedS;
 
+    /** A case to run: what, under which load, which repetition; everything measured still null. */
+    static CaseResult of(String target, boolean reference, String scenario, int conns, String work, int rep) {
+        CaseResult c = new CaseResult();
+        c.backend = target;
+        c.reference = reference;
+        c.scenario = scenario;
+        c.connections = conns;
+        c.work = work;
+        c.repeat = rep;
+        return c;
+    }
+
     /** {@code nio c=500 work=none rep 1} ({@code nio --offload 2 ...} with server options), for progress lines. */
     public String label() {
         String options = serverArgs.isEmpty() ? "" : " " + String.join(" ", serverArgs);

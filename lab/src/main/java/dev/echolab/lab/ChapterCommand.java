@@ -184,13 +184,7 @@ public final class ChapterCommand implements Callable<Integer> {
     }
 
     private Row run(ChapterExperiment e, ChapterExperiment.Runtime r, CaseRunner runner, List<CaseResult> cases) {
-        CaseResult c = new CaseResult();
-        c.backend = r.id();
-        c.reference = r.peer();
-        c.scenario = "load";
-        c.connections = e.connections;
-        c.work = e.work;
-        c.repeat = 1;
+        CaseResult c = CaseResult.of(r.id(), r.peer(), "load", e.connections, e.work, 1);
         c.rate = e.rate;
         c.serverArgs = r.options();
         stdout.println("  running " + r.label() + " ...");
