@@ -22,6 +22,10 @@ public final class CaseResult {
     public int connections;
     public String work;
     public int repeat;
+    /** Options for the server beyond --backend, --port and --work (e.g. {@code --offload 2}, {@code --processes 2}). */
+    public List<String> serverArgs = List.of();
+    /** Open loop: the load generator's --rate; null: closed loop. */
+    public Integer rate;
 
     // how it went
     public Status status = Status.ok;
@@ -46,7 +50,8 @@ public final class CaseResult {
     public Double loadgenCpuPct;
     public Boolean loadgenSaturated;
 
-    // the server process, from /proc
+    // the server process (and its children, if it has any), from /proc
+    public Integer serverProcesses;
     public Double serverCpuPct;
     public Double serverCpuUsPerMsg;
     public String cpuWindow;
@@ -71,13 +76,9 @@ public final class CaseResult {
 
     /** The same case, not yet run: for another attempt at it. */
     CaseResult again() {
-        CaseResult c = new CaseResult();
-        c.backend = backend;
-        c.reference = reference;
-        c.scenario = scenario;
-        c.connections = connections;
-        c.work = work;
-        c.repeat = repeat;
+        CaseResult c = of(backend, reference, scenario, connections, work, repeat);
+        c.serverArgs = serverArgs;
+        c.rate = rate;
         return c;
     }
 
@@ -96,8 +97,21 @@ public final class CaseResult {
     public record Second(double tS, double msgsPerS, Double serverCpuPct) {
     }
 
-    /** {@code nio c=500 work=none rep 1}, for progress lines. */
+    /** A case to run: what, under which load, which repetition; everything measured still null. */
+    static CaseResult of(String target, boolean reference, String scenario, int conns, String work, int rep) {
+        CaseResult c = new CaseResult();
+        c.backend = target;
+        c.reference = reference;
+        c.scenario = scenario;
+        c.connections = conns;
+        c.work = work;
+        c.repeat = rep;
+        return c;
+    }
+
+    /** {@code nio c=500 work=none rep 1} ({@code nio --offload 2 ...} with server options), for progress lines. */
     public String label() {
-        return backend + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
+        String options = serverArgs.isEmpty() ? "" : " " + String.join(" ", serverArgs);
+        return backend + options + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
     }
 }

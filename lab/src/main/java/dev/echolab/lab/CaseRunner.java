@@ -49,12 +49,13 @@ final class CaseRunner {
             return failed(c, "server could not be started: " + e.getMessage(), List.of());
         }
         try (Sampler sampler = new Sampler(server.pid())) {
-            Proc.Sample baseline = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample baseline = sampler.now().orElseThrow();
+            c.serverProcesses = sampler.processes();
             c.serverThreadsBaseline = baseline.threads();
             c.serverRssMbBaseline = baseline.rssBytes() / 1e6;
             long[] ctx0 = Proc.contextSwitches(server.pid());
             if (c.scenario.equals("idle")) {
-                idle(c, server);
+                idle(c, server, sampler);
             } else {
                 load(c, server, sampler);
             }
@@ -85,7 +86,7 @@ final class CaseRunner {
         return c;
     }
 
-    /** A peer takes the server's --port and --work, so both start the same way. */
+    /** A peer takes the server's --port and --work, so both start the same way; then the case's own server options. */
     private List<String> serverCommand(CaseResult c) {
         List<String> cmd = new ArrayList<>(setup.serverPinning());
         if (c.reference) {
@@ -98,6 +99,7 @@ final class CaseRunner {
         if (!c.work.equals("none")) {
             cmd.addAll(List.of("--work", c.work));
         }
+        cmd.addAll(c.serverArgs);
         return cmd;
     }
 
@@ -114,6 +116,9 @@ final class CaseRunner {
                 "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
                 "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString(),
                 "--hlog", hlog.toString()));
+        if (c.rate != null) {
+            cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
+        }
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -187,8 +192,8 @@ final class CaseRunner {
     }
 
     /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
-    private void idle(CaseResult c, ServerProcess server) throws IOException, InterruptedException {
-        Proc.Sample before = Proc.sample(server.pid()).orElseThrow();
+    private void idle(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+        Proc.Sample before = sampler.now().orElseThrow();
         List<SocketChannel> open = new ArrayList<>(c.connections);
         try {
             for (int i = 0; i < c.connections; i++) {
@@ -197,12 +202,12 @@ final class CaseRunner {
                 ch.connect(new InetSocketAddress("127.0.0.1", server.port()));
             }
             Thread.sleep(2_000); // let the server accept and settle
-            Proc.Sample loaded = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample loaded = sampler.now().orElseThrow();
             Thread.sleep(setup.duration().toMillis());
-            Proc.Sample after = Proc.sample(server.pid()).orElseThrow();
+            Proc.Sample after = sampler.now().orElseThrow();
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
-            c.idleCpuPct = 100 * (after.cpuSeconds() - loaded.cpuSeconds()) / ((after.nanos() - loaded.nanos()) / 1e9);
+            c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {
@@ -224,7 +229,7 @@ final class CaseRunner {
     }
 
     private static String fileName(CaseResult c) {
-        return (c.backend + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+        return (c.backend + String.join("", c.serverArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

@@ -267,28 +267,17 @@ public final class CompareCommand implements Callable<Integer> {
             for (var target : targets.entrySet()) {
                 for (String w : work) {
                     for (int conns : connections) {
-                        cases.add(newCase(target.getKey(), target.getValue(), "load", conns, w, rep));
+                        cases.add(CaseResult.of(target.getKey(), target.getValue(), "load", conns, w, rep));
                     }
                 }
             }
         }
         if (idle > 0) {
             for (var target : targets.entrySet()) {
-                cases.add(newCase(target.getKey(), target.getValue(), "idle", idle, "none", 1));
+                cases.add(CaseResult.of(target.getKey(), target.getValue(), "idle", idle, "none", 1));
             }
         }
         return cases;
-    }
-
-    private static CaseResult newCase(String target, boolean reference, String scenario, int conns, String work, int rep) {
-        CaseResult c = new CaseResult();
-        c.backend = target;
-        c.reference = reference;
-        c.scenario = scenario;
-        c.connections = conns;
-        c.work = work;
-        c.repeat = rep;
-        return c;
     }
 
     private Map<String, Object> settings(List<String> ids, Collection<String> peerIds) {

@@ -7,10 +7,13 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 
-/** {@code bin/lab}: the study. {@code bin/lab compare} runs every IO model under the same load. */
+/**
+ * {@code bin/lab}: the study. {@code bin/lab compare} runs every IO model under the same load;
+ * {@code bin/lab chapter} measures the chapter's experiments (the GIL, IO- vs CPU-bound, processes vs threads).
+ */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec
@@ -29,6 +32,6 @@ public final class LabCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: bin/lab compare [options]");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: bin/lab compare [options] or bin/lab chapter [options]");
     }
 }

@@ -1,5 +1,6 @@
 package dev.echolab.lab;
 
+import java.util.Arrays;
 import java.util.List;
 
 /** {@code report.md}: the tables, and links to the chart images beside it. */
@@ -19,10 +20,7 @@ final class MarkdownReport {
             if (t.note() != null) {
                 md.append(t.note()).append("\n\n");
             }
-            md.append(row(t.headers()));
-            md.append("|").append(" --- |".repeat(t.headers().size())).append('\n');
-            t.rows().forEach(r -> md.append(row(r)));
-            md.append('\n');
+            md.append(table(t.headers(), t.rows())).append('\n');
         }
         md.append("## Charts\n\n");
         for (Charts.Chart c : charts.large()) {
@@ -35,11 +33,30 @@ final class MarkdownReport {
         return md.toString();
     }
 
-    private static String row(List<String> cells) {
+    /** A Markdown table with its columns padded to one width, so that it reads as well on a terminal. */
+    static String table(List<String> headers, List<List<String>> rows) {
+        int[] width = headers.stream().mapToInt(h -> Math.max(3, cell(h).length())).toArray();
+        for (List<String> r : rows) {
+            for (int i = 0; i < r.size(); i++) {
+                width[i] = Math.max(width[i], cell(r.get(i)).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder(line(headers, width));
+        sb.append(line(Arrays.stream(width).mapToObj("-"::repeat).toList(), width));
+        rows.forEach(r -> sb.append(line(r, width)));
+        return sb.toString();
+    }
+
+    private static String line(List<String> cells, int[] width) {
         StringBuilder sb = new StringBuilder("|");
-        for (String c : cells) {
-            sb.append(' ').append(c.replace("|", "\\|").replace("\n", " ")).append(" |");
+        for (int i = 0; i < cells.size(); i++) {
+            String c = cell(cells.get(i));
+            sb.append(' ').append(c).append(" ".repeat(width[i] - c.length())).append(" |");
         }
         return sb.append('\n').toString();
+    }
+
+    private static String cell(String c) {
+        return c.replace("|", "\\|").replace("\n", " ");
     }
 }

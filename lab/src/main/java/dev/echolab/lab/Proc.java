@@ -5,23 +5,27 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads what Linux says about a process in {@code /proc}: CPU time, resident memory, threads and
- * context switches. Cheap enough to sample a few times a second without disturbing the run.
+ * Reads what Linux says about a process (or a process and its children) in {@code /proc}: CPU time,
+ * resident memory, threads and context switches. Cheap enough to sample a few times a second without disturbing the run.
  */
 final class Proc {
 
     /** Clock ticks per second for utime/stime; 100 on every Linux this runs on (USER_HZ). */
     static final long TICKS_PER_SECOND = 100;
     static final long PAGE_SIZE = 4096;
+    static final Path PROC = Path.of("/proc");
+    /** Indexes into what {@link #stat} returns. */
+    private static final int PARENT = 0;
+    private static final int CPU = 1;
+    private static final int THREADS = 2;
+    private static final int RSS = 3;
 
     private Proc() {
     }
@@ -36,15 +40,73 @@ final class Proc {
 
     /** The process's CPU, RSS and threads now, or empty if it is gone. */
     static Optional<Sample> sample(long pid) {
+        return sample(PROC, List.of(pid));
+    }
+
+    /**
+     * One reading summed over {@code pids} (a server's {@link #tree}): CPU ticks, RSS and threads of
+     * those still running; empty if the first (the root) is gone. Shared pages of forked children
+     * count once per process, as {@code ps} shows them.
+     */
+    static Optional<Sample> sample(Path proc, List<Long> pids) {
+        long cpu = 0;
+        long rss = 0;
+        int threads = 0;
+        for (long pid : pids) {
+            Optional<long[]> f = stat(proc, pid);
+            if (f.isEmpty()) {
+                if (pid == pids.getFirst()) {
+                    return Optional.empty();
+                }
+                continue; // a child that ended: what it used is no longer counted
+            }
+            cpu += f.get()[CPU];
+            rss += f.get()[RSS];
+            threads += (int) f.get()[THREADS];
+        }
+        return Optional.of(new Sample(System.nanoTime(), System.currentTimeMillis(), cpu, rss, threads));
+    }
+
+    /**
+     * {@code root} and every process descended from it (its children, theirs...): a server started
+     * with {@code --processes N} is N + 1 processes. Read once from each {@code /proc/N/stat}'s
+     * parent pid; the root first.
+     */
+    static List<Long> tree(Path proc, long root) {
+        Map<Long, List<Long>> children = new HashMap<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : all) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                stat(proc, pid).ifPresent(f -> children.computeIfAbsent(f[PARENT], k -> new ArrayList<>()).add(pid));
+            }
+        } catch (IOException e) {
+            return List.of(root);
+        }
+        List<Long> tree = new ArrayList<>(List.of(root));
+        for (int i = 0; i < tree.size(); i++) {
+            tree.addAll(children.getOrDefault(tree.get(i), List.of()));
+        }
+        return tree;
+    }
+
+    /**
+     * Cores a process tree kept busy between two readings: CPU seconds over wall seconds (1.0 is
+     * one core all the time; 2.0 both cores of a 2-CPU machine).
+     */
+    static double coresUsed(Sample before, Sample after) {
+        double wall = (after.nanos() - before.nanos()) / 1e9;
+        return wall <= 0 ? 0 : (after.cpuSeconds() - before.cpuSeconds()) / wall;
+    }
+
+    /** Parent pid, CPU ticks (utime + stime), threads and RSS bytes from {@code /proc/PID/stat}; empty if it is gone. */
+    private static Optional<long[]> stat(Path proc, long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String stat = Files.readString(proc.resolve(String.valueOf(pid)).resolve("stat"));
             // Fields after the command name, which is in parentheses and may contain spaces:
-            // [0]=state (field 3) ... [11]=utime (14), [12]=stime (15), [17]=num_threads (20), [21]=rss (24).
+            // [0]=state (field 3), [1]=ppid (4) ... [11]=utime (14), [12]=stime (15), [17]=num_threads (20), [21]=rss (24).
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            int threads = Integer.parseInt(f[17]);
-            long rss = Long.parseLong(f[21]) * PAGE_SIZE;
-            return Optional.of(new Sample(System.nanoTime(), System.currentTimeMillis(), cpu, rss, threads));
+            return Optional.of(new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                    Long.parseLong(f[17]), Long.parseLong(f[21]) * PAGE_SIZE});
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -92,39 +154,5 @@ final class Proc {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-    }
-
-    /**
-     * CPU ticks (utime+stime) of a process and all its descendants, found through the parent ids
-     * in {@code /proc/N/stat} (a server may fork workers: {@code --processes}, a Python peer).
-     * Children that already exited are not counted. 0 when the process is gone.
-     */
-    static long treeCpuTicks(long root) {
-        Map<Long, List<Long>> children = new HashMap<>();
-        Map<Long, Long> ticks = new HashMap<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path dir : procs) {
-                try {
-                    String stat = Files.readString(dir.resolve("stat"));
-                    // After the name: [0]=state, [1]=ppid (field 4), [11]=utime (14), [12]=stime (15).
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long pid = Long.parseLong(dir.getFileName().toString());
-                    ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]));
-                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(pid);
-                } catch (IOException | RuntimeException gone) {
-                    // the process ended while we listed them
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        long sum = 0;
-        Deque<Long> todo = new ArrayDeque<>(List.of(root));
-        while (!todo.isEmpty()) {
-            long pid = todo.pop();
-            sum += ticks.getOrDefault(pid, 0L);
-            todo.addAll(children.getOrDefault(pid, List.of()));
-        }
-        return sum;
     }
 }

@@ -6,19 +6,22 @@ import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 /**
- * Samples one process from /proc every {@value #PERIOD_MS} ms on a background thread, so that
- * CPU time over any window (such as the load generator's measured interval) can be read
- * afterwards by interpolation, along with peak threads and RSS. The same readings take the CPU of
- * the process's whole tree and the busy time of the whole machine ({@code /proc/stat}), so that
- * what else ran on the machine over that window is known too.
+ * Samples a server from /proc every {@value #PERIOD_MS} ms on a background thread, so that CPU
+ * time over any window (such as the load generator's measured interval) can be read afterwards by
+ * interpolation, along with peak threads and RSS. The server is its process and every process
+ * under it when the sampler starts ({@link Proc#tree}): a server with {@code --processes N} is
+ * summed over its N children, so its CPU is what the whole server used. Each reading also takes
+ * the busy time of the whole machine ({@code /proc/stat}), so that what else ran on the machine
+ * over that window is known too.
  */
 final class Sampler implements AutoCloseable {
 
     static final long PERIOD_MS = 200;
 
-    private final long pid;
-    /** One reading: the process itself, the CPU ticks of its tree, the machine's busy ticks. */
-    private record Reading(Proc.Sample process, long treeTicks, long hostTicks) {
+    private final List<Long> pids;
+
+    /** One reading: the server's processes summed, and the machine's busy ticks at the same moment. */
+    private record Reading(Proc.Sample server, long hostTicks) {
     }
 
     private final List<Reading> samples = new ArrayList<>();
@@ -26,17 +29,17 @@ final class Sampler implements AutoCloseable {
     private volatile boolean stopped;
 
     Sampler(long pid) {
-        this.pid = pid;
+        this.pids = Proc.tree(Proc.PROC, pid);
         this.thread = Thread.ofPlatform().daemon().name("sampler-" + pid).start(this::run);
     }
 
     private void run() {
         while (!stopped) {
-            Optional<Proc.Sample> s = Proc.sample(pid);
+            Optional<Proc.Sample> s = Proc.sample(Proc.PROC, pids);
             if (s.isEmpty()) {
                 return;
             }
-            Reading r = new Reading(s.get(), Proc.treeCpuTicks(pid), Proc.hostBusyTicks());
+            Reading r = new Reading(s.get(), Proc.hostBusyTicks());
             synchronized (samples) {
                 samples.add(r);
             }
@@ -48,9 +51,10 @@ final class Sampler implements AutoCloseable {
         }
     }
 
-    /** CPU seconds the process and its descendants used between two wall-clock instants (epoch ms), interpolated. */
+    /** CPU seconds the server's processes used between two wall-clock instants (epoch ms), interpolated. */
     double cpuSecondsBetween(long fromEpochMs, long toEpochMs) {
-        return (ticksAt(toEpochMs, Reading::treeTicks) - ticksAt(fromEpochMs, Reading::treeTicks)) / Proc.TICKS_PER_SECOND;
+        ToLongFunction<Reading> cpu = r -> r.server().cpuTicks();
+        return (ticksAt(toEpochMs, cpu) - ticksAt(fromEpochMs, cpu)) / Proc.TICKS_PER_SECOND;
     }
 
     /** CPU seconds the whole machine was busy (all CPUs, every process) between two instants, interpolated. */
@@ -64,13 +68,13 @@ final class Sampler implements AutoCloseable {
                 return 0;
             }
             Reading prev = samples.get(0);
-            if (epochMs <= prev.process().epochMs()) {
+            if (epochMs <= prev.server().epochMs()) {
                 return ticks.applyAsLong(prev);
             }
             for (Reading s : samples) {
-                long at = s.process().epochMs();
+                long at = s.server().epochMs();
                 if (at >= epochMs) {
-                    double f = (double) (epochMs - prev.process().epochMs()) / Math.max(1, at - prev.process().epochMs());
+                    double f = (double) (epochMs - prev.server().epochMs()) / Math.max(1, at - prev.server().epochMs());
                     return ticks.applyAsLong(prev) + f * (ticks.applyAsLong(s) - ticks.applyAsLong(prev));
                 }
                 prev = s;
@@ -79,15 +83,25 @@ final class Sampler implements AutoCloseable {
         }
     }
 
+    /** A reading of the same processes now, or empty if the server is gone. */
+    Optional<Proc.Sample> now() {
+        return Proc.sample(Proc.PROC, pids);
+    }
+
+    /** The processes sampled: the server's own and its children's. */
+    int processes() {
+        return pids.size();
+    }
+
     int peakThreads() {
         synchronized (samples) {
-            return samples.stream().mapToInt(r -> r.process().threads()).max().orElse(0);
+            return samples.stream().mapToInt(r -> r.server().threads()).max().orElse(0);
         }
     }
 
     long peakRssBytes() {
         synchronized (samples) {
-            return samples.stream().mapToLong(r -> r.process().rssBytes()).max().orElse(0);
+            return samples.stream().mapToLong(r -> r.server().rssBytes()).max().orElse(0);
         }
     }
 
