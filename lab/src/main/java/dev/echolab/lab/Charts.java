@@ -294,6 +294,7 @@ final class Charts {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(c.title())
                 .xAxisTitle(c.xTitle()).yAxisTitle(c.yTitle()).build();
         style(chart.getStyler());
+        chart.getStyler().setXAxisLabelRotation(30); // "py-asyncio (ref)" and its neighbours must not overlap
         for (Line l : c.lines()) {
             CategorySeries s = chart.addSeries(l.name(), c.categories(), l.y());
             s.setFillColor(Color.decode(l.colour()));
