@@ -1,5 +1,8 @@
 package dev.echolab.lab;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,6 +18,7 @@ import java.util.function.Function;
  * and the status still see every run); {@code loadgenBound} counts the runs whose msgs/s measured
  * the load generator.
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record Summary(String backend, boolean reference, String scenario, int connections, String work, int runs,
                CaseResult.Status status, String failure,
                Double msgsPerS, Double cpuUsPerMsg, Double serverCpuPct, Long p50Us, Long p90Us, Long p99Us,

@@ -55,6 +55,11 @@ class LabCompareIT {
         for (String f : ENVIRONMENT_FIELDS) {
             assertTrue(results.get("environment").has(f), "environment." + f);
         }
+        for (JsonNode row : results.get("summary")) { // snake_case like the cases (docs/lab.md lists the fields)
+            for (String f : List.of("msgs_per_s", "cpu_us_per_msg", "server_cpu_pct", "p99_us", "loadgen_bound", "disturbed")) {
+                assertTrue(row.has(f), "summary." + f + " in " + row);
+            }
+        }
         JsonNode cases = results.get("cases");
         assertEquals(4, cases.size());
         for (JsonNode c : cases) {
