@@ -67,8 +67,10 @@ final class Charts {
         return all.stream().filter(c -> !c.small()).toList();
     }
 
-    static Charts of(List<Summary> rows, List<CaseResult> cases) {
+    static Charts of(List<Summary> rows, List<CaseResult> all) {
         Charts c = new Charts(rows.stream().map(Summary::backend).distinct().toList());
+        // as in the medians (Summary): a run the lab judged disturbed is in the tables, not drawn
+        List<CaseResult> cases = all.stream().filter(r -> r.verdict != Verdict.Kind.DISTURBED).toList();
         List<Summary> load = rows.stream().filter(r -> r.scenario().equals("load") && r.work().equals("none")).toList();
         int focus = nearestTo500(load);
         c.throughput(load);
