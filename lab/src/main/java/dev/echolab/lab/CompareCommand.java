@@ -170,8 +170,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + "what was measured is in " + dir.resolve("results.json") + " (marked incomplete) and " + dir.resolve("report.html"));
             return Signals.exitStatus(signal);
         }
-        long failed = cases.stream().filter(c -> c.status == CaseResult.Status.failed).count();
-        stdout.println((failed == 0 ? "all " + cases.size() + " cases ran" : failed + " of " + cases.size()
+        // done holds each case's last attempt (a rerun replaces a disturbed one); cases its first
+        long failed = done.stream().filter(c -> c.status == CaseResult.Status.failed).count();
+        stdout.println((failed == 0 ? "all " + done.size() + " cases ran" : failed + " of " + done.size()
                 + " cases failed (see the report)") + "; verdict: " + Verdict.overall(done) + "; report: " + dir.resolve("report.html"));
         return 0;
     }
