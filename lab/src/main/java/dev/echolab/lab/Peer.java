@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -125,12 +124,20 @@ enum Peer {
         String tool = Path.of(build.command().getFirst()).getFileName().toString();
         try {
             Files.createDirectories(binary.getParent());
-            Process p = Children.start(build.redirectErrorStream(true));
+            // output to a file, not a pipe: reading a pipe to its end would wait for a hung build
+            // past the timeout
+            Path buildLog = binary.resolveSibling(id + ".build.log");
+            Process p = Children.start(build.redirectErrorStream(true).redirectOutput(buildLog.toFile()));
             p.getOutputStream().close();
-            List<String> output = new ArrayList<>(new String(p.getInputStream().readAllBytes()).lines().toList());
-            if (!p.waitFor(BUILD_TIMEOUT_S, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            boolean finished = p.waitFor(BUILD_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!finished) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // go's compile and link steps too
                 p.destroyForcibly();
-                log.println("peer " + id + " skipped: " + tool + " failed: " + (output.isEmpty() ? "no output" : output.getFirst()));
+            }
+            if (!finished || p.exitValue() != 0) {
+                List<String> output = Files.readAllLines(buildLog);
+                log.println("peer " + id + " skipped: " + tool + (finished ? " failed: " + (output.isEmpty() ? "no output" : output.getFirst())
+                        : " did not finish within " + BUILD_TIMEOUT_S + " s"));
                 return Optional.empty();
             }
             return Optional.of(List.of(binary.toString()));
