@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ public final class ChapterCommand implements Callable<Integer> {
         List<ChapterExperiment> experiments = experiments();
         List<String> only = runtimeIds(experiments);
         validate();
-        Path dir = (out != null ? out : home.resolve("target/lab").resolve("chapter-" + LocalDate.now())).toAbsolutePath();
+        Path dir = (out != null ? out : home.resolve("target/lab").resolve("chapter-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         String command = command();
