@@ -117,8 +117,13 @@ class VerdictTest {
     void aDisturbedCaseIsRunAgainUntilItIsNot() {
         Deque<Double> other = new ArrayDeque<>(List.of(50.0, 35.0, 4.0));
         List<String> retried = new ArrayList<>();
-        CaseResult c = Verdict.untilUndisturbed(measured("none", 0, 0, false, 0), injected(other), 2, () -> false,
+        CaseResult first = measured("none", 0, 0, false, 0);
+        first.serverArgs = List.of("--offload", "2"); // what bin/lab chapter sets: a rerun must keep it
+        first.rate = 3000;
+        CaseResult c = Verdict.untilUndisturbed(first, injected(other), 2, () -> false,
                 d -> retried.add(d.verdictReason));
+        assertEquals(List.of("--offload", "2"), c.serverArgs, "the rerun ran the same server");
+        assertEquals(3000, c.rate, "and the same load");
         assertEquals(Verdict.Kind.OK, c.verdict);
         assertEquals(3, c.attempts.size());
         assertEquals(List.of(Verdict.Kind.DISTURBED, Verdict.Kind.DISTURBED, Verdict.Kind.OK),
