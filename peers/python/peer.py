@@ -146,7 +146,7 @@ def serve(peer_id, details, run):
     port = probe.getsockname()[1]
     probe.close()
     holder = listen(o, port, reuse_port=True, listening=False)
-    children = [_fork(o, port, run) for _ in range(o.processes)]
+    children = [_fork(o, port, run, holder) for _ in range(o.processes)]
     holder.close()
     _ready(o, peer_id, port, f"{details} processes={o.processes}")
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
@@ -158,12 +158,16 @@ def serve(peer_id, details, run):
     sys.exit(0)
 
 
-def _fork(o, port, run):
+def _fork(o, port, run, holder):
+    parent = os.getpid()
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
+        holder.close()  # the parent's; the child binds its own
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: die with the parent
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(0)
         s = listen(o, port, reuse_port=True)
         os.write(w, b"+")
         os.close(w)
