@@ -22,7 +22,7 @@
 #   CASES ["d1c500 d16c500 d1c5000"]   dDEPTH cCONNECTIONS
 #   PAIRS [3]  DURATION [10]  WARMUP [3]
 #   NATIVE [on]  off: no model references in the pairs (ref-echo only)
-#   BENCH [../shared/bench beside the repo]   the kit: ref-echo.c, ref-load.c, ref-echo-threads.c,
+#   BENCH [$ECHOLAB_REF_BENCH; no default]   the reference kit's folder (not part of this repository): ref-echo.c, ref-load.c, ref-echo-threads.c,
 #                  ref-echo-go/ (skipped with a line when go is missing), ref-echo-gevent.py
 #                  (skipped when /usr/bin/python3 has no gevent), NettyRefEcho
 #   OUT [target/compare-ref]                  binaries, logs and results.jsonl
@@ -47,7 +47,7 @@ CASES=${CASES:-"d1c500 d16c500 d1c5000"}
 PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
-BENCH=${BENCH:-$ROOT/../shared/bench}
+BENCH=${BENCH:-${ECHOLAB_REF_BENCH:-}}
 OUT=${OUT:-$ROOT/target/compare-ref}
 SATURATED=${SATURATED:-80}
 RETRIES=${RETRIES:-2}
@@ -61,6 +61,7 @@ die() { echo "compare-ref: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
 
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: one for the server, one for the load generator"
+[ -n "$BENCH" ] || die "needs a reference kit (ref-echo.c, ref-load.c, ...): set BENCH to its folder"
 [ -f "$BENCH/ref-echo.c" ] || die "reference kit not found at $BENCH (set BENCH)"
 mkdir -p "$LOGS"
 : > "$RESULTS"

@@ -16,14 +16,14 @@
 # Environment (defaults in brackets):
 #   CASES ["ref-echo ref-threads ref-go ref-gevent nio netty:epoll netty:io_uring netty:nio aio
 #          uring nonblocking virtual blocking pool:10000"]   pool sized for every connection
-#   COUNTS ["5000 10000"]   BENCH [../shared/bench beside the repo]   OUT [target/idle-memory]
+#   COUNTS ["5000 10000"]   BENCH [$ECHOLAB_REF_BENCH; none: backends only]   OUT [target/idle-memory]
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/bin/env.sh"
 
 CASES=${CASES:-"ref-echo ref-threads ref-go ref-gevent nio netty:epoll netty:io_uring netty:nio aio uring nonblocking virtual blocking pool:10000"}
 COUNTS=${COUNTS:-"5000 10000"}
-BENCH=${BENCH:-$ROOT/../shared/bench}
+BENCH=${BENCH:-${ECHOLAB_REF_BENCH:-}}
 OUT=${OUT:-$ROOT/target/idle-memory}
 LOGS=$OUT/logs
 SERVER_CPU=0 LOAD_CPU=1

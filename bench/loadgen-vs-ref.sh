@@ -11,13 +11,13 @@
 # over ref-load's of the same pair, for msgs/s and for the latency percentiles p50, p99 and p99.9
 # (a load generator whose own loop adds to the tail shows there); the medians over the pairs are
 # printed. DEPTH is messages in flight per connection (ref-load -p, our --pipeline).
-# The reference kit is read from ../shared/bench beside the repository (ECHOLAB_REF_BENCH
-# overrides it); it is compiled into target/bench-loadgen/, where all logs and JSON land too.
+# The reference kit (not part of this repository) is read from the folder ECHOLAB_REF_BENCH (or
+# BENCH) names; it is compiled into target/bench-loadgen/, where all logs and JSON land too.
 # All traffic goes to 127.0.0.1; every run is bounded in time; the server is stopped by its PID.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../bin/env.sh"
 
-REF=${ECHOLAB_REF_BENCH:-$ECHOLAB_HOME/../shared/bench}
+REF=${ECHOLAB_REF_BENCH:-${BENCH:-}}
 PAIRS=${PAIRS:-3}
 CONNS=${CONNS:-500}
 DEPTH=${DEPTH:-1}
@@ -29,7 +29,7 @@ OUT=$ECHOLAB_HOME/target/bench-loadgen
 JAR=$ECHOLAB_HOME/loadgen/target/echolab-loadgen.jar
 
 die() { echo "loadgen-vs-ref: $*" >&2; exit 1; }
-[ -f "$REF/ref-echo.c" ] && [ -f "$REF/ref-load.c" ] || die "reference kit not found in $REF (set ECHOLAB_REF_BENCH)"
+[ -f "$REF/ref-echo.c" ] && [ -f "$REF/ref-load.c" ] || die "reference kit not found${REF:+ in $REF}: set ECHOLAB_REF_BENCH to its folder"
 command -v gcc > /dev/null || die "gcc is needed to build the reference kit"
 command -v taskset > /dev/null || die "taskset (util-linux) is needed to pin the processes"
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: one for the server, one for the load generator"
