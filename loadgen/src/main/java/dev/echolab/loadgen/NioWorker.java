@@ -58,8 +58,15 @@ final class NioWorker implements Runnable {
     /** Messages of this thread's connections sent and not yet echoed: while any is, sleep in select. */
     private long awaiting;
     private long nextHousekeeping;
-    /** When the loop last took ready events from the kernel (0 while waiting: the first event sets it). */
+    /**
+     * When the loop last took ready events from the kernel ({@link #WAITING} while it waits: the
+     * first event sets it, or the wake-up when none came). Set with {@code Math.min}, not with
+     * {@code if}: whether a wait ends with no event depends on the machine's timing, and a branch
+     * first taken while measuring would send the compiled loop back to the interpreter there
+     * (WarmupTransitionIT saw it once, on a CI machine whose server stalled for over 1 ms).
+     */
     private long lookedAt;
+    private static final long WAITING = Long.MAX_VALUE;
 
     private volatile Thread thread;
     private volatile boolean aborted;
@@ -193,7 +200,7 @@ final class NioWorker implements Runnable {
         long wait = Math.min(wakeAt, due) - now;
         long busy = System.nanoTime() - lookedAt;
         run.loopTurn(busy, now);
-        lookedAt = 0;
+        lookedAt = WAITING;
         if (wait <= 0) {
             selector.selectNow(onEvent);
         } else if (awaiting == 0 && due <= wakeAt) {
@@ -201,9 +208,8 @@ final class NioWorker implements Runnable {
         } else {
             selector.select(onEvent, Math.max(1, wait / 1_000_000L));
         }
-        if (lookedAt == 0) {
-            lookedAt = System.nanoTime(); // no event: nothing ready was missed (a park: nothing awaited)
-        }
+        // No event: nothing ready was missed (a park: nothing awaited), so the look is now.
+        lookedAt = Math.min(lookedAt, System.nanoTime());
     }
 
     /**
@@ -220,9 +226,7 @@ final class NioWorker implements Runnable {
     private void onEvent(SelectionKey key) {
         NioConnection c = (NioConnection) key.attachment();
         now = System.nanoTime();
-        if (lookedAt == 0) {
-            lookedAt = now;
-        }
+        lookedAt = Math.min(lookedAt, now); // the first event of the batch
         try {
             if (key.isReadable()) {
                 onReadable(c);

@@ -34,11 +34,38 @@ class WarmupTransitionIT {
                     + "|sun\\.nio\\.ch|java\\.net|java\\.io)\\.[\\w$.]+\\(.*$",
             Pattern.MULTILINE);
 
-    /** nio: one selector thread; virtual: many writer threads on the shared recorders and counters. */
+    /**
+     * nio: one selector thread; virtual: many writer threads on the shared recorders and counters.
+     *
+     * <p>A deoptimization the warm-up's end causes happens in every run (it did, before the fix:
+     * the first measured message, every time). Some traps in the JDK's and the libraries' code on
+     * this path depend on the machine's timing instead: the first contended {@code LongAdder.add}
+     * (it then grows its cells), the first new minimum of an HdrHistogram, a wait that ended with
+     * nothing ready. A loaded machine can take one of those for the first time at any moment, the
+     * measured seconds included: once in CI, and 2 runs in 6 with six CPU-bound processes (stress-ng)
+     * beside the test on 2 cores (1.5 s into the 2 s window each time); with two, 0 in 20 once the
+     * nio loop stopped branching on one of them ({@link NioWorker}'s {@code lookedAt}). So a run with
+     * a deoptimization inside the window is run again, and the test fails when the second run has
+     * one too: what the warm-up's end causes cannot pass, and the machine's noise would have to
+     * strike both runs to fail it.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"nio", "virtual"})
-    @Timeout(120)
+    @Timeout(180)
     void noHotCodeIsDeoptimizedWhileMeasuring(String driver) throws Exception {
+        String first = deoptimizedWhileMeasuring(driver);
+        if (first.isEmpty()) {
+            return;
+        }
+        System.out.println("WarmupTransitionIT " + driver + ": deoptimized while measuring in the first run, "
+                + "running again to tell the warm-up's end from the machine's timing:\n" + first);
+        String second = deoptimizedWhileMeasuring(driver);
+        assertEquals("", second, () -> "deoptimized while measuring in two runs in a row\nfirst run:\n" + first
+                + "\nsecond run:\n" + second);
+    }
+
+    /** One run; what hot code was deoptimized inside its measured interval, with the whole log, or empty. */
+    private static String deoptimizedWhileMeasuring(String driver) throws Exception {
         Path json = Files.createTempFile("warmup-transition", ".json");
         Path log = Files.createTempFile("warmup-transition", ".log");
         try (ServerProcess server = new ServerProcess()) {
@@ -63,8 +90,8 @@ class WarmupTransitionIT {
                     inside.append(m.group()).append('\n');
                 }
             }
-            assertEquals("", inside.toString(), () -> "hot code deoptimized while measuring [" + start + ", " + end
-                    + "] ms:\n" + inside + "\nwhole log:\n" + deopts);
+            return inside.isEmpty() ? "" : "hot code deoptimized while measuring [" + start + ", " + end + "] ms:\n"
+                    + inside + "\nwhole log:\n" + deopts;
         } finally {
             Files.deleteIfExists(json);
             Files.deleteIfExists(log);
