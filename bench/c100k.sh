@@ -13,13 +13,14 @@
 # 3. Runs bin/loadgen --driver nio --processes LOADGEN_PROCESSES --source 127.0.0.1-127.0.0.K
 #    (one address reaches one port with at most the ~28,000 ephemeral ports): CONNECTIONS opened at
 #    CONNECT_RATE per second, then the open loop at RATE msgs/s in all (100,000 connections at
-#    50,000 msgs/s: one message per connection every 2 s), WARMUP then DURATION, every echo verified.
+#    50,000 msgs/s: one message per connection every 2 s), WARMUP (its first RAMP rising from 0 to
+#    RATE: --ramp) then DURATION, every echo verified.
 # 4. Stops everything it started by PID and prints one summary (also OUT/BACKEND.txt): connect
 #    time, latency, errors by kind, the server's RSS (and per connection: RSS under load less RSS
 #    when idle, over the connections up), threads, CPU, socket memory, and the targets.
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
-# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [20s]  TIMEOUT [5s: --timeout]
+# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [20s]  RAMP [0s]  TIMEOUT [5s: --timeout]
 #   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 16,000), at least 1]
 #   SOURCES [ceil(CONNECTIONS / 8,000) addresses]  SOURCE_BASE [127.R.0: R changes every 30 s]
 #   SERVER_OPTS [extra bin/server options]  OUT [target/c100k]
@@ -43,6 +44,7 @@ CONNECTIONS=${CONNECTIONS:-100000}
 RATE=${RATE:-$(( CONNECTIONS / 2 ))}
 DURATION=${DURATION:-60s}
 WARMUP=${WARMUP:-20s}
+RAMP=${RAMP:-0s}
 TIMEOUT=${TIMEOUT:-5s}
 CONNECT_RATE=${CONNECT_RATE:-10000}
 per=$(( (CONNECTIONS + 15999) / 16000 ))
@@ -136,7 +138,7 @@ echo "idle: RSS $(( $(echo "$idle" | awk '{print $2}') / 1024 )) MiB, $(echo "$i
 # --- 3. load ---------------------------------------------------------------------------------
 child "$ROOT/bin/loadgen" --host 127.0.0.1 --port "$SERVER_PORT" --driver nio --processes "$LOADGEN_PROCESSES" \
  --source "$SOURCE_BASE.1-$SOURCE_BASE.$SOURCES" --connections "$CONNECTIONS" --connect-rate "$CONNECT_RATE" \
-     --rate "$RATE" --warmup "$WARMUP" --timeout "$TIMEOUT" --duration "$DURATION" --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1
+     --rate "$RATE" --ramp "$RAMP" --warmup "$WARMUP" --timeout "$TIMEOUT" --duration "$DURATION" --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1
 LOAD_PID=$!
 : > "$OUT/$name.samples"
 shown=0
@@ -160,7 +162,7 @@ stop_server
 # --- 4. summary ------------------------------------------------------------------------------
 {
 echo "== c100k $CASE: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: CONNECTIONS=$CONNECTIONS RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP TIMEOUT=$TIMEOUT CONNECT_RATE=$CONNECT_RATE" \
+echo "command: CONNECTIONS=$CONNECTIONS RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP RAMP=$RAMP TIMEOUT=$TIMEOUT CONNECT_RATE=$CONNECT_RATE" \
     "SERVER_PROCESSES=$SERVER_PROCESSES LOADGEN_PROCESSES=$LOADGEN_PROCESSES SOURCES=$SOURCES SOURCE_BASE=$SOURCE_BASE bench/c100k.sh $CASE"
 if [ ! -s "$OUT/$name.json" ]; then
     echo "no result: the load generator exited with status $load_status"

@@ -101,7 +101,7 @@ final class JsonReport {
                 .field("selectors", s.selectors())
                 .field("duration_s", s.duration().toMillis() / 1e3).field("warmup_s", s.warmup().toMillis() / 1e3)
                 .field("messages", s.messages()).field("size", s.size()).field("pipeline", s.pipeline())
-                .field("rate", s.rate()).field("connect_timeout_s", s.connectTimeout().toMillis() / 1e3)
+                .field("rate", s.rate()).field("ramp_s", s.ramp().toMillis() / 1e3).field("connect_timeout_s", s.connectTimeout().toMillis() / 1e3)
                 .field("timeout_s", s.timeout().toMillis() / 1e3).field("processes", s.processes())
                 .field("source", s.sources().text()).field("connect_rate", s.connectRate()).end();
     }

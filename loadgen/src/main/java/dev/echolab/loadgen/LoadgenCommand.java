@@ -75,6 +75,12 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "the intended send time. Goes with --messages (each connection sends its N on the schedule) and --pipeline.")
     Double rate;
 
+    @Option(names = "--ramp", paramLabel = "DURATION", defaultValue = "0s",
+            description = "Open loop: raise the rate from 0 to --rate in a straight line over this first part of the warm-up, "
+                    + "so a cold server is not buried under a backlog before it has compiled its code (default: ${DEFAULT-VALUE}, "
+                    + "the full rate from the start). At most --warmup: the measurement runs at the full rate.")
+    Duration ramp;
+
     @Option(names = "--driver", paramLabel = "DRIVER",
             completionCandidates = DriverKind.Ids.class,
             description = "Client threading: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -319,7 +325,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         Settings s = new Settings(host, port, connections, measured, warmup, messages == null ? 0 : messages, size,
                 pipeline, rate == null ? 0 : rate, driver, selectors, connectTimeout, timeout,
                 durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose, processes, source,
-                connectRate == null ? 0 : connectRate);
+                connectRate == null ? 0 : connectRate, ramp);
         validate(s);
         return s;
     }
@@ -334,6 +340,11 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(s.size() >= 0 && s.size() <= 64 << 20, "--size", "a size from 0 to 67108864 bytes (64 MiB)");
         check(s.pipeline() >= 1 && s.pipeline() <= 4096, "--pipeline", "a number from 1 to 4096");
         check(rate == null || (rate > 0 && rate <= 1e9), "--rate", "a rate above 0 and at most 1e9 messages per second");
+        check(!s.ramp().isNegative(), "--ramp", "a duration of 0s or more");
+        check(s.ramp().isZero() || s.openLoop(), "--ramp", "usable with an open loop (give --rate)");
+        check(s.ramp().compareTo(s.effectiveWarmup()) <= 0, "--ramp", "a duration no longer than the warm-up ("
+                + Settings.text(s.effectiveWarmup()) + (messages == null ? "" : ": none with --messages")
+                + "), so that the measurement runs at the full --rate");
         check(s.selectors() >= 1 && s.selectors() <= 64, "--selectors", "a number of threads from 1 to 64");
         check(s.connectTimeout().toMillis() >= 1, "--connect-timeout", "a duration of 1ms or more");
         check(s.processes() >= 1 && s.processes() <= LoadgenProcesses.MAX, "--processes",

@@ -116,7 +116,7 @@ final class LoadgenProcesses {
             add(cmd, "--duration", Settings.text(s.duration()));
         }
         if (s.openLoop()) {
-            add(cmd, "--rate", s.rate() * part);
+            add(cmd, "--rate", s.rate() * part, "--ramp", Settings.text(s.ramp()));
         }
         if (s.connectRate() > 0) {
             add(cmd, "--connect-rate", s.connectRate() * part);

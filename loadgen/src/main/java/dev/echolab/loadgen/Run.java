@@ -48,6 +48,9 @@ final class Run {
     private volatile long end = Long.MAX_VALUE;
     private volatile long lastEnded;
     private final double nanosPerSlot;
+    /** Open loop: the ramp's length in ns (0: the full rate from the first message) and the slots it holds. */
+    private final double rampNanos;
+    private final double rampSlots;
 
     Run(Settings settings) {
         this.settings = settings;
@@ -60,6 +63,8 @@ final class Run {
         this.sent = new boolean[settings.connections()];
         this.ended = new CountDownLatch(settings.connections());
         this.nanosPerSlot = settings.openLoop() ? 1e9 / settings.rate() : 0;
+        this.rampNanos = settings.openLoop() ? settings.ramp().toNanos() : 0;
+        this.rampSlots = settings.openLoop() ? rampNanos / nanosPerSlot / 2 : 0;
         for (int i = 0; i < errors.length; i++) {
             errors[i] = new LongAdder();
         }
@@ -84,13 +89,23 @@ final class Run {
      * When message {@code seq} of connection {@code id} is due: in the open loop, slot
      * {@code (seq - 1) * connections + id} of one global schedule spaced 1/rate apart, so the
      * connections take turns and the total rate is exact; in the closed loop, now (0).
+     *
+     * <p>With {@code --ramp T} the rate rises in a straight line from 0 to R over the first T:
+     * by time t < T, R t² / 2T slots have been due, so slot s (of the R T / 2 the ramp holds) is
+     * due at sqrt(2 T s / R), and every slot after them 1/R after the one before, from T on. A
+     * cold server (a JIT still compiling, pools still growing) meets a load it can take, instead
+     * of a backlog that the whole measurement then pays off (docs/loadgen.md). Written with
+     * {@code min}/{@code max}, not with a branch at the ramp's end, for the reason given at
+     * {@link #completed}; with no ramp it is exactly {@code s / R}.
      */
     long intended(int id, long seq) {
         if (nanosPerSlot == 0) {
             return 0;
         }
         double slot = (double) (seq - 1) * settings.connections() + id;
-        return sendStart + (long) (slot * nanosPerSlot);
+        double inRamp = Math.min(slot, rampSlots);
+        double afterRamp = Math.max(0, slot - rampSlots);
+        return sendStart + (long) (Math.sqrt(2 * rampNanos * nanosPerSlot * inRamp) + afterRamp * nanosPerSlot);
     }
 
     /** May connection {@code id} send message {@code seq} at {@code now}? */

@@ -14,18 +14,19 @@ import java.time.Duration;
  * @param processes load-generator processes sharing the connections ({@link LoadgenProcesses}); 1: this one
  * @param sources   local addresses the connections leave from ({@code --source})
  * @param connectRate new connections per second in all, 0 for as fast as handshakes complete
+ * @param ramp      open loop: the rate rises from 0 to {@code rate} over this part of the warm-up ({@code --ramp})
  */
 record Settings(String host, int port, int connections, Duration duration, Duration warmup, long messages,
                 int size, int pipeline, double rate, DriverKind driver, int selectors, Duration connectTimeout,
                 Duration timeout, Duration bound, Path json, Path hlog, boolean verbose,
-                int processes, SourceAddresses sources, double connectRate) {
+                int processes, SourceAddresses sources, double connectRate, Duration ramp) {
 
-    /** One process, the kernel's source address, no connect rate. */
+    /** One process, the kernel's source address, no connect rate, no ramp. */
     Settings(String host, int port, int connections, Duration duration, Duration warmup, long messages,
              int size, int pipeline, double rate, DriverKind driver, int selectors, Duration connectTimeout,
              Duration timeout, Duration bound, Path json, Path hlog, boolean verbose) {
         this(host, port, connections, duration, warmup, messages, size, pipeline, rate, driver, selectors, connectTimeout,
-                timeout, bound, json, hlog, verbose, 1, SourceAddresses.KERNEL, 0);
+                timeout, bound, json, hlog, verbose, 1, SourceAddresses.KERNEL, 0, Duration.ZERO);
     }
 
     boolean openLoop() {
@@ -47,7 +48,8 @@ record Settings(String host, int port, int connections, Duration duration, Durat
                 ? messages + " messages per connection (no warm-up: every message counts; time limit " + text(bound) + ")"
                 : text(duration) + " after " + text(warmup) + " warm-up";
         String loop = openLoop()
-                ? "open loop at " + Report.decimal(rate) + " msgs/s (latency from intended send time)"
+                ? "open loop at " + Report.decimal(rate) + " msgs/s" + (ramp.isZero() ? "" : " reached over a " + text(ramp) + " ramp")
+                        + " (latency from intended send time)"
                 : "closed loop";
         String padding = size > 0 ? "padded to " + size : "natural length";
         String spread = (processes > 1 ? " in " + processes + " processes" : "")

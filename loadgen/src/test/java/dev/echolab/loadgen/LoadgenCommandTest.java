@@ -38,7 +38,7 @@ class LoadgenCommandTest {
             "timeout", "reset", "closed_early", "mismatch", "local_limit", "other", "first_errors", "connect", "seconds",
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
-            "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate",
+            "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate", "ramp_s",
             "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "exit_status");
 
     @TempDir
@@ -204,6 +204,7 @@ class LoadgenCommandTest {
             Map.entry("--size", List.of("-1", "67108865", "big")),
             Map.entry("--pipeline", List.of("0", "4097")),
             Map.entry("--rate", List.of("0", "-5", "fast", "NaN")),
+            Map.entry("--ramp", List.of("-1s", "gently", "1s")), // 1s: no --rate given, so no open loop to ramp
             Map.entry("--driver", List.of("quantum", "carrier-pigeon")),
             Map.entry("--selectors", List.of("0", "65")),
             Map.entry("--processes", List.of("0", "65", "two")),
@@ -226,6 +227,10 @@ class LoadgenCommandTest {
         assertEquals(2, r.exit(), r::toString);
         assertTrue(r.err().startsWith("Invalid value for option '--pipeline': '2000' is not a depth the blocking drivers"), r::toString);
         assertEquals(2, Loadgen.run("--no-such-option").exit());
+        r = Loadgen.run("--rate", "100", "--ramp", "3s", "--port", port()); // the default warm-up is 2s
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().startsWith("Invalid value for option '--ramp': '3s' is not a duration no longer than the warm-up (2s)"),
+                r::toString);
         // An address that is not this machine's (TEST-NET-1, never assigned): refused before any bind
         // fails with the kernel's "Cannot assign requested address", which would read as out of ports.
         r = Loadgen.run("--driver", "nio", "--source", "127.0.0.1,192.0.2.1", "--port", port());

@@ -23,6 +23,65 @@ class RunPhasesTest {
                 second, second, Duration.ZERO, null, null, false));
     }
 
+    /** {@code --rate 1000} over 2 connections, warm-up 2 s, with a ramp of {@code ramp}. */
+    private static Run ramped(Duration ramp) {
+        Duration second = Duration.ofSeconds(1);
+        return new Run(new Settings("127.0.0.1", 8080, 2, second, Duration.ofSeconds(2), 0, 0, 1, 1000, DriverKind.NIO, 1,
+                second, second, Duration.ZERO, null, null, false, 1, SourceAddresses.KERNEL, 0, ramp));
+    }
+
+    /** How many messages of the 2 connections are due by {@code at} ns after the start. */
+    private static long dueBy(Run run, long t0, long at) {
+        long n = 0;
+        for (long seq = 1; seq < 10_000; seq++) {
+            for (int id = 0; id < 2; id++) {
+                if (run.intended(id, seq) - t0 <= at) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@code --ramp 1s} at 1,000 msgs/s: the rate rises in a straight line, so R t² / 2T messages
+     * are due by t (125 by 0.5 s, 500 by 1 s), then 1,000 a second; the schedule never goes back.
+     */
+    @Test
+    void aRampRaisesTheRateInAStraightLineThenHoldsIt() {
+        Run run = ramped(Duration.ofSeconds(1));
+        long t0 = System.nanoTime();
+        run.begin(t0);
+        assertEquals(125, dueBy(run, t0, 500 * MS), 1);
+        assertEquals(500, dueBy(run, t0, 1000 * MS), 1);
+        assertEquals(1000, dueBy(run, t0, 1500 * MS), 1);
+        assertEquals(3000, dueBy(run, t0, 3500 * MS), 1);
+        long previous = Long.MIN_VALUE;
+        for (long seq = 1; seq < 2000; seq++) {
+            for (int id = 0; id < 2; id++) {
+                long due = run.intended(id, seq);
+                assertTrue(due >= previous, "slot " + seq + "/" + id + " due before the one before it");
+                if (due - t0 > 1001 * MS) {
+                    assertEquals(MS, due - previous, 1, "full rate after the ramp: one message a millisecond");
+                }
+                previous = due;
+            }
+        }
+    }
+
+    /** Without a ramp, message s of the schedule is due at exactly s / R, as before ramps existed. */
+    @Test
+    void noRampIsTheFullRateFromTheFirstMessage() {
+        Run run = ramped(Duration.ZERO);
+        long t0 = 1_000_000_000L;
+        run.begin(t0);
+        for (long seq = 1; seq < 100; seq++) {
+            for (int id = 0; id < 2; id++) {
+                assertEquals(t0 + (long) (((seq - 1) * 2 + id) * 1e6), run.intended(id, seq));
+            }
+        }
+    }
+
     @Test
     void eachEchoGoesToThePhaseOfItsOwnTimestamp() {
         Run run = run(100);

@@ -96,7 +96,7 @@ class SourceAddressesTest {
                 "errors 0,0,0,0,0,0,0", "fairness 4,6", "hist connect " + ChildResult.encode(h), "hist latency " + ChildResult.encode(h)));
         Settings s = new Settings("127.0.0.1", 8080, 4, java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, 0, 0, 1, 0,
                 DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1),
-                null, null, false, 2, SourceAddresses.KERNEL, 0);
+                null, null, false, 2, SourceAddresses.KERNEL, 0, java.time.Duration.ZERO);
         Results r = ChildResult.combine(s, List.of(one), List.of("loadgen process 2 (pid 9) gave no result: exit status 137"), 2);
         assertEquals(2, r.connectionsUp());
         assertEquals(2, r.errors(ErrorKind.OTHER));
