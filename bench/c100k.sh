@@ -20,7 +20,7 @@
 #    when idle, over the connections up), threads, CPU, socket memory, and the targets.
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
-# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [20s]  RAMP [0s]  TIMEOUT [5s: --timeout]
+# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [20s]  TIMEOUT [5s: --timeout]
 #   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 16,000), at least 1]
 #   SOURCES [ceil(CONNECTIONS / 8,000) addresses]  SOURCE_BASE [127.R.0: R changes every 30 s]
 #   SERVER_OPTS [extra bin/server options]  OUT [target/c100k]
@@ -43,8 +43,8 @@ CONNECTIONS=${CONNECTIONS:-100000}
 [[ $CONNECTIONS =~ ^[0-9]+$ ]] && [ "$CONNECTIONS" -ge 1 ] || { echo "CONNECTIONS must be a whole number >= 1" >&2; exit 2; }
 RATE=${RATE:-$(( CONNECTIONS / 2 ))}
 DURATION=${DURATION:-60s}
-WARMUP=${WARMUP:-20s}
-RAMP=${RAMP:-0s}
+WARMUP=${WARMUP:-30s}
+RAMP=${RAMP:-20s}
 TIMEOUT=${TIMEOUT:-5s}
 CONNECT_RATE=${CONNECT_RATE:-10000}
 per=$(( (CONNECTIONS + 15999) / 16000 ))
