@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The short form of bench/c100k.sh, through the real launchers: 25,000 connections, more than one
  * process of either side may hold (20,000 descriptors here), from 2 load-generator processes and 2
  * source addresses to 2 server processes sharing one port; open loop, every connection sending a
- * message every 2 s. One run, one report: every connection up and answered, nothing lost, and the
- * server's stats line summing both processes. Then {@code bin/loadgen merge} on the logs of two runs.
+ * message every 2 s, the rate ramped up over the first second as the script does. One run, one
+ * report: every connection up and answered, nothing lost, and the server's stats line summing both
+ * processes. Then {@code bin/loadgen merge} on the logs of two runs.
  */
 class MultiProcessIT {
 
@@ -39,7 +40,8 @@ class MultiProcessIT {
         try (ServerProcess server = new ServerProcess("--backend", "nio", "--threads", "2", "--processes", "2")) {
             Loadgen r = loadgen("--port", Integer.toString(server.port()), "--driver", "nio", "--processes", "2",
                     "--source", "127.0.0.1-127.0.0.2", "--connections", Integer.toString(CONNECTIONS),
-                    "--connect-rate", "10000", "--rate", "12500", "--warmup", "2s", "--duration", "10s", "--json", json.toString());
+                    "--connect-rate", "10000", "--rate", "12500", "--ramp", "1s", "--warmup", "2s", "--duration", "10s",
+                    "--json", json.toString());
             assertEquals(0, r.exit(), r::toString);
             assertTrue(r.out().startsWith("loadgen 127.0.0.1:" + server.port() + ": 25000 connections in 2 processes from 2 "
                     + "source addresses 127.0.0.1 .. 127.0.0.2, opened at 10000 per second"), r::out);
@@ -58,6 +60,7 @@ class MultiProcessIT {
             assertEquals(List.of(), LoadgenCommandTest.JSON_KEYS.stream().filter(k -> !keys.contains(k)).toList(), doc::toString);
             assertEquals(2, Loadgen.number(doc, "/settings/processes"), doc::toString);
             assertEquals("127.0.0.1,127.0.0.2", doc.at("/settings/source").asText(), doc::toString);
+            assertEquals(1, Loadgen.number(doc, "/settings/ramp_s"), doc::toString); // and the children took it: they ran
             assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString);
             assertTrue(Loadgen.number(doc, "/self/jit_ms") > 0, doc::toString);
             assertAcceptedBySumOfBothProcesses(server);
