@@ -20,7 +20,7 @@
 #    when idle, over the connections up), threads, CPU, socket memory, and the targets.
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
-# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [20s]  TIMEOUT [5s: --timeout]
+# Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [2/3 of WARMUP, at most 20s]  TIMEOUT [5s: --timeout]
 #   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 16,000), at least 1]
 #   SOURCES [ceil(CONNECTIONS / 8,000) addresses]  SOURCE_BASE [127.R.0: R changes every 30 s]
 #   SERVER_OPTS [extra bin/server options]  OUT [target/c100k]
@@ -44,7 +44,18 @@ CONNECTIONS=${CONNECTIONS:-100000}
 RATE=${RATE:-$(( CONNECTIONS / 2 ))}
 DURATION=${DURATION:-60s}
 WARMUP=${WARMUP:-30s}
-RAMP=${RAMP:-20s}
+# The duration grammar of bin/loadgen (500ms, 1.5s, 2m) in whole milliseconds, to check RAMP <= WARMUP
+# before anything starts (bin/loadgen would refuse it only after the servers were up).
+millis() {
+    awk -v d="$1" 'BEGIN { if (d ~ /^[0-9]+(\.[0-9]+)?ms$/) print int(d); else if (d ~ /^[0-9]+(\.[0-9]+)?s$/) print int(d * 1000);
+        else if (d ~ /^[0-9]+(\.[0-9]+)?m$/) print int(d * 60000); else print -1 }'
+}
+warmup_ms=$(millis "$WARMUP")
+[ "$warmup_ms" -ge 0 ] || { echo "WARMUP must be a duration such as 30s, 500ms or 1m" >&2; exit 2; }
+ramp_default=$(( warmup_ms * 2 / 3 < 20000 ? warmup_ms * 2 / 3 : 20000 ))
+RAMP=${RAMP:-${ramp_default}ms}
+ramp_ms=$(millis "$RAMP")
+[ "$ramp_ms" -ge 0 ] && [ "$ramp_ms" -le "$warmup_ms" ] || { echo "RAMP must be a duration no longer than WARMUP ($WARMUP)" >&2; exit 2; }
 TIMEOUT=${TIMEOUT:-5s}
 CONNECT_RATE=${CONNECT_RATE:-10000}
 per=$(( (CONNECTIONS + 15999) / 16000 ))

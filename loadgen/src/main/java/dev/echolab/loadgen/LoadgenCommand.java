@@ -340,8 +340,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(s.size() >= 0 && s.size() <= 64 << 20, "--size", "a size from 0 to 67108864 bytes (64 MiB)");
         check(s.pipeline() >= 1 && s.pipeline() <= 4096, "--pipeline", "a number from 1 to 4096");
         check(rate == null || (rate > 0 && rate <= 1e9), "--rate", "a rate above 0 and at most 1e9 messages per second");
-        check(!s.ramp().isNegative(), "--ramp", "a duration of 0s or more");
-        check(s.ramp().isZero() || s.openLoop(), "--ramp", "usable with an open loop (give --rate)");
+        check(s.ramp().isZero() || s.openLoop(), "--ramp", "usable without --rate (give --rate for an open loop)");
         check(s.ramp().compareTo(s.effectiveWarmup()) <= 0, "--ramp", "a duration no longer than the warm-up ("
                 + Settings.text(s.effectiveWarmup()) + (messages == null ? "" : ": none with --messages")
                 + "), so that the measurement runs at the full --rate");

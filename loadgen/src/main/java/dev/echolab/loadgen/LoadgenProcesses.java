@@ -103,7 +103,8 @@ final class LoadgenProcesses {
         }
     }
 
-    private List<String> childCommand(int index, int share) {
+    /** The command of child {@code index} with {@code share} of the connections (package-private for tests). */
+    List<String> childCommand(int index, int share) {
         List<String> cmd = Children.javaCommand(LoadgenCommand.class.getName());
         double part = (double) share / s.connections();
         add(cmd, "--child", "--host", s.host(), "--port", s.port(), "--connections", share,

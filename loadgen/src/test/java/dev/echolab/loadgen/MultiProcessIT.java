@@ -60,7 +60,7 @@ class MultiProcessIT {
             assertEquals(List.of(), LoadgenCommandTest.JSON_KEYS.stream().filter(k -> !keys.contains(k)).toList(), doc::toString);
             assertEquals(2, Loadgen.number(doc, "/settings/processes"), doc::toString);
             assertEquals("127.0.0.1,127.0.0.2", doc.at("/settings/source").asText(), doc::toString);
-            assertEquals(1, Loadgen.number(doc, "/settings/ramp_s"), doc::toString); // and the children took it: they ran
+            assertEquals(1, Loadgen.number(doc, "/settings/ramp_s"), doc::toString); // what the children get: SourceAddressesTest
             assertTrue(Loadgen.number(doc, "/self/loop_turns/max_us") > 0, doc::toString);
             assertTrue(Loadgen.number(doc, "/self/jit_ms") > 0, doc::toString);
             assertAcceptedBySumOfBothProcesses(server);

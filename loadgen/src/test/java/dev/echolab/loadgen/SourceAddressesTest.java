@@ -52,6 +52,22 @@ class SourceAddressesTest {
         assertTrue(two.check(new int[] {ports, ports + 2}).contains("give at least 3 source addresses"));
     }
 
+    /** Each child gets its share of the rate and the whole ramp, warm-up and sources: one schedule, split. */
+    @Test
+    void aChildGetsItsShareOfTheRateAndTheSameRamp() {
+        java.time.Duration second = java.time.Duration.ofSeconds(1);
+        Settings s = new Settings("127.0.0.1", 8080, 25_000, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2),
+                0, 0, 1, 12_500, DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), second,
+                null, null, false, 2, SourceAddresses.parse("127.0.0.1-127.0.0.2"), 10_000, java.time.Duration.ofMillis(1500));
+        List<String> cmd = new LoadgenProcesses(s, System.out, System.err).childCommand(1, 12_500);
+        String args = String.join(" ", cmd.subList(cmd.indexOf("--child"), cmd.size()));
+        assertTrue(args.contains("--connections 12500 "), args);
+        assertTrue(args.contains("--rate 6250.0 --ramp 1500ms "), args);
+        assertTrue(args.contains("--warmup 2s "), args);
+        assertTrue(args.contains("--connect-rate 5000.0"), args);
+        assertTrue(args.contains("--source 127.0.0.1,127.0.0.2"), args);
+    }
+
     @Test
     void sharesDifferByAtMostOneLargestFirst() {
         assertArrayEquals(new int[] {34, 33, 33}, LoadgenProcesses.shares(100, 3));

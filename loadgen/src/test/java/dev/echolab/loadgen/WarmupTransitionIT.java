@@ -46,8 +46,10 @@ class WarmupTransitionIT {
      * beside the test on 2 cores (1.5 s into the 2 s window each time); with two, 0 in 20 once the
      * nio loop stopped branching on one of them ({@link NioWorker}'s {@code lookedAt}). So a run with
      * a deoptimization inside the window is run again, and the test fails when the second run has
-     * one too: what the warm-up's end causes cannot pass, and the machine's noise would have to
-     * strike both runs to fail it.
+     * one too: what the warm-up's end causes shows in both runs (the old branch in
+     * {@code Run.completed}, put back to check: both drivers, both runs, at the first measured
+     * millisecond), and the machine's noise has to strike both runs to fail it (with six hogs,
+     * about 1 in 3 per run, so about 1 in 9 for both; with two, none in 20).
      */
     @ParameterizedTest
     @ValueSource(strings = {"nio", "virtual"})
