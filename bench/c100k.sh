@@ -21,7 +21,7 @@
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
 # Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [2/3 of WARMUP, at most 20s]  TIMEOUT [5s: --timeout]
-#   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 16,000), at least 1]
+#   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 18,000), at least 1]
 #   SOURCES [ceil(CONNECTIONS / 8,000) addresses]  SOURCE_BASE [127.R.0: R changes every 30 s]
 #   SERVER_OPTS [extra bin/server options]  OUT [target/c100k]
 #
@@ -58,7 +58,10 @@ ramp_ms=$(millis "$RAMP")
 [ "$ramp_ms" -ge 0 ] && [ "$ramp_ms" -le "$warmup_ms" ] || { echo "RAMP must be a duration no longer than WARMUP ($WARMUP)" >&2; exit 2; }
 TIMEOUT=${TIMEOUT:-5s}
 CONNECT_RATE=${CONNECT_RATE:-10000}
-per=$(( (CONNECTIONS + 15999) / 16000 ))
+# As few processes as the ~20,000 descriptors per process allow, with room for the JVM's own: each
+# JVM more is JIT, GC and threads on the same 2 cores (6 a side instead of 7 at 100,000: nio's p99
+# 105-108 ms against 136-506, docs/reliability.md).
+per=$(( (CONNECTIONS + 17999) / 18000 ))
 SERVER_PROCESSES=${SERVER_PROCESSES:-$per}
 LOADGEN_PROCESSES=${LOADGEN_PROCESSES:-$per}
 SOURCES=${SOURCES:-$(( (CONNECTIONS + 7999) / 8000 ))}
