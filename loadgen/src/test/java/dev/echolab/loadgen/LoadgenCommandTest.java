@@ -143,8 +143,11 @@ class LoadgenCommandTest {
             assertTrue(progress.get(i).seconds() > progress.get(i - 1).seconds(), progress::toString);
         }
         ProgressLine last = progress.get(progress.size() - 1);
-        assertTrue(last.measuring() && last.msgsPerS() > 0 && last.p99Us() > 0 && last.live() > 0 && last.live() <= 8,
-                progress::toString);
+        assertTrue(last.measuring() && last.msgsPerS() > 0 && last.p99Us() > 0, progress::toString);
+        // Live connections: all 8 while the load runs; a tick that falls just after the end, as the
+        // connections close, truly says fewer (seen once: "live 0" on the last line, one core busy).
+        assertTrue(progress.stream().allMatch(p -> p.live() >= 0 && p.live() <= 8), progress::toString);
+        assertTrue(progress.stream().anyMatch(p -> p.live() == 8), progress::toString);
         for (String part : List.of("Latency Distribution", "99.9%", "Messages/sec:", "Transfer/sec:", "Connect:",
                 "Errors: refused 0, timeout 0, reset 0, closed early 0, mismatch 0, local limit 0, other 0", "Fairness:",
                 "Load generator CPU:")) {
