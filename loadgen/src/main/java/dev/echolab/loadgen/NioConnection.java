@@ -33,6 +33,8 @@ final class NioConnection {
     long connectStart;
     /** Whether OP_WRITE is in the interest set: a write did not take everything. */
     boolean wantWrite;
+    /** 1 while in its worker's list of connections to look at for timeouts, else 0 ({@link NioWorker#watch}). */
+    int watched;
 
     /** Message being sent and the offset of its next byte. */
     private long txSeq = 1;

@@ -79,6 +79,29 @@ class FaultDetectionTest {
         }
     }
 
+    /**
+     * The open loop leaves gaps with nothing in flight (here 100 ms per connection, two
+     * housekeeping looks), and the nio driver's housekeeping drops such a connection from what it
+     * looks at until it sends again: the reply that never comes must still time out after
+     * --timeout, not only when the run is over ("before the run ended").
+     */
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(20)
+    void countsTimeoutsInTheOpenLoop(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.STOP_REPLYING_AFTER, 5, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "4", "--rate", "40",
+                    "--duration", "3s", "--warmup", "0s", "--timeout", "500ms", "--driver", driver.id(),
+                    "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertEquals(4, Loadgen.number(Loadgen.json(json), "/errors_by_kind/timeout"), r::toString);
+            assertTrue(r.err().contains("timeout: no reply to message 6 within 500ms"), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DriverKind.class)
     @Timeout(20)
