@@ -115,6 +115,24 @@ if [ "$id" = blocking ] || [ "$id" = pool ]; then
     need vm.max_map_count $(( 2 * per_server + 10000 )) "each thread's stack and guard page are memory maps of its process"
 fi
 [ "$short" = 1 ] && echo "  (running anyway: what breaks first is part of the result)"
+# A platform thread per connection past kernel.pid_max does not fail in the server alone: the whole
+# machine runs out of PIDs, and no process on it can fork or start a thread (tried 2026-12-02: this
+# script's own sampler could not fork, nor could anything else). So unless pid_max has room, or
+# SERVER_OPTS sets its own cap, the blocking servers get --max-connections to fit what is free, and
+# the connections past it are closed right after accept: where this model stops on this machine.
+if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections "* ]]; then
+    pid_max=$(cat /proc/sys/kernel/pid_max)
+    tasks=$(awk '/^Threads:/ {n += $2} END {print n}' /proc/[0-9]*/status 2>/dev/null)
+    reserve=2000     # the load generators' and the servers' own JVM threads, and the rest of the machine
+    room=$(( pid_max - tasks - reserve ))
+    if [ "$room" -lt "$CONNECTIONS" ]; then
+        cap=$(( room / SERVER_PROCESSES ))
+        [ "$cap" -ge 1 ] || { echo "kernel.pid_max = $pid_max leaves no room for threads ($tasks tasks running)" >&2; exit 1; }
+        SERVER_OPTS="$SERVER_OPTS --max-connections $cap"
+        echo "  CAP kernel.pid_max = $pid_max, $tasks tasks running, $reserve kept for everything else: room for $room threads;"
+        echo "      each server process gets --max-connections $cap ($(( cap * SERVER_PROCESSES )) of $CONNECTIONS connections), the rest are closed at accept"
+    fi
+fi
 
 # --- 2. server -------------------------------------------------------------------------------
 tree() {   # the server's PID and its descendants
@@ -122,14 +140,14 @@ tree() {   # the server's PID and its descendants
     echo "$p"
     for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
 }
-sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse
-    local rss=0 thr=0 cpu=0 p
+sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse; nothing when a read fails
+    local rss=0 thr=0 cpu=0 p r t c sock now   # (a fork can fail when the machine is out of PIDs)
     for p in $(tree "$SERVER_PID"); do
-        rss=$(( rss + $(rss_kib "$p") )); thr=$(( thr + $(threads "$p") )); cpu=$(( cpu + $(cpu_ticks "$p") ))
+        r=$(rss_kib "$p") && t=$(threads "$p") && c=$(cpu_ticks "$p") || return 0
+        rss=$(( rss + ${r:-0} )); thr=$(( thr + ${t:-0} )); cpu=$(( cpu + ${c:-0} ))
     done
-    local sock
-    sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat)
-    echo "$(date +%s%3N) $rss $thr $cpu $sock"
+    sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat) && now=$(date +%s%3N) || return 0
+    echo "$now $rss $thr $cpu $sock"
 }
 
 # shellcheck disable=SC2046,SC2086
