@@ -45,7 +45,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads: pool size (default 200); nio reactors (default 1; N > 1 adds an acceptor thread); "
-                    + "aio group threads and netty event loops (default: one per CPU). Ignored by blocking, virtual, nonblocking and uring.")
+                    + "aio group threads and netty event loops (default: one per CPU; with --processes N, CPUs / N each, at least 1). Ignored by blocking, virtual, nonblocking and uring.")
     int threads;
 
     @Option(names = "--transport", paramLabel = "T", completionCandidates = Transport.Ids.class,
@@ -183,7 +183,11 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new Cli.Failure("cannot resolve host '" + host + "'"); // a runtime failure (exit 1), before anything is said
         }
-        return new ServerConfig(backend, host, port, threads, transport, work, offload, child,
+        int n = threads;
+        if (n == 0 && processes > 1 && backend.threadsPerCpu()) {
+            n = Math.max(1, Runtime.getRuntime().availableProcessors() / processes); // the processes share the CPUs
+        }
+        return new ServerConfig(backend, host, port, n, transport, work, offload, child,
                 maxConnections, idleTimeout, maxBuffered);
     }
 

@@ -60,6 +60,20 @@ class ProcessesIT {
         }
     }
 
+    /** Two processes share the CPUs: a backend with a thread per CPU by default takes half as many in each. */
+    @Test
+    void perCpuThreadsAreSharedAmongTheProcesses() throws Exception {
+        int share = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        for (String backend : List.of("netty", "aio")) {
+            try (Group g = Group.start(backend)) {
+                assertTrue(g.settings.contains(" threads=" + share + " "), g.settings);
+                try (Socket s = connect(g.port)) {
+                    roundTrip(s, "hello\n");
+                }
+            }
+        }
+    }
+
     @Test
     void sigkillToTheParentLeavesNoChildBehind() throws Exception {
         try (Group g = Group.start()) {
@@ -85,6 +99,7 @@ class ProcessesIT {
         final Process parent;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         int port;
+        String settings;
 
         private Group(Process parent) {
             this.parent = parent;
@@ -100,14 +115,19 @@ class ProcessesIT {
         }
 
         static Group start() throws Exception {
+            return start("nio");
+        }
+
+        static Group start(String backend) throws Exception {
             Path jar = Path.of("target", "echolab-server.jar");
             assertTrue(Files.exists(jar), "run through 'mvnw verify': needs " + jar.toAbsolutePath());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                    "--backend", "nio", "--port", "0", "--processes", "2")
+                    "--backend", backend, "--port", "0", "--processes", "2")
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             Group g = new Group(p);
+            g.settings = g.awaitLine(line -> line.startsWith("echolab server: "));
             String ready = g.awaitLine(line -> ReadyLine.parse(line).filter(r -> r.details().startsWith("processes=2")).isPresent());
             g.port = ReadyLine.parse(ready).orElseThrow().port();
             return g;
