@@ -117,12 +117,14 @@ fi
 [ "$short" = 1 ] && echo "  (running anyway: what breaks first is part of the result)"
 # A platform thread per connection past kernel.pid_max does not fail in the server alone: the whole
 # machine runs out of PIDs, and no process on it can fork or start a thread (tried 2026-12-02: this
-# script's own sampler could not fork, nor could anything else). So unless pid_max has room, or
-# SERVER_OPTS sets its own cap, the blocking servers get --max-connections to fit what is free, and
-# the connections past it are closed right after accept: where this model stops on this machine.
-if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections "* ]]; then
+# script's own sampler could not fork, nor could anything else, and bash gives up the loop that
+# cannot fork). So unless pid_max has room, or SERVER_OPTS sets its own cap, the blocking servers
+# get --max-connections to fit what is free, and the connections past it are closed right after
+# accept: where this model stops on this machine.
+if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections"[=\ ]* ]]; then
     pid_max=$(cat /proc/sys/kernel/pid_max)
-    tasks=$(awk '/^Threads:/ {n += $2} END {print n}' /proc/[0-9]*/status 2>/dev/null)
+    read -r _ _ _ runnable_total _ < /proc/loadavg
+    tasks=${runnable_total#*/}    # every thread on the machine (the 4th field of loadavg: runnable/all)
     reserve=2000     # the load generators' and the servers' own JVM threads, and the rest of the machine
     room=$(( pid_max - tasks - reserve ))
     if [ "$room" -lt "$CONNECTIONS" ]; then
@@ -140,14 +142,14 @@ tree() {   # the server's PID and its descendants
     echo "$p"
     for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
 }
-sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse; nothing when a read fails
-    local rss=0 thr=0 cpu=0 p r t c sock now   # (a fork can fail when the machine is out of PIDs)
+sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse
+    local rss=0 thr=0 cpu=0 p
     for p in $(tree "$SERVER_PID"); do
-        r=$(rss_kib "$p") && t=$(threads "$p") && c=$(cpu_ticks "$p") || return 0
-        rss=$(( rss + ${r:-0} )); thr=$(( thr + ${t:-0} )); cpu=$(( cpu + ${c:-0} ))
+        rss=$(( rss + $(rss_kib "$p") )); thr=$(( thr + $(threads "$p") )); cpu=$(( cpu + $(cpu_ticks "$p") ))
     done
-    sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat) && now=$(date +%s%3N) || return 0
-    echo "$now $rss $thr $cpu $sock"
+    local sock
+    sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat)
+    echo "$(date +%s%3N) $rss $thr $cpu $sock"
 }
 
 # shellcheck disable=SC2046,SC2086

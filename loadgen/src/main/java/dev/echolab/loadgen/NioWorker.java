@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *   between, sleep in {@code select} while replies are awaited, park while none is
  *   ({@link #waitForEvents}).</li>
  *   <li>Every {@value #HOUSEKEEPING_MS} ms: time out replies older than {@code --timeout}, looking
- *   only at the connections that sent since the last look or still await a reply ({@link #watch});
+ *   only at the connections offered a send since the last look or still awaiting a reply ({@link #watch});
  *   once at the end, close connections with nothing in flight; at the grace deadline, time out the
  *   rest.</li>
  * </ol>
@@ -61,8 +61,8 @@ final class NioWorker implements Runnable {
     private long awaiting;
     private long nextHousekeeping;
     /**
-     * The connections a timeout can concern: those that sent since the last housekeeping or still
-     * await a reply ({@code [0, watchedCount)}; one slot more than connections, see {@link #watch}).
+     * The connections a timeout can concern: those offered a send since the last housekeeping
+     * (every {@link #fill}: after a reply too) or still awaiting a reply ({@code [0, watchedCount)}; one slot more than connections, see {@link #watch}).
      * Housekeeping used to look at every connection: at 100,000 connections in 6 processes that is
      * 2 million looks a second whatever the rate (4% of a core, measured: docs/loadgen.md, "Timeouts").
      */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every fault of a bad server is detected, counted under its kind, and makes the exit status 1, for every driver. */
@@ -97,6 +98,7 @@ class FaultDetectionTest {
             assertEquals(1, r.exit(), r::toString);
             assertEquals(4, Loadgen.number(Loadgen.json(json), "/errors_by_kind/timeout"), r::toString);
             assertTrue(r.err().contains("timeout: no reply to message 6 within 500ms"), r::toString);
+            assertFalse(r.err().contains("before the run ended"), r::toString);
         } finally {
             Files.deleteIfExists(json);
         }

@@ -67,6 +67,11 @@ class ProcessesIT {
         for (String backend : List.of("netty", "aio")) {
             try (Group g = Group.start(backend)) {
                 assertTrue(g.settings.contains(" threads=" + share + " "), g.settings);
+                for (ProcessHandle child : g.children()) { // what each child was told to run with
+                    List<String> args = List.of(child.info().arguments().orElse(new String[0]));
+                    int at = args.indexOf("--threads");
+                    assertTrue(at >= 0 && args.get(at + 1).equals(String.valueOf(share)), () -> "child " + child.pid() + ": " + args);
+                }
                 try (Socket s = connect(g.port)) {
                     roundTrip(s, "hello\n");
                 }
