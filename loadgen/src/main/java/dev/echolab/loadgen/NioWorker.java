@@ -22,9 +22,9 @@ import java.util.function.Consumer;
  *   between, sleep in {@code select} while replies are awaited, park while none is
  *   ({@link #waitForEvents}).</li>
  *   <li>Every {@value #HOUSEKEEPING_MS} ms: time out replies older than {@code --timeout}, looking
- *   only at the connections offered a send since the last look or still awaiting a reply ({@link #watch});
- *   once at the end, close connections with nothing in flight; at the grace deadline, time out the
- *   rest.</li>
+ *   only at the connections offered a send since the last look or still awaiting a reply
+ *   ({@link #watch}); once at the end, close connections with nothing in flight; at the grace
+ *   deadline, time out the rest.</li>
  * </ol>
  *
  * <p>Hot path without allocation: one direct buffer each way, byte arrays reused for the
@@ -61,10 +61,11 @@ final class NioWorker implements Runnable {
     private long awaiting;
     private long nextHousekeeping;
     /**
-     * The connections a timeout can concern: those offered a send since the last housekeeping
-     * (every {@link #fill}: after a reply too) or still awaiting a reply ({@code [0, watchedCount)}; one slot more than connections, see {@link #watch}).
-     * Housekeeping used to look at every connection: at 100,000 connections in 6 processes that is
-     * 2 million looks a second whatever the rate (4% of a core, measured: docs/loadgen.md, "Timeouts").
+     * The connections a timeout can concern, {@code [0, watchedCount)}: those offered a send since
+     * the last housekeeping (every {@link #fill}, after a reply too) or still awaiting a reply. One
+     * slot more than there are connections ({@link #watch}). Housekeeping used to look at every
+     * connection: at 100,000 connections in 6 processes that is 2 million looks a second whatever
+     * the rate (4% of a core, measured: docs/loadgen.md, "Timeouts").
      */
     private final NioConnection[] watched;
     private int watchedCount;
@@ -349,7 +350,7 @@ final class NioWorker implements Runnable {
 
     /**
      * Times out the watched connections' overdue replies and drops from the list those with nothing
-     * in flight (they return on their next send). Once the run is over, one look at every
+     * in flight (they return at their next {@link #fill}). Once the run is over, one look at every
      * connection closes those with nothing in flight; the others close at their last reply
      * ({@link #onReadable}) or time out here.
      */
