@@ -17,7 +17,8 @@
 #    RATE: --ramp) then DURATION, every echo verified.
 # 4. Stops everything it started by PID and prints one summary (also OUT/BACKEND.txt): connect
 #    time, latency, errors by kind, the server's RSS (and per connection: RSS under load less RSS
-#    when idle, over the connections up), threads, CPU, socket memory, and the targets.
+#    when idle, over the connections up), threads, CPU, socket memory, how busy the machine's cores
+#    were while measuring (/proc/stat: both sides share them), and the targets.
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
 # Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [2/3 of WARMUP, at most 20s]  TIMEOUT [5s: --timeout]
@@ -142,14 +143,15 @@ tree() {   # the server's PID and its descendants
     echo "$p"
     for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
 }
-sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse
+sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse machine_busy_ticks machine_all_ticks steal_ticks
     local rss=0 thr=0 cpu=0 p
     for p in $(tree "$SERVER_PID"); do
         rss=$(( rss + $(rss_kib "$p") )); thr=$(( thr + $(threads "$p") )); cpu=$(( cpu + $(cpu_ticks "$p") ))
     done
-    local sock
+    local sock _ us ni sy id io irq si st
     sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat)
-    echo "$(date +%s%3N) $rss $thr $cpu $sock"
+    read -r _ us ni sy id io irq si st _ < /proc/stat    # the machine's "cpu" line: every core, every process
+    echo "$(date +%s%3N) $rss $thr $cpu $sock $(( us + ni + sy + irq + si + st )) $(( us + ni + sy + id + io + irq + si + st )) $st"
 }
 
 # shellcheck disable=SC2046,SC2086
@@ -211,16 +213,19 @@ else
     echo "errors: $(j '.errors_by_kind | to_entries | map("\(.key) \(.value)") | join(", ")')"
     j '.first_errors | to_entries[] | "  first \(.key): \(.value)"'
     echo "load generator: $(j .cpu.pct_of_one_core)% of one core in all"
-    awk -v s="$start" -v e="$end" -v idle="$idle" -v up="$up" -v hz="$(getconf CLK_TCK)" '
+    awk -v s="$start" -v e="$end" -v idle="$idle" -v up="$up" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" '
         BEGIN { split(idle, i, " ") }
-        $1 >= s && $1 <= e { if (!t0) { t0 = $1; c0 = $4 } t1 = $1; c1 = $4; n++; rss += $2; if ($2 > rmax) rmax = $2
-                             if ($3 > thr) thr = $3; if ($5 > mem) mem = $5 }
+        $1 >= s && $1 <= e { if (!t0) { t0 = $1; c0 = $4; b0 = $7; a0 = $8; st0 = $9 } t1 = $1; c1 = $4; b1 = $7; a1 = $8; st1 = $9
+                             n++; rss += $2; if ($2 > rmax) rmax = $2; if ($3 > thr) thr = $3; if ($5 > mem) mem = $5 }
         END {
             if (n == 0) { print "server: no sample inside the measured interval"; exit }
             cpu = (t1 > t0) ? (c1 - c0) / hz / ((t1 - t0) / 1000) * 100 : 0
             printf "server: RSS %.0f MiB (idle %.0f MiB; max %.0f), %.1f KiB per connection above idle, %.1f KiB in all; threads %d; CPU %.0f%% of one core\n",
                 rss / n / 1024, i[2] / 1024, rmax / 1024, (rss / n - i[2]) / (up > 0 ? up : 1), rss / n / (up > 0 ? up : 1), thr, cpu
             printf "kernel: TCP socket memory %.0f KiB (sockstat mem, max in the interval), %.2f KiB per connection\n", mem * 4, mem * 4 / (up > 0 ? up : 1)
+            if (a1 > a0)   # near 100%, a p99 says how loaded the machine was as much as how fast the server is
+                printf "machine: %.0f%% of its %d cores busy in the measured interval (steal %.0f%%), server and load generators together\n",
+                    (b1 - b0) / (a1 - a0) * 100, cores, (st1 - st0) / (a1 - a0) * 100
         }' "$OUT/$name.samples"
     echo "server stats: $stats"
     [ "$server_alive" = yes ] || echo "server: ENDED before the load generator"
