@@ -31,12 +31,15 @@ public enum Backend {
             PollingEchoServer::new),
     NIO("one selector thread; --threads N: 1 acceptor + N reactor threads", 1,
             SelectorEchoServer::new),
-    AIO("NIO.2 async channels: completion callbacks on a thread group",
-            Runtime.getRuntime().availableProcessors(), AsyncChannelEchoServer::new),
+    AIO("NIO.2 async channels: completion callbacks on a thread group", Backend.PER_CPU,
+            AsyncChannelEchoServer::new),
     URING("one thread, one io_uring: completions of accept, recv and send (Linux)", 1,
             UringEchoServer::new),
-    NETTY("Netty event loops; --transport io_uring, epoll or nio (auto)", Runtime.getRuntime().availableProcessors(),
+    NETTY("Netty event loops; --transport io_uring, epoll or nio (auto)", Backend.PER_CPU,
             NettyEchoServer::new);
+
+    /** A default of one thread per CPU (the constants above name it qualified: a forward reference). */
+    private static final int PER_CPU = -1;
 
     private final String summary;
     private final int defaultThreads;
@@ -70,12 +73,12 @@ public enum Backend {
      * each 85-87% (three runs): 12 loops on 2 cores wake and switch more (docs/reliability.md, C100K).
      */
     public boolean threadsPerCpu() {
-        return this == AIO || this == NETTY;
+        return defaultThreads == PER_CPU;
     }
 
     /** Worker threads when {@code --threads} is not given; 0 when the model has no fixed number. */
     public int defaultThreads() {
-        return defaultThreads;
+        return threadsPerCpu() ? Runtime.getRuntime().availableProcessors() : defaultThreads;
     }
 
     public EchoServer create(ServerConfig config) {
