@@ -3,6 +3,8 @@ package dev.echolab.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Children;
+import dev.echolab.loadgen.DriverKind;
+import dev.echolab.loadgen.Settings;
 import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -112,13 +115,13 @@ final class CaseRunner {
         Files.deleteIfExists(hlog);
         List<String> cmd = new ArrayList<>(setup.loadgenPinning());
         cmd.addAll(setup.loadgenCommand());
-        cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
-                "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
-                "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString(),
-                "--hlog", hlog.toString()));
+        Settings.Builder settings = Settings.builder().host("127.0.0.1").port(server.port()).connections(c.connections)
+                .duration(setup.duration()).warmup(setup.warmup())
+                .driver(DriverKind.valueOf(setup.driver().toUpperCase(Locale.ROOT))).json(json).hlog(hlog);
         if (c.rate != null) {
-            cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
+            settings.rate(c.rate);
         }
+        cmd.addAll(settings.build().arguments());
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;

@@ -122,6 +122,10 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
     Path json;
 
+    @Option(names = "--json-stream", paramLabel = "FILE",
+            description = "Also write one JSON object a second (progress) and the report as the last one to FILE; - for stdout.")
+    Path jsonStream;
+
     @Option(names = "--hlog", paramLabel = "FILE", description = "Also write an HdrHistogram interval log (one histogram per second) to FILE.")
     Path hlog;
 
@@ -131,8 +135,6 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
-    private static final Duration DEFAULT_BOUND = Duration.ofMinutes(10);
     /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
     private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
 
@@ -319,13 +321,25 @@ public final class LoadgenCommand implements Callable<Integer> {
         return s.timeout().toNanos();
     }
 
-    private Settings settings() {
-        boolean durationGiven = duration != null;
-        Duration measured = durationGiven ? duration : DEFAULT_DURATION;
-        Settings s = new Settings(host, port, connections, measured, warmup, messages == null ? 0 : messages, size,
-                pipeline, rate == null ? 0 : rate, driver, selectors, connectTimeout, timeout,
-                durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose, processes, source,
-                connectRate == null ? 0 : connectRate, ramp);
+    /** The options as {@link Settings}: the reading side of {@link Settings#arguments} (package-private for tests). */
+    Settings settings() {
+        Settings.Builder b = Settings.builder().host(host).port(port).connections(connections).warmup(warmup)
+                .size(size).pipeline(pipeline).ramp(ramp).driver(driver).selectors(selectors).processes(processes)
+                .sources(source).connectTimeout(connectTimeout).timeout(timeout).json(json).jsonStream(jsonStream)
+                .hlog(hlog).verbose(verbose);
+        if (duration != null) {
+            b.duration(duration);
+        }
+        if (messages != null) {
+            b.messages(messages);
+        }
+        if (rate != null) {
+            b.rate(rate);
+        }
+        if (connectRate != null) {
+            b.connectRate(connectRate);
+        }
+        Settings s = b.build();
         validate(s);
         return s;
     }

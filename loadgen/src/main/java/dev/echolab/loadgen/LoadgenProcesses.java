@@ -106,38 +106,20 @@ final class LoadgenProcesses {
     /** The command of child {@code index} with {@code share} of the connections (package-private for tests). */
     List<String> childCommand(int index, int share) {
         List<String> cmd = Children.javaCommand(LoadgenCommand.class.getName());
-        double part = (double) share / s.connections();
-        add(cmd, "--child", "--host", s.host(), "--port", s.port(), "--connections", share,
-                "--warmup", Settings.text(s.warmup()), "--size", s.size(), "--pipeline", s.pipeline(),
-                "--driver", s.driver().id(), "--selectors", s.selectors(),
-                "--connect-timeout", Settings.text(s.connectTimeout()), "--timeout", Settings.text(s.timeout()));
-        if (s.messages() > 0) {
-            add(cmd, "--messages", s.messages(), "--duration", Settings.text(s.bound()));
-        } else {
-            add(cmd, "--duration", Settings.text(s.duration()));
-        }
-        if (s.openLoop()) {
-            add(cmd, "--rate", s.rate() * part, "--ramp", Settings.text(s.ramp()));
-        }
-        if (s.connectRate() > 0) {
-            add(cmd, "--connect-rate", s.connectRate() * part);
-        }
-        if (!s.sources().isEmpty()) {
-            add(cmd, "--source", s.sources().text());
-        }
-        if (s.hlog() != null) {
-            add(cmd, "--hlog", childLog(index));
-        }
-        if (s.verbose()) {
-            cmd.add("--verbose");
-        }
+        cmd.add("--child");
+        cmd.addAll(childSettings(index, share).arguments());
         return cmd;
     }
 
-    private static void add(List<String> cmd, Object... args) {
-        for (Object a : args) {
-            cmd.add(String.valueOf(a));
-        }
+    /**
+     * What child {@code index} runs: its share of the connections, of {@code --rate} and of
+     * {@code --connect-rate}, so every connection keeps the interval it would have in one process;
+     * its own interval log; no JSON (the parent writes the run's).
+     */
+    Settings childSettings(int index, int share) {
+        double part = (double) share / s.connections();
+        return s.toBuilder().connections(share).processes(1).rate(s.rate() * part).connectRate(s.connectRate() * part)
+                .json(null).jsonStream(null).hlog(s.hlog() == null ? null : childLog(index)).build();
     }
 
     private Path childLog(int index) {

@@ -82,4 +82,32 @@ class LoadgenLauncherIT {
         // ng, 2026-11-25).
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
     }
+
+    /**
+     * {@code bin/loadgen --processes 2 --timeout 1500us}: the children's own command lines, read from
+     * the running processes, carry 1500us (a duration formatter that rounds to milliseconds gave 1ms).
+     */
+    @Test
+    @Timeout(180)
+    void theChildrenOfProcessesGetTheTimeoutExactly() throws Exception {
+        Process p = new ProcessBuilder(ROOT.resolve("bin/loadgen").toString(), "--port", Integer.toString(port),
+                "--processes", "2", "--connections", "4", "--timeout", "1500us", "--warmup", "0s", "--duration", "3s")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            List<List<String>> children = List.of();
+            for (int i = 0; i < 1200 && children.size() < 2 && p.isAlive(); i++) {
+                children = p.descendants().map(h -> h.info().arguments().map(List::of).orElse(List.of()))
+                        .filter(args -> args.contains("--child")).toList();
+                Thread.sleep(50);
+            }
+            assertEquals(2, children.size(), () -> "two children with --child: " + p.descendants().map(h -> h.info().commandLine()).toList());
+            for (List<String> args : children) {
+                assertEquals("1500us", args.get(args.indexOf("--timeout") + 1), args::toString);
+                assertEquals("2", args.get(args.indexOf("--connections") + 1), args::toString);
+            }
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/loadgen did not end");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

@@ -55,10 +55,10 @@ class SourceAddressesTest {
     /** Each child gets its share of the rate and the whole ramp, warm-up and sources: one schedule, split. */
     @Test
     void aChildGetsItsShareOfTheRateAndTheSameRamp() {
-        java.time.Duration second = java.time.Duration.ofSeconds(1);
-        Settings s = new Settings("127.0.0.1", 8080, 25_000, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2),
-                0, 0, 1, 12_500, DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), second,
-                null, null, false, 2, SourceAddresses.parse("127.0.0.1-127.0.0.2"), 10_000, java.time.Duration.ofMillis(1500));
+        Settings s = Settings.builder().connections(25_000).duration(java.time.Duration.ofSeconds(10))
+                .warmup(java.time.Duration.ofSeconds(2)).rate(12_500).driver(DriverKind.NIO).processes(2)
+                .sources(SourceAddresses.parse("127.0.0.1-127.0.0.2")).connectRate(10_000)
+                .ramp(java.time.Duration.ofMillis(1500)).build();
         List<String> cmd = new LoadgenProcesses(s, System.out, System.err).childCommand(1, 12_500);
         String args = String.join(" ", cmd.subList(cmd.indexOf("--child"), cmd.size()));
         assertTrue(args.contains("--connections 12500 "), args);
@@ -110,9 +110,8 @@ class SourceAddressesTest {
                 "counts up=2.0 connect_s=0.5 verified=20.0 messages=10.0 bytes=220.0 seconds=1.0 cpu_s=0.1 cpu_pct=10.0 "
                         + "start_ms=1000.0 end_ms=2000.0 no_reply=0.0 jit_ms=5.0 gc_count=1.0 gc_ms=2.0",
                 "errors 0,0,0,0,0,0,0", "fairness 4,6", "hist connect " + ChildResult.encode(h), "hist latency " + ChildResult.encode(h)));
-        Settings s = new Settings("127.0.0.1", 8080, 4, java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, 0, 0, 1, 0,
-                DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1),
-                null, null, false, 2, SourceAddresses.KERNEL, 0, java.time.Duration.ZERO);
+        Settings s = Settings.builder().connections(4).duration(java.time.Duration.ofSeconds(1)).warmup(java.time.Duration.ZERO)
+                .driver(DriverKind.NIO).processes(2).build();
         Results r = ChildResult.combine(s, List.of(one), List.of("loadgen process 2 (pid 9) gave no result: exit status 137"), 2);
         assertEquals(2, r.connectionsUp());
         assertEquals(2, r.errors(ErrorKind.OTHER));
