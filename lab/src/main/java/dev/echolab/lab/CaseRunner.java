@@ -1,9 +1,8 @@
 package dev.echolab.lab;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Children;
 import dev.echolab.loadgen.DriverKind;
+import dev.echolab.loadgen.JsonReport;
 import dev.echolab.loadgen.Settings;
 import dev.echolab.server.ReadyLine;
 
@@ -33,7 +32,6 @@ final class CaseRunner {
     }
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Setup setup;
 
@@ -136,43 +134,42 @@ final class CaseRunner {
             fail(c, "load generator wrote no results (exit " + c.loadgenExit + ")", tail(log));
             return;
         }
-        JsonNode r = JSON.readTree(json.toFile());
+        JsonReport r = JsonReport.read(json);
         readLoadgen(c, r);
         serverCpu(c, r, sampler, exitedAt);
         c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
-        c.timeline = CaseSeries.timeline(log, lng(r, "measure_start_epoch_ms"), dbl(r, "warmup_s"), sampler);
+        c.timeline = CaseSeries.timeline(log, r.measureStartEpochMs(), r.warmupS(), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
             c.status = CaseResult.Status.errors;
             c.failure = "load generator exit " + c.loadgenExit + ": " + lastLine(log);
         }
     }
 
-    private static void readLoadgen(CaseResult c, JsonNode r) {
-        c.msgsPerS = dbl(r, "msgs_per_s");
-        c.mbPerS = dbl(r, "mb_per_s");
-        c.messages = lng(r, "msgs");
-        c.p50Us = lng(r, "p50_us");
-        c.p75Us = lng(r, "p75_us");
-        c.p90Us = lng(r, "p90_us");
-        c.p99Us = lng(r, "p99_us");
-        c.p999Us = lng(r, "p999_us");
-        c.maxUs = lng(r, "max_us");
-        c.errors = lng(r, "errors");
-        c.mismatches = lng(r, "mismatches");
-        c.starvedConnections = lng(r, "fairness", "no_reply");
-        c.loadgenCpuPct = dbl(r, "cpu_pct");
-        JsonNode saturated = r.at("/cpu/saturated");
-        c.loadgenSaturated = saturated.isMissingNode() ? null : saturated.asBoolean();
+    private static void readLoadgen(CaseResult c, JsonReport r) {
+        c.msgsPerS = r.msgsPerS();
+        c.mbPerS = r.mbPerS();
+        c.messages = r.msgs();
+        c.p50Us = r.p50Us();
+        c.p75Us = r.p75Us();
+        c.p90Us = r.p90Us();
+        c.p99Us = r.p99Us();
+        c.p999Us = r.p999Us();
+        c.maxUs = r.maxUs();
+        c.errors = r.errors();
+        c.mismatches = r.mismatches();
+        c.starvedConnections = (long) r.fairness().noReply();
+        c.loadgenCpuPct = r.cpuPct();
+        c.loadgenSaturated = r.cpu().saturated();
     }
 
     /**
-     * Server CPU over the load generator's measured interval: exact when its JSON gives the
-     * interval's wall-clock bounds, otherwise the last {@code duration} before it exited.
+     * Server CPU over the load generator's measured interval: exact when it measured (its report
+     * gives the interval's wall-clock bounds), otherwise the last {@code duration} before it exited.
      */
-    private void serverCpu(CaseResult c, JsonNode r, Sampler sampler, long exitedAt) {
-        Long from = lng(r, "measure_start_epoch_ms");
-        Long to = lng(r, "measure_end_epoch_ms");
-        if (from != null && to != null && to > from) {
+    private void serverCpu(CaseResult c, JsonReport r, Sampler sampler, long exitedAt) {
+        long from = r.measureStartEpochMs();
+        long to = r.measureEndEpochMs();
+        if (to > from) {
             c.cpuWindow = "measured interval";
         } else {
             to = exitedAt;
@@ -252,26 +249,5 @@ final class CaseRunner {
     private static String lastLine(Path log) {
         List<String> t = tail(log);
         return t.isEmpty() ? "" : t.get(t.size() - 1);
-    }
-
-    private static Double dbl(JsonNode r, String... path) {
-        JsonNode n = node(r, path);
-        return n == null ? null : n.asDouble();
-    }
-
-    private static Long lng(JsonNode r, String... path) {
-        JsonNode n = node(r, path);
-        return n == null ? null : n.asLong();
-    }
-
-    private static JsonNode node(JsonNode r, String... path) {
-        JsonNode n = r;
-        for (String p : path) {
-            n = n.get(p);
-            if (n == null || n.isNull()) {
-                return null;
-            }
-        }
-        return n.isNumber() || n.isTextual() ? n : null;
     }
 }

@@ -1,5 +1,8 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -8,68 +11,81 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 
 /**
- * What one child of {@link LoadgenProcesses} hands its parent at the end: the counters, the first
- * error of each kind, the messages of every connection that came up (for fairness over all
- * connections) and the whole histograms (HdrHistogram's compressed encoding, base64), so the
- * parent adds histograms with HdrHistogram's own {@code add} rather than averaging percentiles.
- * Lines on the child's stdout, each starting with {@value #PREFIX}, the last one {@code #result end}.
+ * What one child of {@link LoadgenProcesses} hands its parent at the end, as one line on its
+ * stdout ({@value #PREFIX} and a JSON object), written and read here: the child's own
+ * {@link JsonReport}, what the report rounds or leaves out (bytes, measured seconds, CPU), the
+ * measured messages of every connection that came up (for fairness over all connections) and the
+ * whole histograms (HdrHistogram's compressed encoding, base64), so the parent adds histograms with
+ * HdrHistogram's own {@code add} rather than averaging percentiles.
  */
-record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErrors, long[] perConnection,
-                   Map<String, Histogram> histograms) {
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeconds, double cpuPct,
+                   List<Long> perConnection, Map<String, String> histograms) {
 
     static final String PREFIX = "#result ";
-    static final String END = PREFIX + "end";
-    private static final List<String> COUNTS = List.of("up", "connect_s", "verified", "messages", "bytes", "seconds",
-            "cpu_s", "cpu_pct", "start_ms", "end_ms", "no_reply", "jit_ms", "gc_count", "gc_ms");
 
-    /** Writes {@code r} and the histograms behind it as {@code #result} lines. */
-    static void print(PrintStream out, Results r, Run run, Monitor monitor, Histogram connectTimes) {
-        double[] values = {r.connectionsUp(), r.connectSeconds(), r.verified(), r.messages(), r.bytes(), r.seconds(),
-                r.cpu().seconds(), r.cpu().percentOfOneCore(), r.measureStartEpochMs(), r.measureEndEpochMs(),
-                r.fairness().noReply(), r.self().jitMillis(), r.self().gcCount(), r.self().gcMillis()};
-        StringBuilder line = new StringBuilder(PREFIX).append("counts");
-        for (int i = 0; i < values.length; i++) {
-            line.append(' ').append(COUNTS.get(i)).append('=').append(values[i]);
-        }
-        out.println(line);
-        out.println(PREFIX + "errors " + join(r.errors()));
-        for (ErrorKind k : ErrorKind.values()) {
-            String first = r.firstErrors()[k.ordinal()];
-            if (first != null) {
-                out.println(PREFIX + "first " + k.key() + " " + first.replace('\n', ' '));
-            }
-        }
+    /** The child's result from its {@code Results} and the histograms behind them. */
+    static ChildResult of(Results r, Run run, Monitor monitor, Histogram connectTimes) {
         boolean[] up = run.up();
         long[] measured = run.measuredPerConnection();
-        long[] perConnection = new long[r.connectionsUp()];
-        for (int i = 0, n = 0; i < up.length; i++) {
+        List<Long> perConnection = new ArrayList<>(r.connectionsUp());
+        for (int i = 0; i < up.length; i++) {
             if (up[i]) {
-                perConnection[n++] = measured[i];
+                perConnection.add(measured[i]);
             }
         }
-        out.println(PREFIX + "fairness " + join(perConnection));
+        Map<String, String> hist = new LinkedHashMap<>();
         Histogram none = new Histogram(3);
-        hist(out, "connect", connectTimes);
-        hist(out, "latency", monitor == null ? none : monitor.latency);
+        hist.put("connect", encode(connectTimes));
+        hist.put("latency", encode(monitor == null ? none : monitor.latency));
         if (r.settings().openLoop()) {
-            hist(out, "corrected", monitor == null ? none : monitor.corrected);
-            hist(out, "lateness", monitor == null ? none : monitor.sendLateness);
+            hist.put("corrected", encode(monitor == null ? none : monitor.corrected));
+            hist.put("lateness", encode(monitor == null ? none : monitor.sendLateness));
         }
         if (r.self().held() != null) {
-            hist(out, "held", monitor == null ? none : monitor.held);
-            hist(out, "loop_turns", monitor == null ? none : monitor.loopTurns);
+            hist.put("held", encode(monitor == null ? none : monitor.held));
+            hist.put("loop_turns", encode(monitor == null ? none : monitor.loopTurns));
         }
-        out.println(END);
+        return new ChildResult(JsonReport.of(r), r.bytes(), r.seconds(), r.cpu().seconds(), r.cpu().percentOfOneCore(),
+                perConnection, hist);
+    }
+
+    /** The line on the child's stdout. */
+    String line() {
+        try {
+            return PREFIX + JsonReport.MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a result that Jackson cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    void print(PrintStream out) {
+        out.println(line());
         out.flush();
     }
 
-    private static void hist(PrintStream out, String name, Histogram h) {
-        out.println(PREFIX + "hist " + name + " " + encode(h));
+    /**
+     * Reads a child's result line, without its prefix.
+     *
+     * @throws IllegalArgumentException if it is incomplete or garbled
+     */
+    static ChildResult parse(String json) {
+        ChildResult r;
+        try {
+            r = JsonReport.MAPPER.readValue(json, ChildResult.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("garbled result line: " + e.getOriginalMessage(), e);
+        }
+        if (!r.histograms.containsKey("latency") || !r.histograms.containsKey("connect")) {
+            throw new IllegalArgumentException("incomplete result: no latency or connect histogram");
+        }
+        return r;
     }
 
     /** HdrHistogram's compressed encoding, in base64. */
@@ -79,68 +95,12 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         return Base64.getEncoder().encodeToString(Arrays.copyOf(b.array(), n));
     }
 
-    private static String join(long[] values) {
-        StringBuilder b = new StringBuilder();
-        for (long v : values) {
-            b.append(b.isEmpty() ? "" : ",").append(v);
-        }
-        return b.toString();
-    }
-
-    /**
-     * Reads the {@code #result} lines of one child, without their prefix.
-     *
-     * @throws IllegalArgumentException if they are incomplete or garbled
-     */
-    static ChildResult parse(List<String> lines) {
-        Map<String, Double> counts = new HashMap<>();
-        long[] errors = null;
-        String[] first = new String[ErrorKind.values().length];
-        long[] perConnection = null;
-        Map<String, Histogram> histograms = new HashMap<>();
+    static Histogram decode(String base64) {
         try {
-            for (String line : lines) {
-                String[] f = line.split(" ", 3);
-                switch (f[0]) {
-                    case "counts" -> {
-                        for (String kv : line.substring("counts ".length()).split(" ")) {
-                            String[] p = kv.split("=", 2);
-                            counts.put(p[0], Double.parseDouble(p[1]));
-                        }
-                    }
-                    case "errors" -> errors = longs(f[1]);
-                    case "first" -> first[kind(f[1]).ordinal()] = f[2];
-                    case "fairness" -> perConnection = f.length < 2 ? new long[0] : longs(f[1]);
-                    case "hist" -> histograms.put(f[1], Histogram.decodeFromCompressedByteBuffer(
-                            ByteBuffer.wrap(Base64.getDecoder().decode(f[2])), 0));
-                    default -> { } // a newer child's line this parent does not know: not needed
-                }
-            }
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
         } catch (DataFormatException | RuntimeException e) {
-            throw new IllegalArgumentException("garbled result line: " + e.getMessage(), e);
+            throw new IllegalArgumentException("garbled histogram: " + e.getMessage(), e);
         }
-        if (!counts.keySet().containsAll(COUNTS) || errors == null || errors.length != first.length
-                || perConnection == null || !histograms.containsKey("latency") || !histograms.containsKey("connect")) {
-            throw new IllegalArgumentException("incomplete result");
-        }
-        return new ChildResult(counts, errors, first, perConnection, histograms);
-    }
-
-    private static ErrorKind kind(String key) {
-        for (ErrorKind k : ErrorKind.values()) {
-            if (k.key().equals(key)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown error kind " + key);
-    }
-
-    private static long[] longs(String csv) {
-        return csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
-    }
-
-    double count(String key) {
-        return counts.get(key);
     }
 
     /**
@@ -154,31 +114,33 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         String[] first = new String[errors.length];
         List<Long> counts = new ArrayList<>();
         Map<String, Histogram> sums = new HashMap<>();
-        double up = 0, connectSeconds = 0, verified = 0, messages = 0, bytes = 0, seconds = 0, cpuSeconds = 0, cpuPct = 0;
-        double start = Double.MAX_VALUE, end = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
+        long up = 0, verified = 0, messages = 0, bytes = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
+        double connectSeconds = 0, seconds = 0, cpuSeconds = 0, cpuPct = 0;
+        long start = Long.MAX_VALUE, end = 0;
         for (ChildResult p : parts) {
-            up += p.count("up");
-            connectSeconds = Math.max(connectSeconds, p.count("connect_s"));
-            verified += p.count("verified");
-            messages += p.count("messages");
-            bytes += p.count("bytes");
-            seconds = Math.max(seconds, p.count("seconds"));
-            cpuSeconds += p.count("cpu_s");
-            cpuPct += p.count("cpu_pct");
-            noReply += p.count("no_reply");
-            jit += p.count("jit_ms");
-            gcCount += p.count("gc_count");
-            gcMillis += p.count("gc_ms");
-            if (p.count("end_ms") > 0) {
-                start = Math.min(start, p.count("start_ms"));
-                end = Math.max(end, p.count("end_ms"));
+            JsonReport r = p.report;
+            up += r.connections();
+            connectSeconds = Math.max(connectSeconds, r.connectS());
+            verified += r.verified();
+            messages += r.msgs();
+            bytes += p.bytes;
+            seconds = Math.max(seconds, p.seconds);
+            cpuSeconds += p.cpuSeconds;
+            cpuPct += p.cpuPct;
+            noReply += r.fairness().noReply();
+            jit += r.self().jitMs();
+            gcCount += r.self().gcCount();
+            gcMillis += r.self().gcMs();
+            if (r.measureEndEpochMs() > 0) {
+                start = Math.min(start, r.measureStartEpochMs());
+                end = Math.max(end, r.measureEndEpochMs());
             }
-            for (int k = 0; k < errors.length; k++) {
-                errors[k] += p.errors[k];
-                first[k] = first[k] == null ? p.firstErrors[k] : first[k];
+            for (ErrorKind k : ErrorKind.values()) {
+                errors[k.ordinal()] += r.errorsByKind().getOrDefault(k.key(), 0L);
+                first[k.ordinal()] = first[k.ordinal()] == null ? r.firstErrors().get(k.key()) : first[k.ordinal()];
             }
-            Arrays.stream(p.perConnection).forEach(counts::add);
-            p.histograms.forEach((name, h) -> sums.computeIfAbsent(name, x -> new Histogram(3)).add(h));
+            counts.addAll(p.perConnection);
+            p.histograms.forEach((name, h) -> sums.computeIfAbsent(name, x -> new Histogram(3)).add(decode(h)));
         }
         errors[ErrorKind.OTHER.ordinal()] += lost;
         if (!failed.isEmpty() && first[ErrorKind.OTHER.ordinal()] == null) {
@@ -189,14 +151,14 @@ record ChildResult(Map<String, Double> counts, long[] errors, String[] firstErro
         Results.Cpu cpu = new Results.Cpu(cpuSeconds, cpuPct, cores, cpuPct > 90.0 * cores);
         Histogram none = new Histogram(3);
         // The JIT and GC of all the processes together; replies held and loop turns over all of them (nio driver).
-        Results.Self self = new Results.Self((long) jit, (long) gcCount, (long) gcMillis,
+        Results.Self self = new Results.Self(jit, gcCount, gcMillis,
                 sums.containsKey("held") ? Results.Percentiles.of(sums.get("held")) : null,
                 sums.containsKey("loop_turns") ? Results.Percentiles.of(sums.get("loop_turns")) : null);
         return new Results(s, (int) up, connectSeconds, Results.Percentiles.of(sums.getOrDefault("connect", none)),
-                (long) verified, (long) messages, (long) bytes, seconds,
+                verified, messages, bytes, seconds,
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
-                errors, first, fairness, cpu, self, start == Double.MAX_VALUE ? 0 : (long) start, (long) end);
+                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end);
     }
 }

@@ -1,108 +1,153 @@
 package dev.echolab.loadgen;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * The {@code --json} document. Top-level keys that also appear in {@code ref-load}'s JSON line
- * ({@code connections}, {@code msgs_per_s}, {@code mb_per_s}, {@code p50_us}, {@code p90_us},
- * {@code p99_us}, {@code p999_us}, {@code max_us}, {@code errors}, {@code mismatches}, and
- * {@code msgs}, {@code duration_s}, {@code warmup_s}, {@code connect_s}, {@code msg_bytes},
- * {@code cpu_pct}, {@code mean_us}) mean the same thing in both, so results of the two tools line up;
- * the rest is nested by topic. The schema is documented in docs/loadgen.md.
+ * The {@code --json} document, written and read by this one type: by {@link LoadgenCommand} (and
+ * the {@code --processes} parent) to write it, by each child of {@link LoadgenProcesses} inside
+ * its {@link ChildResult}, by {@code --json-stream} as its last object, and by the lab to read a run.
+ * The components are the keys, in snake case and in this order (Jackson binds them).
+ *
+ * <p>Top-level keys that also appear in {@code ref-load}'s JSON line ({@code connections},
+ * {@code msgs_per_s}, {@code mb_per_s}, {@code p50_us}, {@code p90_us}, {@code p99_us},
+ * {@code p999_us}, {@code max_us}, {@code errors}, {@code mismatches}, and {@code msgs},
+ * {@code duration_s}, {@code warmup_s}, {@code connect_s}, {@code msg_bytes}, {@code cpu_pct},
+ * {@code mean_us}) mean the same thing in both, so results of the two tools line up; the rest is
+ * nested by topic. Measured figures are rounded to two decimals; the settings' durations are exact.
+ * The schema is documented in docs/loadgen.md.
  */
-final class JsonReport {
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record JsonReport(int connections, double msgsPerS, double mbPerS, long p50Us, long p75Us, long p90Us,
+                         long p99Us, long p999Us, long maxUs, double meanUs, long errors, long mismatches,
+                         int connectionsRequested, long msgs, long verified, double durationS, double warmupS,
+                         double connectS, long measureStartEpochMs, long measureEndEpochMs, double msgBytes,
+                         double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
+                         Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
+                         RunSettings settings, int exitStatus) {
 
-    private JsonReport() {
+    /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** Latency figures in microseconds. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Latency(long p50Us, long p75Us, long p90Us, long p99Us, long p999Us, long maxUs, double meanUs) {
+        static Latency of(Results.Percentiles p) {
+            return p == null ? null : new Latency(p.p50(), p.p75(), p.p90(), p.p99(), p.p999(), p.max(), round(p.mean()));
+        }
     }
 
-    static String of(Results r) {
+    /** The connect phase: its seconds and the per-connection connect times. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Connect(double seconds, double meanUs, long p50Us, long p99Us, long maxUs) {
+    }
+
+    /** Measured messages per connection (min, median, max) and the connections that never got a reply. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Fairness(long minMsgs, long medianMsgs, long maxMsgs, int noReply) {
+    }
+
+    /** The load generator's own CPU over the measurement. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Cpu(double seconds, double pctOfOneCore, int cores, boolean saturated) {
+    }
+
+    /** The load generator's JIT and GC over the measurement; replies held and loop turns (nio driver, else null). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Self(long jitMs, long gcCount, long gcMs, Latency held, Latency loopTurns) {
+    }
+
+    /** The run's {@link Settings}, durations in seconds (exact). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RunSettings(String host, int port, int connections, String driver, int selectors, double durationS,
+                              double warmupS, long messages, int size, int pipeline, double rate, double rampS,
+                              double connectTimeoutS, double timeoutS, int processes, String source, double connectRate) {
+        static RunSettings of(Settings s) {
+            return new RunSettings(s.host(), s.port(), s.connections(), s.driver().id(), s.selectors(),
+                    seconds(s.duration()), seconds(s.warmup()), s.messages(), s.size(), s.pipeline(), s.rate(),
+                    seconds(s.ramp()), seconds(s.connectTimeout()), seconds(s.timeout()), s.processes(),
+                    s.sources().text(), s.connectRate());
+        }
+    }
+
+    static JsonReport of(Results r) {
         Settings s = r.settings();
-        Json j = new Json().begin()
-                .field("connections", r.connectionsUp())
-                .field("msgs_per_s", r.msgsPerSecond())
-                .field("mb_per_s", r.megabytesPerSecond());
-        percentiles(j, r.latency());
-        j.field("errors", r.errorsButMismatches())
-                .field("mismatches", r.errors(ErrorKind.MISMATCH))
-                .field("connections_requested", s.connections())
-                .field("msgs", r.messages())
-                .field("verified", r.verified())
-                .field("duration_s", r.seconds())
-                .field("warmup_s", s.effectiveWarmup().toMillis() / 1e3)
-                .field("connect_s", r.connectSeconds())
-                .field("measure_start_epoch_ms", r.measureStartEpochMs())
-                .field("measure_end_epoch_ms", r.measureEndEpochMs())
-                .field("msg_bytes", r.messages() == 0 ? 0 : (double) r.bytes() / r.messages())
-                .field("cpu_pct", r.cpu().percentOfOneCore());
-        if (r.corrected() == null) {
-            j.nullField("corrected");
-            j.nullField("send_lateness");
-        } else {
-            percentiles(j.object("corrected"), r.corrected()).end();
-            percentiles(j.object("send_lateness"), r.sendLateness()).end();
-        }
-        errors(j, r);
-        connect(j, r);
-        fairness(j, r.fairness());
-        cpu(j, r.cpu());
-        self(j, r.self());
-        settings(j, s);
-        return j.field("exit_status", r.exitStatus()).end().toString();
-    }
-
-    private static Json percentiles(Json j, Results.Percentiles p) {
-        return j.field("p50_us", p.p50()).field("p75_us", p.p75()).field("p90_us", p.p90())
-                .field("p99_us", p.p99()).field("p999_us", p.p999()).field("max_us", p.max())
-                .field("mean_us", p.mean());
-    }
-
-    private static void errors(Json j, Results r) {
-        j.object("errors_by_kind");
+        Results.Percentiles l = r.latency();
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        Map<String, String> first = new LinkedHashMap<>();
         for (ErrorKind k : ErrorKind.values()) {
-            j.field(k.key(), r.errors(k));
-        }
-        j.end().object("first_errors");
-        for (ErrorKind k : ErrorKind.values()) {
+            byKind.put(k.key(), r.errors(k));
             if (r.firstErrors()[k.ordinal()] != null) {
-                j.field(k.key(), r.firstErrors()[k.ordinal()]);
+                first.put(k.key(), r.firstErrors()[k.ordinal()]);
             }
         }
-        j.end();
-    }
-
-    private static void connect(Json j, Results r) {
         Results.Percentiles c = r.connect();
-        j.object("connect").field("seconds", r.connectSeconds()).field("mean_us", c.mean())
-                .field("p50_us", c.p50()).field("p99_us", c.p99()).field("max_us", c.max()).end();
+        Results.Fairness f = r.fairness();
+        Results.Cpu cpu = r.cpu();
+        Results.Self self = r.self();
+        return new JsonReport(r.connectionsUp(), round(r.msgsPerSecond()), round(r.megabytesPerSecond()), l.p50(), l.p75(),
+                l.p90(), l.p99(), l.p999(), l.max(), round(l.mean()), r.errorsButMismatches(), r.errors(ErrorKind.MISMATCH),
+                s.connections(), r.messages(), r.verified(), round(r.seconds()), seconds(s.effectiveWarmup()),
+                round(r.connectSeconds()), r.measureStartEpochMs(), r.measureEndEpochMs(),
+                round(r.messages() == 0 ? 0 : (double) r.bytes() / r.messages()), round(cpu.percentOfOneCore()),
+                Latency.of(r.corrected()), Latency.of(r.sendLateness()), byKind, first,
+                new Connect(round(r.connectSeconds()), round(c.mean()), c.p50(), c.p99(), c.max()),
+                new Fairness(f.min(), f.median(), f.max(), f.noReply()),
+                new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
+                new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
+                RunSettings.of(s), r.exitStatus());
     }
 
-    private static void fairness(Json j, Results.Fairness f) {
-        j.object("fairness").field("min_msgs", f.min()).field("median_msgs", f.median())
-                .field("max_msgs", f.max()).field("no_reply", f.noReply()).end();
-    }
-
-    private static void cpu(Json j, Results.Cpu c) {
-        j.object("cpu").field("seconds", c.seconds()).field("pct_of_one_core", c.percentOfOneCore())
-                .field("cores", c.cores()).field("saturated", c.saturated()).end();
-    }
-
-    private static void self(Json j, Results.Self s) {
-        j.object("self").field("jit_ms", s.jitMillis()).field("gc_count", s.gcCount()).field("gc_ms", s.gcMillis());
-        if (s.held() == null) {
-            j.nullField("held").nullField("loop_turns");
-        } else {
-            percentiles(j.object("held"), s.held()).end();
-            percentiles(j.object("loop_turns"), s.loopTurns()).end();
+    /** The document, on one line. */
+    String toJson() {
+        try {
+            return MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a report that Jackson cannot write: " + e.getMessage(), e);
         }
-        j.end();
     }
 
-    private static void settings(Json j, Settings s) {
-        j.object("settings").field("host", s.host()).field("port", s.port())
-                .field("connections", s.connections()).field("driver", s.driver().id())
-                .field("selectors", s.selectors())
-                .field("duration_s", s.duration().toMillis() / 1e3).field("warmup_s", s.warmup().toMillis() / 1e3)
-                .field("messages", s.messages()).field("size", s.size()).field("pipeline", s.pipeline())
-                .field("rate", s.rate()).field("ramp_s", s.ramp().toMillis() / 1e3).field("connect_timeout_s", s.connectTimeout().toMillis() / 1e3)
-                .field("timeout_s", s.timeout().toMillis() / 1e3).field("processes", s.processes())
-                .field("source", s.sources().text()).field("connect_rate", s.connectRate()).end();
+    /** Writes the document to {@code file}, one line. */
+    void write(Path file) throws IOException {
+        Files.writeString(file, toJson() + "\n");
+    }
+
+    /**
+     * Reads a document.
+     *
+     * @throws IllegalArgumentException if it is not one (a key missing, a value of the wrong type)
+     */
+    public static JsonReport parse(String json) {
+        try {
+            return MAPPER.readValue(json, JsonReport.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a load generator report: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Reads the {@code --json} file. */
+    public static JsonReport read(Path file) throws IOException {
+        return parse(Files.readString(file));
+    }
+
+    /** Two decimals: the precision of a report, and no binary noise ({@code 0.30000000000000004}) in it. */
+    static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 100) / 100.0 : 0;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
     }
 }

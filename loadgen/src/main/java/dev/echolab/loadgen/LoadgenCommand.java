@@ -254,7 +254,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             }
             Results results = Results.of(run, connectSeconds, connectTimes, monitor);
             if (child) {
-                ChildResult.print(out, results, run, monitor, connectTimes);
+                ChildResult.of(results, run, monitor, connectTimes).print(out);
             }
             return finish(results);
         } finally {
@@ -307,7 +307,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             err.println("no echo was received");
         }
         if (json != null) {
-            Files.writeString(json, JsonReport.of(r) + "\n");
+            JsonReport.of(r).write(json);
         }
         return r.exitStatus();
     }

@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -244,10 +243,9 @@ final class LoadgenProcesses {
         final int connections;
         final Process process;
         final CountDownLatch connected = new CountDownLatch(1);
-        final List<String> result = new CopyOnWriteArrayList<>();
+        volatile String result;
         final Deque<String> stderrTail = new ArrayDeque<>();
         volatile ProgressLine latest;
-        volatile boolean complete;
         private final Thread stdout;
         private final Thread stderr;
 
@@ -273,10 +271,8 @@ final class LoadgenProcesses {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     if (line.startsWith("#connected ")) {
                         connected.countDown();
-                    } else if (line.equals(ChildResult.END)) {
-                        complete = true;
                     } else if (line.startsWith(ChildResult.PREFIX)) {
-                        result.add(line.substring(ChildResult.PREFIX.length()));
+                        result = line.substring(ChildResult.PREFIX.length());
                     } else {
                         ProgressLine.parse(line).ifPresent(l -> latest = l);
                     }
@@ -316,7 +312,7 @@ final class LoadgenProcesses {
 
         /** Why this child has no result, or null if it has one. */
         String failure() {
-            if (complete) {
+            if (result != null) {
                 return null;
             }
             String status = process.isAlive() ? "still running" : "exit status " + process.exitValue();

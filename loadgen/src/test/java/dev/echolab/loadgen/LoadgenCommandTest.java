@@ -216,6 +216,7 @@ class LoadgenCommandTest {
             Map.entry("--connect-timeout", List.of("0", "never")),
             Map.entry("--timeout", List.of("0", "never")),
             Map.entry("--json", List.of("")),
+            Map.entry("--json-stream", List.of("")),
             Map.entry("--hlog", List.of("")));
 
     @Test

@@ -106,10 +106,8 @@ class SourceAddressesTest {
     void aChildWithoutAResultIsCountedNotLeftOut() {
         Histogram h = new Histogram(3);
         h.recordValue(100);
-        ChildResult one = ChildResult.parse(List.of(
-                "counts up=2.0 connect_s=0.5 verified=20.0 messages=10.0 bytes=220.0 seconds=1.0 cpu_s=0.1 cpu_pct=10.0 "
-                        + "start_ms=1000.0 end_ms=2000.0 no_reply=0.0 jit_ms=5.0 gc_count=1.0 gc_ms=2.0",
-                "errors 0,0,0,0,0,0,0", "fairness 4,6", "hist connect " + ChildResult.encode(h), "hist latency " + ChildResult.encode(h)));
+        ChildResult one = FormatsTest.childResult(new java.util.Random(1), 2, List.of(4L, 6L),
+                java.util.Map.of("connect", ChildResult.encode(h), "latency", ChildResult.encode(h)));
         Settings s = Settings.builder().connections(4).duration(java.time.Duration.ofSeconds(1)).warmup(java.time.Duration.ZERO)
                 .driver(DriverKind.NIO).processes(2).build();
         Results r = ChildResult.combine(s, List.of(one), List.of("loadgen process 2 (pid 9) gave no result: exit status 137"), 2);
@@ -119,6 +117,6 @@ class SourceAddressesTest {
         assertEquals(1, r.exitStatus());
         assertEquals(new Results.Fairness(4, 6, 6, 0), r.fairness());
         assertEquals(1, r.latency().count());
-        assertThrows(IllegalArgumentException.class, () -> ChildResult.parse(List.of("errors 0,0,0,0,0,0,0")));
+        assertThrows(IllegalArgumentException.class, () -> ChildResult.parse("{\"bytes\": 1}"));
     }
 }
