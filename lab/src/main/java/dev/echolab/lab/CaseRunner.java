@@ -109,13 +109,15 @@ final class CaseRunner {
         Path json = setup.logs().resolve(fileName(c) + ".json");
         Path log = setup.logs().resolve(fileName(c) + ".log");
         Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
+        Path stream = setup.logs().resolve(fileName(c) + ".jsonl");
         Files.deleteIfExists(json);
         Files.deleteIfExists(hlog);
+        Files.deleteIfExists(stream);
         List<String> cmd = new ArrayList<>(setup.loadgenPinning());
         cmd.addAll(setup.loadgenCommand());
         Settings.Builder settings = Settings.builder().host("127.0.0.1").port(server.port()).connections(c.connections)
                 .duration(setup.duration()).warmup(setup.warmup())
-                .driver(DriverKind.valueOf(setup.driver().toUpperCase(Locale.ROOT))).json(json).hlog(hlog);
+                .driver(DriverKind.valueOf(setup.driver().toUpperCase(Locale.ROOT))).json(json).hlog(hlog).jsonStream(stream);
         if (c.rate != null) {
             settings.rate(c.rate);
         }
@@ -138,7 +140,7 @@ final class CaseRunner {
         readLoadgen(c, r);
         serverCpu(c, r, sampler, exitedAt);
         c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
-        c.timeline = CaseSeries.timeline(log, r.measureStartEpochMs(), r.warmupS(), sampler);
+        c.timeline = CaseSeries.timeline(stream, r.measureStartEpochMs(), r.warmupS(), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
             c.status = CaseResult.Status.errors;
             c.failure = "load generator exit " + c.loadgenExit + ": " + lastLine(log);

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -140,6 +141,10 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     final PrintStream out;
     final PrintStream err;
+    /** Where the text output goes: {@link #out}, or nowhere when {@code --json-stream -} has stdout. */
+    private PrintStream text;
+    /** {@code --json-stream}, or null. */
+    private JsonStream stream;
 
     public LoadgenCommand() {
         this(System.out, System.err);
@@ -170,12 +175,15 @@ public final class LoadgenCommand implements Callable<Integer> {
             err.println(unusable);
             return 1;
         }
-        try {
+        // With --json-stream -, stdout carries the stream alone: the text output goes nowhere.
+        text = JsonStream.STDOUT.equals(s.jsonStream()) ? new PrintStream(OutputStream.nullOutputStream()) : out;
+        try (JsonStream stream = JsonStream.open(s.jsonStream(), out)) {
+            this.stream = stream;
             if (s.processes() > 1) {
-                return new LoadgenProcesses(s, out, err).run();
+                return new LoadgenProcesses(s, text, err, stream).run();
             }
             Run run = new Run(s);
-            out.println(s.describe(run.messages));
+            text.println(s.describe(run.messages));
             try (HlogFile log = HlogFile.open(s.hlog())) {
                 return execute(run, s.driver().create(s), log.writer());
             }
@@ -214,8 +222,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return "cannot resolve host '" + s.host() + "'";
         }
-        for (Path file : new Path[] {s.json(), s.hlog()}) {
-            if (file != null) {
+        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream()}) {
+            if (file != null && !file.equals(JsonStream.STDOUT)) {
                 try {
                     // Opened for appending and removed again if new: a run that fails later leaves no
                     // empty file behind to be taken for its results.
@@ -280,7 +288,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
-        Monitor monitor = new Monitor(run, out, log);
+        Monitor monitor = new Monitor(run, text, this::progress, log);
         long start = System.nanoTime();
         run.begin(start);
         driver.start();
@@ -288,12 +296,31 @@ public final class LoadgenCommand implements Callable<Integer> {
         return monitor;
     }
 
-    private int finish(Results r) throws IOException {
-        return report(r, json, out, err);
+    /**
+     * Each second's figures: to the parent as a JSON line when this is a child of
+     * {@link LoadgenProcesses} (which prints the run's own line), else as the progress line; and
+     * to {@code --json-stream}.
+     */
+    private void progress(Progress p) {
+        if (child) {
+            out.println(p.toJson());
+        } else {
+            text.println(p.text(1));
+        }
+        if (stream != null) {
+            stream.progress(p);
+        }
     }
 
-    /** The report on {@code out}, one line per kind of error on {@code err}, the JSON; the exit status. */
-    static int report(Results r, Path json, PrintStream out, PrintStream err) throws IOException {
+    private int finish(Results r) throws IOException {
+        return report(r, text, err, stream);
+    }
+
+    /**
+     * The report on {@code out}, one line per kind of error on {@code err}, the JSON to
+     * {@code --json} and as the last object of {@code --json-stream}; the exit status.
+     */
+    static int report(Results r, PrintStream out, PrintStream err, JsonStream stream) throws IOException {
         if (r.connectionsUp() > 0) {
             Report.print(r, out);
         }
@@ -306,8 +333,12 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (r.connectionsUp() > 0 && r.verified() == 0 && r.errors(ErrorKind.TIMEOUT) == 0) {
             err.println("no echo was received");
         }
-        if (json != null) {
-            JsonReport.of(r).write(json);
+        JsonReport json = JsonReport.of(r);
+        if (r.settings().json() != null) {
+            json.write(r.settings().json());
+        }
+        if (stream != null) {
+            stream.report(json);
         }
         return r.exitStatus();
     }

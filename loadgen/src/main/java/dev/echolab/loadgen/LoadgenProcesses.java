@@ -16,8 +16,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -52,12 +53,15 @@ final class LoadgenProcesses {
     private final Settings s;
     private final PrintStream out;
     private final PrintStream err;
+    private final JsonStream stream;
     private final List<Child> children = new ArrayList<>();
 
-    LoadgenProcesses(Settings s, PrintStream out, PrintStream err) {
+    /** {@code out}: the text output; {@code stream}: {@code --json-stream}, or null. */
+    LoadgenProcesses(Settings s, PrintStream out, PrintStream err, JsonStream stream) {
         this.s = s;
         this.out = out;
         this.err = err;
+        this.stream = stream;
     }
 
     /** {@code connections} split over {@code processes} as evenly as can be, the larger shares first. */
@@ -159,33 +163,36 @@ final class LoadgenProcesses {
         }
     }
 
+    /** The run's second from its children's latest: rates, errors and connections summed, percentiles the highest. */
     private void progress(long elapsed) {
         double rate = 0;
-        long errors = 0;
         long live = 0;
-        long p99 = -1;
-        long corrected = -1;
+        Progress.Percentiles latency = null;
+        Progress.Percentiles corrected = null;
+        Map<String, Long> errors = new LinkedHashMap<>();
         boolean measuring = false;
         int reporting = 0;
         for (Child c : children) {
-            ProgressLine l = c.latest;
-            if (l == null) {
+            Progress p = c.latest;
+            if (p == null) {
                 continue;
             }
             reporting++;
-            measuring |= l.measuring();
-            rate += l.msgsPerS();
-            p99 = Math.max(p99, l.p99Us());
-            corrected = Math.max(corrected, l.correctedP99Us());
-            errors += l.errors();
-            live += l.live();
+            measuring |= p.measuring();
+            rate += p.msgsPerS();
+            latency = Progress.Percentiles.max(latency, p.latency());
+            corrected = Progress.Percentiles.max(corrected, p.corrected());
+            p.errorsByKind().forEach((kind, n) -> errors.merge(kind, n, Long::sum));
+            live += p.live();
         }
         if (reporting == 0) {
             return;
         }
-        out.printf(Locale.ROOT, "[%4.0fs] %-9s %10.0f msgs/s  p99 <= %s us%s  errors %d  live %d  (%d of %d processes)%n",
-                elapsed / 1e9, measuring ? "measuring" : "warm-up", rate, p99 < 0 ? "-" : Long.toString(p99),
-                corrected < 0 ? "" : " (corrected <= " + corrected + " us)", errors, live, reporting, children.size());
+        Progress run = Progress.of(elapsed / 1e9, measuring, rate, latency, corrected, errors, live, reporting);
+        out.println(run.text(children.size()));
+        if (stream != null) {
+            stream.progress(run);
+        }
     }
 
     private int finish() throws InterruptedException, IOException {
@@ -214,7 +221,7 @@ final class LoadgenProcesses {
             }
         }
         mergeLogs();
-        return LoadgenCommand.report(r, s.json(), out, err);
+        return LoadgenCommand.report(r, out, err, stream);
     }
 
     /** The children's interval logs, in time order, as the one {@code --hlog} file; theirs are removed. */
@@ -245,7 +252,7 @@ final class LoadgenProcesses {
         final CountDownLatch connected = new CountDownLatch(1);
         volatile String result;
         final Deque<String> stderrTail = new ArrayDeque<>();
-        volatile ProgressLine latest;
+        volatile Progress latest;
         private final Thread stdout;
         private final Thread stderr;
 
@@ -273,8 +280,8 @@ final class LoadgenProcesses {
                         connected.countDown();
                     } else if (line.startsWith(ChildResult.PREFIX)) {
                         result = line.substring(ChildResult.PREFIX.length());
-                    } else {
-                        ProgressLine.parse(line).ifPresent(l -> latest = l);
+                    } else if (line.startsWith("{")) {
+                        latest = Progress.parse(line);
                     }
                 }
             } catch (IOException e) {

@@ -54,6 +54,36 @@ class FormatsTest {
     }
 
     @Test
+    void progressRoundTripsAloneAndInAStream() {
+        Random r = new Random(29);
+        List<String> lines = new ArrayList<>();
+        List<Progress> written = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+            Map<String, Long> errors = new LinkedHashMap<>();
+            for (ErrorKind k : ErrorKind.values()) {
+                errors.put(k.key(), r.nextLong(1L << 40));
+            }
+            Progress p = new Progress(Progress.SCHEMA, Progress.TYPE, r.nextDouble() * 1e5, r.nextBoolean() ? "warm-up" : "measuring",
+                    r.nextDouble() * 1e7, r.nextBoolean() ? null : percentiles(r), r.nextBoolean() ? null : percentiles(r), errors,
+                    r.nextLong(1L << 30), 1 + r.nextInt(64));
+            String line = p.toJson();
+            assertEquals(p, Progress.parse(line), line);
+            lines.add(line);
+            written.add(p);
+        }
+        JsonReport report = report(r, 10, true);
+        lines.add(report.toJson());
+        JsonStream.Contents read = JsonStream.read(lines);
+        assertEquals(written, read.progress());
+        assertEquals(report, read.report());
+        assertThrows(IllegalArgumentException.class, () -> Progress.parse(written.getFirst().toJson().replace("\"schema\":1", "\"schema\":2")));
+    }
+
+    private static Progress.Percentiles percentiles(Random r) {
+        return new Progress.Percentiles(r.nextLong(1L << 40), r.nextLong(1L << 40), r.nextLong(1L << 40));
+    }
+
+    @Test
     void aReportWithAKeyMissingIsRefused() {
         String json = report(new Random(1), 5, true).toJson().replace("\"msgs_per_s\":", "\"msgs_per_second\":");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JsonReport.parse(json));

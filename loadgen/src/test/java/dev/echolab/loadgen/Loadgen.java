@@ -51,7 +51,7 @@ record Loadgen(int exit, String out, String err, long millis) {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /** The {@code --json} file, parsed. */
     static JsonNode json(Path file) throws IOException {

@@ -119,7 +119,7 @@ class RunPhasesTest {
         long t0 = System.nanoTime() - 1500 * MS; // the warm-up ended half a second ago
         run.begin(t0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Monitor m = new Monitor(run, new PrintStream(out, true, StandardCharsets.UTF_8), null); // before the load, as in a run
+        Monitor m = new Monitor(run, new PrintStream(out, true, StandardCharsets.UTF_8), p -> { }, null); // before the load, as in a run
         run.completed(0, 25, t0, 0, 50_000, t0 + 1200 * MS);
         run.completed(1, 25, t0, 0, 50_000, t0 + 1300 * MS);
         run.ended(true);

@@ -39,7 +39,7 @@ class SettingsTest {
     void childrenGetSubMillisecondDurationsExactly() {
         Settings parent = read(List.of("--processes", "2", "--connections", "4", "--timeout", "1500us",
                 "--connect-timeout", "2500us", "--warmup", "1ms", "--duration", "1500500ns"));
-        List<String> cmd = new LoadgenProcesses(parent, System.out, System.err).childCommand(1, 2);
+        List<String> cmd = new LoadgenProcesses(parent, System.out, System.err, null).childCommand(1, 2);
         List<String> args = cmd.subList(cmd.indexOf("--child") + 1, cmd.size());
         assertEquals("1500us", args.get(args.indexOf("--timeout") + 1), args::toString);
         Settings child = read(args);

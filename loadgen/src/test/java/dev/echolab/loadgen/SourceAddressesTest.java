@@ -59,7 +59,7 @@ class SourceAddressesTest {
                 .warmup(java.time.Duration.ofSeconds(2)).rate(12_500).driver(DriverKind.NIO).processes(2)
                 .sources(SourceAddresses.parse("127.0.0.1-127.0.0.2")).connectRate(10_000)
                 .ramp(java.time.Duration.ofMillis(1500)).build();
-        List<String> cmd = new LoadgenProcesses(s, System.out, System.err).childCommand(1, 12_500);
+        List<String> cmd = new LoadgenProcesses(s, System.out, System.err, null).childCommand(1, 12_500);
         String args = String.join(" ", cmd.subList(cmd.indexOf("--child"), cmd.size()));
         assertTrue(args.contains("--connections 12500 "), args);
         assertTrue(args.contains("--rate 6250.0 --ramp 1500ms "), args);
