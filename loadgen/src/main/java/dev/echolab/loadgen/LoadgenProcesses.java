@@ -1,25 +1,22 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.common.ChildProcess;
 import dev.echolab.common.Children;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 final class LoadgenProcesses {
 
     static final int MAX = 64;
+    private static final String CONNECTED = "#connected ";
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private final Settings s;
@@ -78,7 +76,7 @@ final class LoadgenProcesses {
      * (none when nothing came up: there is nothing to start).
      */
     static void awaitStart(int live, PrintStream out) throws IOException {
-        out.println("#connected " + live);
+        out.println(CONNECTED + live);
         out.flush();
         if (live > 0 && new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
             throw new IOException("the parent load generator has gone");
@@ -134,9 +132,14 @@ final class LoadgenProcesses {
         long scheduled = s.connectRate() > 0 ? (long) (s.connections() / s.connectRate() * 1e9) : 0;
         long deadline = System.nanoTime() + s.connectTimeout().toNanos() * 2 + scheduled + TimeUnit.MINUTES.toNanos(2);
         for (Child c : children) {
-            if (!c.connected.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                err.println("loadgen process " + c.index + " (pid " + c.process.pid() + ") did not finish connecting in time");
-                return false;
+            try {
+                c.child.awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (ChildProcess.NotReadyException e) {
+                if (e.timedOut()) {
+                    err.println("loadgen process " + c.index + " (pid " + c.process.pid() + ") did not finish connecting in time");
+                    return false;
+                }
+                // it ended without connecting: reported with the results
             }
         }
         return true;
@@ -174,8 +177,8 @@ final class LoadgenProcesses {
         int reporting = 0;
         for (Child c : children) {
             Progress p = c.latest;
-            if (p == null) {
-                continue;
+            if (p == null || !c.process.isAlive()) {
+                continue; // an ended child reports no more: the line counts only those still running
             }
             reporting++;
             measuring |= p.measuring();
@@ -248,73 +251,34 @@ final class LoadgenProcesses {
     private final class Child {
         final int index;
         final int connections;
+        final ChildProcess child;
         final Process process;
-        final CountDownLatch connected = new CountDownLatch(1);
         volatile String result;
-        final Deque<String> stderrTail = new ArrayDeque<>();
         volatile Progress latest;
-        private final Thread stdout;
-        private final Thread stderr;
 
         Child(int index, int connections) throws IOException {
             this.index = index;
             this.connections = connections;
-            this.process = Children.start(new ProcessBuilder(childCommand(index, connections)));
-            this.stdout = Thread.ofPlatform().daemon().name("loadgen-" + index + "-stdout").start(this::readStdout);
-            this.stderr = Thread.ofPlatform().daemon().name("loadgen-" + index + "-stderr").start(this::readStderr);
+            this.child = ChildProcess.start(new ProcessBuilder(childCommand(index, connections)),
+                    line -> line.startsWith(CONNECTED), this::stdout, null);
+            this.process = child.process();
+        }
+
+        /** Its stdout: {@code #connected N}, one {@link Progress} a second, its {@link ChildResult}. */
+        private void stdout(String line) {
+            if (line.startsWith(ChildResult.PREFIX)) {
+                result = line.substring(ChildResult.PREFIX.length());
+            } else if (line.startsWith("{")) {
+                latest = Progress.parse(line);
+            }
         }
 
         void go() {
-            try {
-                process.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
-                process.getOutputStream().flush();
-            } catch (IOException e) {
-                // it has ended: reported with the results
-            }
-        }
-
-        private void readStdout() {
-            try (BufferedReader r = reader(process.getInputStream())) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (line.startsWith("#connected ")) {
-                        connected.countDown();
-                    } else if (line.startsWith(ChildResult.PREFIX)) {
-                        result = line.substring(ChildResult.PREFIX.length());
-                    } else if (line.startsWith("{")) {
-                        latest = Progress.parse(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the child has gone; its exit status says the rest
-            } finally {
-                latest = null; // an ended child reports no more: the progress line counts only those still running
-                connected.countDown();
-            }
-        }
-
-        private void readStderr() {
-            try (BufferedReader r = reader(process.getErrorStream())) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    synchronized (stderrTail) {
-                        stderrTail.addLast(line);
-                        if (stderrTail.size() > 3) {
-                            stderrTail.removeFirst();
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the child has gone
-            }
-        }
-
-        private static BufferedReader reader(InputStream in) {
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            child.send("go"); // false: it has ended, which its result (or the lack of one) reports
         }
 
         void awaitOutput() throws InterruptedException {
-            process.waitFor(10, TimeUnit.SECONDS);
-            stdout.join(Duration.ofSeconds(5));
-            stderr.join(Duration.ofSeconds(5));
+            child.awaitExit(Duration.ofSeconds(10));
         }
 
         /** Why this child has no result, or null if it has one. */
@@ -323,9 +287,9 @@ final class LoadgenProcesses {
                 return null;
             }
             String status = process.isAlive() ? "still running" : "exit status " + process.exitValue();
-            synchronized (stderrTail) {
-                return stderrTail.isEmpty() ? status : status + ", last said: " + String.join(" / ", stderrTail);
-            }
+            List<String> said = child.lastLines();
+            said = said.subList(Math.max(0, said.size() - 3), said.size());
+            return said.isEmpty() ? status : status + ", last said: " + String.join(" / ", said);
         }
     }
 }

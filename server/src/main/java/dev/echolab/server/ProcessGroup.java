@@ -1,15 +1,13 @@
 package dev.echolab.server;
 
+import dev.echolab.common.ChildProcess;
 import dev.echolab.common.Children;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +87,7 @@ final class ProcessGroup {
         onClaimed.run();
         try {
             for (int i = 1; i <= processes; i++) {
-                children.add(new Child(i, start(port)));
+                children.add(new Child(i, childBuilder(port)));
             }
             String details = awaitReady();
             if (details == null) {
@@ -123,14 +121,14 @@ final class ProcessGroup {
         }
     }
 
-    private Process start(int port) throws IOException {
+    private ProcessBuilder childBuilder(int port) {
         List<String> cmd = Children.javaCommand(ServerCommand.class.getName());
         cmd.add("--child");
         cmd.addAll(config.withPort(port).toArguments());
         if (verbose) {
             cmd.add("--verbose");
         }
-        return Children.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
 
     /** The details of the first child's ready line, or null (reported) if a child failed. */
@@ -216,26 +214,18 @@ final class ProcessGroup {
         volatile Map<String, Long> latest = Map.of();
         boolean reported;
 
-        Child(int index, Process process) {
+        Child(int index, ProcessBuilder builder) throws IOException {
             this.index = index;
-            this.process = process;
-            Thread.ofPlatform().daemon().name("child-" + index + "-stdout").start(this::readStdout);
+            this.process = ChildProcess.start(builder, null, this::stdout, null).process();
         }
 
-        private void readStdout() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Optional<ReadyLine> ready = ReadyLine.parse(line);
-                    if (ready.isPresent()) {
-                        details = ready.get().details();
-                        this.ready.countDown();
-                    } else if (line.startsWith("connections=")) {
-                        latest = counters(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone; the supervisor reports that
+        private void stdout(String line) {
+            Optional<ReadyLine> ready = ReadyLine.parse(line);
+            if (ready.isPresent()) {
+                details = ready.get().details();
+                this.ready.countDown();
+            } else if (line.startsWith("connections=")) {
+                latest = counters(line);
             }
         }
 
