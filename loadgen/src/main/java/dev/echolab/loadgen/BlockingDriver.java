@@ -17,21 +17,18 @@ import java.util.concurrent.TimeUnit;
  * switch (or a continuation swap) per message, which is why they need more CPU per message than
  * the {@link NioDriver}: a lesson the efficiency benchmark shows in numbers.
  */
-final class BlockingDriver implements Driver {
-
-    private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+final class BlockingDriver extends Driver {
 
     private final Thread.Builder threads;
     private final List<BlockingConnection> connections = new ArrayList<>();
     private final List<Thread> started = new ArrayList<>();
-    private final CountDownLatch gate = new CountDownLatch(1);
 
     BlockingDriver(Thread.Builder threads) {
         this.threads = threads;
     }
 
     @Override
-    public void connect(Run run) throws InterruptedException {
+    void connect(Run run) throws InterruptedException {
         int n = run.settings.connections();
         CountDownLatch connected = new CountDownLatch(n);
         for (int id = 0; id < n; id++) {
@@ -48,16 +45,12 @@ final class BlockingDriver implements Driver {
     }
 
     @Override
-    public void start() {
-        gate.countDown();
+    void abort() {
+        connections.forEach(BlockingConnection::abort);
     }
 
     @Override
-    public void stop(long graceDeadline) throws InterruptedException {
-        if (gate.getCount() > 0) {
-            connections.forEach(BlockingConnection::abort);
-            gate.countDown();
-        }
+    void drain(long graceDeadline) throws InterruptedException {
         for (Thread t : started) {
             long left = graceDeadline - System.nanoTime();
             if (left > 0) {

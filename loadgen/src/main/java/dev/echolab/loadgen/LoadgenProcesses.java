@@ -20,22 +20,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code --processes N}: one run in N load-generator processes. A process may open only so many
- * descriptors (20,000 here, and the limit cannot be raised), and every connection is one; 100,000
- * connections need at least six processes. The parent here only coordinates:
+ * {@code --processes N}: one run in N load-generator processes. A process may open only as many
+ * descriptors as its open-file limit allows (a user cannot raise it past the hard limit), and every
+ * connection is one; connections beyond it need more processes ({@link OpenFiles} says how many).
+ * The parent here only coordinates:
  *
  * <ol>
- *   <li>It starts N children (this JVM's java, options and class path, through {@link Children}:
+ *   <li>It starts N children (this JVM's java, options and class path, as {@link ChildProcess}es:
  *       none outlives the parent, however it ends), child {@code j} with its share of the
  *       connections and of {@code --rate} and {@code --connect-rate}, so every connection keeps
  *       the interval it would have in one process.</li>
  *   <li>Barrier: each child opens its connections and says {@code #connected N}; when every child
  *       has, the parent tells them all {@code go} on their stdin and the load starts everywhere at
  *       once, after every connection of the run is up.</li>
- *   <li>Once a second it prints one progress line for the whole run from the children's latest
- *       ones: msgs/s, errors and live connections summed, and the highest of their p99s, which is
- *       an upper bound of the run's p99 (at most 1% of each process's values lie above it).</li>
- *   <li>At the end each child prints its figures as {@link ChildResult} lines; the parent adds
+ *   <li>Each child hands the parent one {@link Progress} a second (a JSON line on its stdout).
+ *       Once a second the parent prints one progress line for the whole run from the children's
+ *       latest: msgs/s, errors and live connections summed, and the highest of their percentiles,
+ *       each an upper bound of the run's (at most 1% of each process's values lie above its p99).</li>
+ *   <li>At the end each child prints its figures as one {@link ChildResult} line; the parent adds
  *       their histograms with HdrHistogram's {@code add}, sums their counters, takes fairness over
  *       every connection and prints one report and one JSON, with the same code as one process.
  *       A child that ends without a result is reported on its own line, and its connections are

@@ -15,14 +15,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Compare with {@link BlockingDriver}: the same message schedule, verification and figures;
  * only the threading differs.
  */
-final class NioDriver implements Driver {
-
-    private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+final class NioDriver extends Driver {
 
     private final int selectors;
     private final List<NioWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final CountDownLatch gate = new CountDownLatch(1);
 
     NioDriver(int selectors) {
         this.selectors = selectors;
@@ -35,7 +32,7 @@ final class NioDriver implements Driver {
      * workers themselves, so the load never starts while a worker is still connecting.
      */
     @Override
-    public void connect(Run run) throws InterruptedException {
+    void connect(Run run) throws InterruptedException {
         int n = run.settings.connections();
         int count = Math.min(selectors, n);
         CountDownLatch connected = new CountDownLatch(count);
@@ -60,16 +57,12 @@ final class NioDriver implements Driver {
     }
 
     @Override
-    public void start() {
-        gate.countDown();
+    void abort() {
+        workers.forEach(NioWorker::abort);
     }
 
     @Override
-    public void stop(long graceDeadline) throws InterruptedException {
-        if (gate.getCount() > 0) {
-            workers.forEach(NioWorker::abort);
-            gate.countDown();
-        }
+    void drain(long graceDeadline) throws InterruptedException {
         workers.forEach(w -> w.stopAt(graceDeadline));
         for (Thread t : threads) {
             t.join(Duration.ofNanos(Math.max(1, graceDeadline - System.nanoTime())).plus(JOIN_LIMIT));

@@ -63,9 +63,10 @@ final class NioWorker implements Runnable {
     /**
      * The connections a timeout can concern, {@code [0, watchedCount)}: those offered a send since
      * the last housekeeping (every {@link #fill}, after a reply too) or still awaiting a reply. One
-     * slot more than there are connections ({@link #watch}). Housekeeping used to look at every
-     * connection: at 100,000 connections in 6 processes that is 2 million looks a second whatever
-     * the rate (4% of a core, measured: docs/loadgen.md, "Timeouts").
+     * slot more than there are connections ({@link #watch}). Housekeeping looks at these only: a
+     * look at every connection would cost in proportion to the connections, whatever the rate, and
+     * at a low rate with many connections that is most of the loop's work (docs/loadgen.md,
+     * "Timeouts").
      */
     private final NioConnection[] watched;
     private int watchedCount;
@@ -75,8 +76,7 @@ final class NioWorker implements Runnable {
      * When the loop last took ready events from the kernel ({@link #WAITING} while it waits: the
      * first event sets it, or the wake-up when none came). Set with {@code Math.min}, not with
      * {@code if}: whether a wait ends with no event depends on the machine's timing, and a branch
-     * first taken while measuring would send the compiled loop back to the interpreter there
-     * (WarmupTransitionIT saw it once, on a CI machine whose server stalled for over 1 ms).
+     * first taken while measuring would send the compiled loop back to the interpreter there.
      */
     private long lookedAt;
     private static final long WAITING = Long.MAX_VALUE;
@@ -196,19 +196,19 @@ final class NioWorker implements Runnable {
      *   moment a reply comes. Its timeout is whole milliseconds, so a send due sooner than that goes
      *   out at the first wake-up after its time: usually the next reply, at worst about 1 ms late.</li>
      *   <li>Nothing is awaited and a send is due: nothing can arrive that needs timing, so park until
-     *   the send is due. A park overshoots by the kernel's timer slack (50 µs on Linux, 60-90 µs
-     *   measured on a loaded 2-core VM).</li>
+     *   the send is due. A park overshoots by the kernel's timer slack (50 µs by default on
+     *   Linux, more on a busy machine).</li>
      * </ul>
      * Either way the lateness is recorded ({@code send lateness} in the report) and counted in the
-     * corrected latency, never hidden. The thread never spins: spinning the last 50 µs of every gap
-     * costs 5% of a core at 1,000 msgs/s and all of it at 20,000 (docs/loadgen.md).
+     * corrected latency, never hidden. The thread never spins: spinning the last microseconds of
+     * every gap costs a core in proportion to the rate, and at a high rate all of it, on a machine
+     * the server shares (docs/loadgen.md).
      *
-     * <p>Wrong ways, measured in the same 8 s runs at 1,000 and 20,000 msgs/s (this loop: 18% and
-     * 68% of a core): poll with {@code selectNow} whenever a send is under 2 ms away (what this did:
-     * 98% and 99%, whatever the rate); park in 100 µs quanta between {@code selectNow} calls (22%
-     * and 55%, but every reply read up to a quantum late: uncorrected p50 158 µs against 45 µs); a
-     * second thread that wakes the selector at each due send (24% and 81%: each of its wake-ups is
-     * one more context switch on the load generator's core).
+     * <p>Wrong ways (their costs are in docs/loadgen.md): poll with {@code selectNow} whenever a
+     * send is near (a core kept busy whatever the rate); park in short quanta between
+     * {@code selectNow} calls (every reply read up to a quantum late, which the uncorrected latency
+     * then includes); a second thread that wakes the selector at each due send (each wake-up one
+     * more context switch on the load generator's core).
      */
     private void waitForEvents(long wakeAt, long due) throws IOException {
         long wait = Math.min(wakeAt, due) - now;

@@ -12,10 +12,10 @@ import java.util.concurrent.locks.LockSupport;
  * not from the previous send; whatever lateness remains is charged to the corrected latency, and
  * the report says how much it was ({@code send lateness}).
  *
- * <p>It does not spin the last microseconds. It used to, when {@code --connections} was at most
- * the number of cores; but two connections at 20,000 msgs/s in all, each spinning 80 µs before
- * each of its 10,000 sends a second, spin 1.6 cores: the server's core too. The nio driver makes
- * the same choice ({@link NioWorker}).
+ * <p>It does not spin the last microseconds: a thread that spins before each send burns its core
+ * for that part of every gap, so a few connections at a high rate keep more cores busy than they
+ * have, the server's included, and the load generator disturbs what it measures. The nio driver
+ * makes the same choice ({@link NioWorker}).
  */
 final class Pacer {
 

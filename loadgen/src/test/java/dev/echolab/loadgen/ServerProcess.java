@@ -2,6 +2,9 @@ package dev.echolab.loadgen;
 
 import dev.echolab.common.ChildProcess;
 import dev.echolab.server.ReadyLine;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +57,30 @@ final class ServerProcess implements AutoCloseable {
     /** The latest stats line ({@code connections=...}), or empty. */
     String lastStats() {
         return lastStats;
+    }
+
+    /**
+     * One server for a whole test class, started before its first test and stopped after its
+     * last: {@code @RegisterExtension static final ServerProcess.ForClass SERVER = new ServerProcess.ForClass();}
+     */
+    static final class ForClass implements BeforeAllCallback, AfterAllCallback {
+        private ServerProcess server;
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            server = new ServerProcess();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        int port() {
+            return server.port();
+        }
     }
 
     /** SIGTERM by PID, then wait; SIGKILL only if it did not stop in time. */
