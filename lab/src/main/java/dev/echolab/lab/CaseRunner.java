@@ -2,8 +2,8 @@ package dev.echolab.lab;
 
 import dev.echolab.common.Children;
 import dev.echolab.loadgen.DriverKind;
-import dev.echolab.loadgen.JsonReport;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.output.JsonReport;
 import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.echolab.lab;
 
-import dev.echolab.loadgen.JsonStream;
-import dev.echolab.loadgen.Progress;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.Progress;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;

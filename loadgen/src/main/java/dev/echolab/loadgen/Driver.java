@@ -14,16 +14,16 @@ import java.util.concurrent.CountDownLatch;
  * and every thread joined). The barrier is this class's: every driver's threads wait on the same
  * {@link #gate}, so the load starts on every connection at once.
  */
-abstract class Driver {
+public abstract class Driver {
 
     /** How long a thread may take to end once it has been told to, before it counts as lost. */
-    static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+    public static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
 
     /** The barrier: each connection's thread waits on it once connected; it opens once, for all. */
-    final CountDownLatch gate = new CountDownLatch(1);
+    public final CountDownLatch gate = new CountDownLatch(1);
 
     /** Opens every connection; returns when each one is up or has failed. */
-    abstract void connect(Run run) throws InterruptedException;
+    protected abstract void connect(Run run) throws InterruptedException;
 
     /** Releases the load on every open connection. */
     final void start() {
@@ -45,8 +45,8 @@ abstract class Driver {
     }
 
     /** Tells every connection's thread that the run is over before any load: it sends nothing. */
-    abstract void abort();
+    protected abstract void abort();
 
     /** Replies in flight get until {@code graceDeadline}; then every socket is closed and every thread joined. */
-    abstract void drain(long graceDeadline) throws InterruptedException;
+    protected abstract void drain(long graceDeadline) throws InterruptedException;
 }

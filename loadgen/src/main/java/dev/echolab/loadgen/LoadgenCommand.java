@@ -1,14 +1,23 @@
 package dev.echolab.loadgen;
 
 import dev.echolab.common.Cli;
+import dev.echolab.loadgen.driver.NioConnector;
+import dev.echolab.loadgen.output.HlogFile;
+import dev.echolab.loadgen.output.JsonReport;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.MergeCommand;
+import dev.echolab.loadgen.output.Progress;
+import dev.echolab.loadgen.output.Report;
+import dev.echolab.loadgen.processes.ChildResult;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -139,8 +148,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
     private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
 
-    final PrintStream out;
-    final PrintStream err;
+    public final PrintStream out;
+    public final PrintStream err;
     /** Where the text output goes: {@link #out}, or nowhere when {@code --json-stream -} has stdout. */
     private PrintStream text;
     /** {@code --json-stream}, or null. */
@@ -320,7 +329,7 @@ public final class LoadgenCommand implements Callable<Integer> {
      * The report on {@code out}, one line per kind of error on {@code err}, the JSON to
      * {@code --json} and as the last object of {@code --json-stream}; the exit status.
      */
-    static int report(Results r, PrintStream out, PrintStream err, JsonStream stream) throws IOException {
+    public static int report(Results r, PrintStream out, PrintStream err, JsonStream stream) throws IOException {
         if (r.connectionsUp() > 0) {
             Report.print(r, out);
         }

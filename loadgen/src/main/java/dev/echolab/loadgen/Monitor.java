@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.output.Progress;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  * client threads pinned to one core the monitor may well run late, and then only the progress
  * lines are late.
  */
-final class Monitor {
+public final class Monitor {
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long PRESIZE_MICROS = TimeUnit.MINUTES.toMicros(1);
@@ -36,11 +37,11 @@ final class Monitor {
     private final PrintStream out;
     private final Consumer<Progress> onSecond;
     private final HistogramLogWriter hlog;
-    final Histogram latency = new Histogram(3);
-    final Histogram corrected = new Histogram(3);
-    final Histogram sendLateness = new Histogram(3);
-    final Histogram held = new Histogram(3);
-    final Histogram loopTurns = new Histogram(3);
+    public final Histogram latency = new Histogram(3);
+    public final Histogram corrected = new Histogram(3);
+    public final Histogram sendLateness = new Histogram(3);
+    public final Histogram held = new Histogram(3);
+    public final Histogram loopTurns = new Histogram(3);
     private final Intervals warm;
     private final Intervals measured;
     private boolean measuring;

@@ -1,6 +1,8 @@
 package dev.echolab.loadgen;
 
 import dev.echolab.common.Durations;
+import dev.echolab.loadgen.output.Report;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -213,7 +215,7 @@ public final class Settings {
     }
 
     /** Local addresses the connections leave from ({@code --source}). */
-    SourceAddresses sources() {
+    public SourceAddresses sources() {
         return sources;
     }
 
@@ -247,21 +249,21 @@ public final class Settings {
         return verbose;
     }
 
-    boolean openLoop() {
+    public boolean openLoop() {
         return rate > 0;
     }
 
     /** What the run measures for: the duration, or with --messages the safety bound. */
-    Duration measureLimit() {
+    public Duration measureLimit() {
         return messages > 0 ? bound : duration;
     }
 
     /** --messages counts every message, so there is no warm-up to throw away. */
-    Duration effectiveWarmup() {
+    public Duration effectiveWarmup() {
         return messages > 0 ? Duration.ZERO : warmup;
     }
 
-    String describe(Messages m) {
+    public String describe(Messages m) {
         String load = messages > 0
                 ? messages + " messages per connection (no warm-up: every message counts; time limit " + text(bound) + ")"
                 : text(duration) + " after " + text(warmup) + " warm-up";
@@ -281,7 +283,7 @@ public final class Settings {
     }
 
     /** A duration as the user types it, exactly: {@code 10s}, {@code 1500ms}, {@code 1500us}. */
-    static String text(Duration d) {
+    public static String text(Duration d) {
         return Durations.format(d);
     }
 
@@ -403,7 +405,7 @@ public final class Settings {
             return this;
         }
 
-        Builder sources(SourceAddresses sources) {
+        public Builder sources(SourceAddresses sources) {
             this.sources = sources;
             return this;
         }

@@ -1,5 +1,8 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.driver.NioConnection;
+import dev.echolab.loadgen.driver.NioConnector;
+import dev.echolab.loadgen.driver.NioWorker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

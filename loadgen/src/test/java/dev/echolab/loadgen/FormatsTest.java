@@ -1,5 +1,9 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.output.JsonReport;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.Progress;
+import dev.echolab.loadgen.processes.ChildResult;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 

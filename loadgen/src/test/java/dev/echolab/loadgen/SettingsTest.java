@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,7 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.processes.ChildResult;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

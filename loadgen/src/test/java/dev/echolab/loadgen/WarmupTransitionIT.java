@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.loadgen.driver.NioWorker;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,4 +1,8 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.Driver;
+import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.Settings;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +19,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Compare with {@link BlockingDriver}: the same message schedule, verification and figures;
  * only the threading differs.
  */
-final class NioDriver extends Driver {
+public final class NioDriver extends Driver {
 
     private final int selectors;
     private final List<NioWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    NioDriver(int selectors) {
+    public NioDriver(int selectors) {
         this.selectors = selectors;
     }
 
@@ -32,7 +36,7 @@ final class NioDriver extends Driver {
      * workers themselves, so the load never starts while a worker is still connecting.
      */
     @Override
-    void connect(Run run) throws InterruptedException {
+    protected void connect(Run run) throws InterruptedException {
         int n = run.settings.connections();
         int count = Math.min(selectors, n);
         CountDownLatch connected = new CountDownLatch(count);
@@ -57,12 +61,12 @@ final class NioDriver extends Driver {
     }
 
     @Override
-    void abort() {
+    protected void abort() {
         workers.forEach(NioWorker::abort);
     }
 
     @Override
-    void drain(long graceDeadline) throws InterruptedException {
+    protected void drain(long graceDeadline) throws InterruptedException {
         workers.forEach(w -> w.stopAt(graceDeadline));
         for (Thread t : threads) {
             t.join(Duration.ofNanos(Math.max(1, graceDeadline - System.nanoTime())).plus(JOIN_LIMIT));

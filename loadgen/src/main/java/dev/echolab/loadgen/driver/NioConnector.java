@@ -1,4 +1,8 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.SourceAddresses;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,9 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * binds its source address ({@link SourceAddresses#of}, port 0: the kernel picks a free port of
  * that address) before it connects.
  */
-final class NioConnector {
+public final class NioConnector {
 
-    static final int MAX_CONNECTING = 128;
+    public static final int MAX_CONNECTING = 128;
 
     private final Run run;
     private final Selector selector;
@@ -41,7 +45,7 @@ final class NioConnector {
     private int pending;
     private int open;
 
-    NioConnector(Run run, Selector selector, NioConnection[] connections) {
+    public NioConnector(Run run, Selector selector, NioConnection[] connections) {
         this.run = run;
         this.selector = selector;
         this.connections = connections;
@@ -59,7 +63,7 @@ final class NioConnector {
      *
      * @param limit how the deadline was set, for the error line
      */
-    int connectAll(long deadline, String limit) throws IOException {
+    public int connectAll(long deadline, String limit) throws IOException {
         int next = 0;
         long start = System.nanoTime();
         while (next < connections.length || pending > 0) {

@@ -1,4 +1,4 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
 
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
@@ -15,7 +15,7 @@ import java.util.List;
  * The optional {@code --hlog} file: an HdrHistogram interval log (one histogram per second of the
  * measurement) that {@code HistogramLogProcessor} can merge with logs from other machines.
  */
-final class HlogFile implements AutoCloseable {
+public final class HlogFile implements AutoCloseable {
 
     private final HistogramLogWriter writer;
 
@@ -23,12 +23,12 @@ final class HlogFile implements AutoCloseable {
         this.writer = writer;
     }
 
-    static HlogFile open(Path path) throws FileNotFoundException {
+    public static HlogFile open(Path path) throws FileNotFoundException {
         return open(path, System.currentTimeMillis());
     }
 
     /** A log whose interval times count from {@code startMillis} (epoch milliseconds); none for a null path. */
-    static HlogFile open(Path path, long startMillis) throws FileNotFoundException {
+    public static HlogFile open(Path path, long startMillis) throws FileNotFoundException {
         if (path == null) {
             return new HlogFile(null);
         }
@@ -47,7 +47,7 @@ final class HlogFile implements AutoCloseable {
      *
      * @throws IOException a file that cannot be read or is not an interval log of integer histograms
      */
-    static List<Histogram> read(Path path) throws IOException {
+    public static List<Histogram> read(Path path) throws IOException {
         List<Histogram> out = new ArrayList<>();
         try (HistogramLogReader r = new HistogramLogReader(path.toFile())) {
             for (EncodableHistogram h = r.nextIntervalHistogram(); h != null; h = r.nextIntervalHistogram()) {
@@ -62,7 +62,7 @@ final class HlogFile implements AutoCloseable {
         return out;
     }
 
-    HistogramLogWriter writer() {
+    public HistogramLogWriter writer() {
         return writer;
     }
 

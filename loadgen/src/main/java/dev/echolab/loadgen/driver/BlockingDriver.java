@@ -1,4 +1,7 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.Driver;
+import dev.echolab.loadgen.Run;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +20,18 @@ import java.util.concurrent.TimeUnit;
  * switch (or a continuation swap) per message, which is why they need more CPU per message than
  * the {@link NioDriver}: a lesson the efficiency benchmark shows in numbers.
  */
-final class BlockingDriver extends Driver {
+public final class BlockingDriver extends Driver {
 
     private final Thread.Builder threads;
     private final List<BlockingConnection> connections = new ArrayList<>();
     private final List<Thread> started = new ArrayList<>();
 
-    BlockingDriver(Thread.Builder threads) {
+    public BlockingDriver(Thread.Builder threads) {
         this.threads = threads;
     }
 
     @Override
-    void connect(Run run) throws InterruptedException {
+    protected void connect(Run run) throws InterruptedException {
         int n = run.settings.connections();
         CountDownLatch connected = new CountDownLatch(n);
         for (int id = 0; id < n; id++) {
@@ -45,12 +48,12 @@ final class BlockingDriver extends Driver {
     }
 
     @Override
-    void abort() {
+    protected void abort() {
         connections.forEach(BlockingConnection::abort);
     }
 
     @Override
-    void drain(long graceDeadline) throws InterruptedException {
+    protected void drain(long graceDeadline) throws InterruptedException {
         for (Thread t : started) {
             long left = graceDeadline - System.nanoTime();
             if (left > 0) {

@@ -1,4 +1,4 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -40,19 +40,19 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
     public record Percentiles(long p50Us, long p99Us, long p999Us) {
 
         /** The histogram's, or null when it holds nothing (or there is none). */
-        static Percentiles of(Histogram h) {
+        public static Percentiles of(Histogram h) {
             return h == null || h.getTotalCount() == 0 ? null
                     : new Percentiles(h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
         }
 
         /** Each the higher of the two: an upper bound of the percentiles of both together. */
-        static Percentiles max(Percentiles a, Percentiles b) {
+        public static Percentiles max(Percentiles a, Percentiles b) {
             return a == null ? b : b == null ? a
                     : new Percentiles(Math.max(a.p50Us, b.p50Us), Math.max(a.p99Us, b.p99Us), Math.max(a.p999Us, b.p999Us));
         }
     }
 
-    static Progress of(double elapsedS, boolean measuring, double msgsPerS, Percentiles latency, Percentiles corrected,
+    public static Progress of(double elapsedS, boolean measuring, double msgsPerS, Percentiles latency, Percentiles corrected,
                        Map<String, Long> errorsByKind, long live, int processes) {
         return new Progress(SCHEMA, TYPE, JsonReport.round(elapsedS), measuring ? MEASURING : WARM_UP,
                 JsonReport.round(msgsPerS), latency, corrected, errorsByKind, live, processes);
@@ -72,7 +72,7 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
      * for the processes of a {@code --processes} run ({@code of} of them) the percentiles are upper
      * bounds ({@code p99 <= 12887 us}) and the line ends with {@code (k of N processes)}.
      */
-    String text(int of) {
+    public String text(int of) {
         String bound = of > 1 ? "<= " : "";
         String p99 = latency == null ? "-" : Long.toString(latency.p99Us);
         String open = corrected == null ? "" : " (corrected " + bound + corrected.p99Us + " us)";
@@ -81,7 +81,7 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
     }
 
     /** The object, on one line. */
-    String toJson() {
+    public String toJson() {
         try {
             return JsonReport.MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {

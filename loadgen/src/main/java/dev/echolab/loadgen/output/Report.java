@@ -1,4 +1,8 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
+
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.Settings;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -8,14 +12,14 @@ import java.util.Locale;
  * totals, then rates. Below that what wrk does not say: connect time, errors by kind, fairness
  * and whether the load generator itself was the bottleneck.
  */
-final class Report {
+public final class Report {
 
     static final String BOUND_WARNING = "results may be bound by the load generator";
 
     private Report() {
     }
 
-    static void print(Results r, PrintStream out) {
+    public static void print(Results r, PrintStream out) {
         Settings s = r.settings();
         out.printf("Running %s @ %s:%d%n", s.messages() > 0 ? s.messages() + " messages per connection"
                 : Settings.text(s.duration()) + " test", s.host(), s.port());
@@ -118,7 +122,7 @@ final class Report {
     }
 
     /** A rate without a useless fraction: {@code 20000}, {@code 2.5}. */
-    static String decimal(double v) {
+    public static String decimal(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

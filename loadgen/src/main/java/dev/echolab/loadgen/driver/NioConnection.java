@@ -1,4 +1,8 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Messages;
+import dev.echolab.loadgen.Run;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -17,17 +21,17 @@ import java.util.Arrays;
  *   received:  [ 1 .. rxSeq-1 verified ][ rxSeq: rxOff bytes back ]     rxSeq <= txSeq
  * </pre>
  */
-final class NioConnection {
+public final class NioConnection {
 
-    enum State { NEW, CONNECTING, OPEN, CLOSED }
+    public enum State { NEW, CONNECTING, OPEN, CLOSED }
 
-    final int id;
+    public final int id;
     private final Run run;
     private final Messages messages;
     private final int pipeline;
 
     // Set by NioConnector during the connect phase, then read by the worker.
-    State state = State.NEW;
+    public State state = State.NEW;
     SocketChannel channel;
     SelectionKey key;
     long connectStart;
@@ -46,7 +50,7 @@ final class NioConnection {
     private final long[] sentAt;
     private final long[] dueAt;
 
-    NioConnection(int id, Run run) {
+    public NioConnection(int id, Run run) {
         this.id = id;
         this.run = run;
         this.messages = run.messages;

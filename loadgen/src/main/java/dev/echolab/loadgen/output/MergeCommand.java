@@ -1,5 +1,7 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
 
+import dev.echolab.loadgen.LoadgenCommand;
+import dev.echolab.loadgen.Results;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -34,7 +36,7 @@ import java.util.concurrent.Callable;
                 + "the same time) into one report: histograms added, throughputs summed.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:merged", "1:a file that cannot be read or is not a loadgen interval log", "2:bad usage"})
-final class MergeCommand implements Callable<Integer> {
+public final class MergeCommand implements Callable<Integer> {
 
     static final String UNCORRECTED = "uncorrected";
 

@@ -1,4 +1,4 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
 
 import java.util.concurrent.locks.LockSupport;
 

@@ -1,4 +1,9 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Messages;
+import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.Settings;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,7 +36,7 @@ import java.util.function.Consumer;
  * comparison, and {@link Selector#select(Consumer, long)} instead of iterating the selected-key set
  * (whose iterator is a new object on every loop).
  */
-final class NioWorker implements Runnable {
+public final class NioWorker implements Runnable {
 
     static final int HOUSEKEEPING_MS = 50;
     private static final int IO_BYTES = 64 * 1024;
@@ -433,7 +438,7 @@ final class NioWorker implements Runnable {
         }
     }
 
-    static void closeChannel(NioConnection c) {
+    public static void closeChannel(NioConnection c) {
         c.state = NioConnection.State.CLOSED;
         if (c.channel != null) {
             try {

@@ -1,4 +1,4 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class JsonStream implements AutoCloseable {
 
-    static final Path STDOUT = Path.of("-");
+    public static final Path STDOUT = Path.of("-");
 
     private final PrintStream out;
     private final boolean ownsOut;
@@ -29,7 +29,7 @@ public final class JsonStream implements AutoCloseable {
     }
 
     /** Opens {@code file} (truncated), or writes to {@code stdout} for {@code -}; null: no stream. */
-    static JsonStream open(Path file, PrintStream stdout) throws IOException {
+    public static JsonStream open(Path file, PrintStream stdout) throws IOException {
         if (file == null) {
             return null;
         }
@@ -40,13 +40,13 @@ public final class JsonStream implements AutoCloseable {
         return new JsonStream(new PrintStream(o, false, StandardCharsets.UTF_8), true);
     }
 
-    void progress(Progress p) {
+    public void progress(Progress p) {
         out.println(p.toJson());
         out.flush();
     }
 
     /** The last object. */
-    void report(JsonReport r) {
+    public void report(JsonReport r) {
         out.println(r.toJson());
         out.flush();
     }

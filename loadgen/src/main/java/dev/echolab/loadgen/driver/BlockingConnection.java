@@ -1,6 +1,10 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.driver;
 
 import dev.echolab.client.EchoClient;
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Messages;
+import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.Settings;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;

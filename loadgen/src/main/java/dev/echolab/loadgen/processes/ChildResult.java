@@ -1,8 +1,14 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.processes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Monitor;
+import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.output.JsonReport;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -25,13 +31,13 @@ import java.util.zip.DataFormatException;
  * HdrHistogram's own {@code add} rather than averaging percentiles.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeconds, double cpuPct,
+public record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeconds, double cpuPct,
                    List<Long> perConnection, Map<String, String> histograms) {
 
-    static final String PREFIX = "#result ";
+    public static final String PREFIX = "#result ";
 
     /** The child's result from its {@code Results} and the histograms behind them. */
-    static ChildResult of(Results r, Run run, Monitor monitor, Histogram connectTimes) {
+    public static ChildResult of(Results r, Run run, Monitor monitor, Histogram connectTimes) {
         boolean[] up = run.up();
         long[] measured = run.measuredPerConnection();
         List<Long> perConnection = new ArrayList<>(r.connectionsUp());
@@ -57,7 +63,7 @@ record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeco
     }
 
     /** The line on the child's stdout. */
-    String line() {
+    public String line() {
         try {
             return PREFIX + JsonReport.MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
@@ -65,7 +71,7 @@ record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeco
         }
     }
 
-    void print(PrintStream out) {
+    public void print(PrintStream out) {
         out.println(line());
         out.flush();
     }
@@ -75,7 +81,7 @@ record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeco
      *
      * @throws IllegalArgumentException if it is incomplete or garbled
      */
-    static ChildResult parse(String json) {
+    public static ChildResult parse(String json) {
         ChildResult r;
         try {
             r = JsonReport.MAPPER.readValue(json, ChildResult.class);
@@ -89,13 +95,13 @@ record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeco
     }
 
     /** HdrHistogram's compressed encoding, in base64. */
-    static String encode(Histogram h) {
+    public static String encode(Histogram h) {
         ByteBuffer b = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
         int n = h.encodeIntoCompressedByteBuffer(b);
         return Base64.getEncoder().encodeToString(Arrays.copyOf(b.array(), n));
     }
 
-    static Histogram decode(String base64) {
+    public static Histogram decode(String base64) {
         try {
             return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
         } catch (DataFormatException | RuntimeException e) {
@@ -109,7 +115,7 @@ record ChildResult(JsonReport report, long bytes, double seconds, double cpuSeco
      * connections ({@code lost}), which are counted as {@link ErrorKind#OTHER}: a child that failed
      * is reported, never left out quietly.
      */
-    static Results combine(Settings s, List<ChildResult> parts, List<String> failed, int lost) {
+    public static Results combine(Settings s, List<ChildResult> parts, List<String> failed, int lost) {
         long[] errors = new long[ErrorKind.values().length];
         String[] first = new String[errors.length];
         List<Long> counts = new ArrayList<>();

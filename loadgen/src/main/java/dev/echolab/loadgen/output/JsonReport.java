@@ -1,10 +1,16 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.output;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.LoadgenCommand;
+import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.processes.ChildResult;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,14 +43,14 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          RunSettings settings, int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     /** Latency figures in microseconds. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Latency(long p50Us, long p75Us, long p90Us, long p99Us, long p999Us, long maxUs, double meanUs) {
-        static Latency of(Results.Percentiles p) {
+        public static Latency of(Results.Percentiles p) {
             return p == null ? null : new Latency(p.p50(), p.p75(), p.p90(), p.p99(), p.p999(), p.max(), round(p.mean()));
         }
     }
@@ -74,7 +80,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     public record RunSettings(String host, int port, int connections, String driver, int selectors, double durationS,
                               double warmupS, long messages, int size, int pipeline, double rate, double rampS,
                               double connectTimeoutS, double timeoutS, int processes, String source, double connectRate) {
-        static RunSettings of(Settings s) {
+        public static RunSettings of(Settings s) {
             return new RunSettings(s.host(), s.port(), s.connections(), s.driver().id(), s.selectors(),
                     seconds(s.duration()), seconds(s.warmup()), s.messages(), s.size(), s.pipeline(), s.rate(),
                     seconds(s.ramp()), seconds(s.connectTimeout()), seconds(s.timeout()), s.processes(),
@@ -82,7 +88,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
         }
     }
 
-    static JsonReport of(Results r) {
+    public static JsonReport of(Results r) {
         Settings s = r.settings();
         Results.Percentiles l = r.latency();
         Map<String, Long> byKind = new LinkedHashMap<>();
@@ -111,7 +117,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     }
 
     /** The document, on one line. */
-    String toJson() {
+    public String toJson() {
         try {
             return MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
@@ -120,7 +126,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     }
 
     /** Writes the document to {@code file}, one line. */
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         Files.writeString(file, toJson() + "\n");
     }
 

@@ -1,7 +1,16 @@
-package dev.echolab.loadgen;
+package dev.echolab.loadgen.processes;
 
 import dev.echolab.common.ChildProcess;
 import dev.echolab.common.Children;
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.LoadgenCommand;
+import dev.echolab.loadgen.Messages;
+import dev.echolab.loadgen.OpenFiles;
+import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.output.HlogFile;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.Progress;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedReader;
@@ -44,9 +53,9 @@ import java.util.concurrent.TimeUnit;
  *       counted as errors ({@code other}), so the run fails rather than looking smaller and clean.</li>
  * </ol>
  */
-final class LoadgenProcesses {
+public final class LoadgenProcesses {
 
-    static final int MAX = 64;
+    public static final int MAX = 64;
     private static final String CONNECTED = "#connected ";
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -57,7 +66,7 @@ final class LoadgenProcesses {
     private final List<Child> children = new ArrayList<>();
 
     /** {@code out}: the text output; {@code stream}: {@code --json-stream}, or null. */
-    LoadgenProcesses(Settings s, PrintStream out, PrintStream err, JsonStream stream) {
+    public LoadgenProcesses(Settings s, PrintStream out, PrintStream err, JsonStream stream) {
         this.s = s;
         this.out = out;
         this.err = err;
@@ -65,7 +74,7 @@ final class LoadgenProcesses {
     }
 
     /** {@code connections} split over {@code processes} as evenly as can be, the larger shares first. */
-    static int[] shares(int connections, int processes) {
+    public static int[] shares(int connections, int processes) {
         int[] shares = new int[processes];
         for (int i = 0; i < processes; i++) {
             shares[i] = connections / processes + (i < connections % processes ? 1 : 0);
@@ -77,7 +86,7 @@ final class LoadgenProcesses {
      * In a child: says how many connections came up, then waits for the parent's {@code go}
      * (none when nothing came up: there is nothing to start).
      */
-    static void awaitStart(int live, PrintStream out) throws IOException {
+    public static void awaitStart(int live, PrintStream out) throws IOException {
         out.println(CONNECTED + live);
         out.flush();
         if (live > 0 && new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
@@ -86,7 +95,7 @@ final class LoadgenProcesses {
     }
 
     /** The whole run; the exit status of {@code bin/loadgen}. */
-    int run() throws InterruptedException, IOException {
+    public int run() throws InterruptedException, IOException {
         out.println(s.describe(new Messages(s.size())));
         int[] shares = shares(s.connections(), s.processes());
         try {
@@ -107,7 +116,7 @@ final class LoadgenProcesses {
     }
 
     /** The command of child {@code index} with {@code share} of the connections (package-private for tests). */
-    List<String> childCommand(int index, int share) {
+    public List<String> childCommand(int index, int share) {
         List<String> cmd = Children.javaCommand(LoadgenCommand.class.getName());
         cmd.add("--child");
         cmd.addAll(childSettings(index, share).arguments());
