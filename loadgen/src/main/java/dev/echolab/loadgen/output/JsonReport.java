@@ -43,7 +43,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          RunSettings settings, int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
@@ -118,10 +118,28 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
 
     /** The document, on one line. */
     public String toJson() {
+        return line(this);
+    }
+
+    /** Any of the load generator's JSON types ({@link Progress}, a child's result), on one line. */
+    public static String line(Object value) {
         try {
-            return MAPPER.writeValueAsString(this);
+            return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a report that Jackson cannot write: " + e.getMessage(), e);
+            throw new IllegalStateException("Jackson cannot write " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One of the load generator's JSON types read from {@code json}.
+     *
+     * @throws IllegalArgumentException saying it is not {@code what} (a key missing, a value of the wrong type)
+     */
+    public static <T> T read(String json, Class<T> type, String what) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not " + what + ": " + e.getOriginalMessage(), e);
         }
     }
 
@@ -136,11 +154,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
      * @throws IllegalArgumentException if it is not one (a key missing, a value of the wrong type)
      */
     public static JsonReport parse(String json) {
-        try {
-            return MAPPER.readValue(json, JsonReport.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a load generator report: " + e.getOriginalMessage(), e);
-        }
+        return read(json, JsonReport.class, "a load generator report");
     }
 
     /** Reads the {@code --json} file. */

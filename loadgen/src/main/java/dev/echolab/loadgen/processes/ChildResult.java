@@ -1,6 +1,5 @@
 package dev.echolab.loadgen.processes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.echolab.loadgen.ErrorKind;
@@ -64,11 +63,7 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
 
     /** The line on the child's stdout. */
     public String line() {
-        try {
-            return PREFIX + JsonReport.MAPPER.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a result that Jackson cannot write: " + e.getMessage(), e);
-        }
+        return PREFIX + JsonReport.line(this);
     }
 
     public void print(PrintStream out) {
@@ -82,12 +77,7 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
      * @throws IllegalArgumentException if it is incomplete or garbled
      */
     public static ChildResult parse(String json) {
-        ChildResult r;
-        try {
-            r = JsonReport.MAPPER.readValue(json, ChildResult.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("garbled result line: " + e.getOriginalMessage(), e);
-        }
+        ChildResult r = JsonReport.read(json, ChildResult.class, "a child's result line");
         if (!r.histograms.containsKey("latency") || !r.histograms.containsKey("connect")) {
             throw new IllegalArgumentException("incomplete result: no latency or connect histogram");
         }
