@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.loadgen.output.JsonStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,8 +90,11 @@ class LoadgenLauncherIT {
     @Test
     @Timeout(180)
     void theChildrenOfProcessesGetTheTimeoutExactly() throws Exception {
+        Path stream = ROOT.resolve("loadgen/target/it-processes.jsonl");
+        Files.deleteIfExists(stream);
         Process p = new ProcessBuilder(ROOT.resolve("bin/loadgen").toString(), "--port", Integer.toString(port),
-                "--processes", "2", "--connections", "4", "--timeout", "1500us", "--warmup", "0s", "--duration", "3s")
+                "--processes", "2", "--connections", "4", "--timeout", "1500us", "--warmup", "0s", "--duration", "3s",
+                "--json-stream", stream.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             List<List<String>> children = List.of();
@@ -105,6 +109,11 @@ class LoadgenLauncherIT {
                 assertEquals("2", args.get(args.indexOf("--connections") + 1), args::toString);
             }
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/loadgen did not end");
+            // The parent's stream: the run's seconds from its children's, then the run's report.
+            JsonStream.Contents run = JsonStream.read(stream);
+            assertTrue(run.progress().stream().allMatch(s -> s.processes() >= 1 && s.processes() <= 2), run::toString);
+            assertEquals(0.0015, run.report().settings().timeoutS(), run::toString);
+            assertEquals(2, run.report().settings().processes(), run::toString);
         } finally {
             p.destroyForcibly();
         }
