@@ -12,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,13 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FormatsTest {
 
     private static final int ROUNDS = 300;
+    private static final Pattern EXPONENT = Pattern.compile("[:,\\[]-?[0-9.]+[eE]");
 
     @Test
     void reportsRoundTrip() {
         Random r = new Random(27);
         for (int i = 0; i < ROUNDS; i++) {
             JsonReport report = report(r, r.nextInt(100_000), r.nextBoolean());
-            assertEquals(report, JsonReport.parse(report.toJson()), report::toJson);
+            String json = report.toJson();
+            assertEquals(report, JsonReport.parse(json), json);
+            assertFalse(EXPONENT.matcher(json).find(), () -> "a number with an exponent: " + json);
         }
     }
 
@@ -128,7 +133,7 @@ class FormatsTest {
                 new JsonReport.RunSettings(r.nextBoolean() ? "127.0.0.1" : "localhost", 1 + r.nextInt(65_535), connections,
                         DriverKind.values()[r.nextInt(3)].id(), 1 + r.nextInt(64), r.nextLong(1L << 40) / 1e9,
                         r.nextLong(1L << 40) / 1e9, r.nextInt(1000), r.nextInt(4096), 1 + r.nextInt(64),
-                        open ? r.nextDouble() * 1e6 : 0, r.nextLong(1L << 34) / 1e9, 1.5e-3, r.nextLong(1L << 34) / 1e9,
+                        open ? r.nextDouble() * 1e9 : 0, r.nextLong(1L << 34) / 1e9, 1.5e-4, r.nextLong(1L << 34) / 1e9,
                         1 + r.nextInt(64), r.nextBoolean() ? "" : "127.0.0.1,127.0.0.2", r.nextDouble() * 1e4),
                 errors ? 1 : 0);
     }

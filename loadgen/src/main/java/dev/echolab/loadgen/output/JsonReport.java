@@ -1,10 +1,14 @@
 package dev.echolab.loadgen.output;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.LoadgenCommand;
 import dev.echolab.loadgen.Results;
@@ -13,6 +17,7 @@ import dev.echolab.loadgen.processes.ChildResult;
 import dev.echolab.loadgen.processes.LoadgenProcesses;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +50,29 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
     static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new PlainDouble())
+                    .addSerializer(double.class, new PlainDouble()));
+
+    /**
+     * Doubles without an exponent ({@code 12500000.0}, not {@code 1.25E7}): the shortest decimal
+     * that reads back as the same double, so a reader that takes digits and a point (a shell
+     * script, a spreadsheet) reads every figure.
+     */
+    private static final class PlainDouble extends StdSerializer<Double> {
+        PlainDouble() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (Double.isFinite(value)) {
+                gen.writeNumber(BigDecimal.valueOf(value).toPlainString());
+            } else {
+                gen.writeNumber(value);
+            }
+        }
+    }
 
     /** Latency figures in microseconds. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
