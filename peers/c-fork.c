@@ -27,8 +27,6 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#define BUF (16 * 1024)
-
 /* The children alive; changed only with SIGCHLD and SIGTERM blocked, or inside their handlers. */
 static pid_t *kids;
 static size_t nkids, cap;
@@ -56,17 +54,6 @@ static void on_term(int sig) {
     _exit(0);
 }
 
-static void echo(int fd, const struct peer_options *o) {
-    char buf[BUF];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) { /* 0: half-close, < 0: reset; either way we are done */
-        peer_work(o);
-        for (ssize_t off = 0, w; off < n; off += w) {
-            if ((w = write(fd, buf + off, (size_t) (n - off))) < 0) return;
-        }
-    }
-}
-
 int main(int argc, char **argv) {
     struct peer_options o = peer_options("c-fork", argc, argv);
     int lfd = peer_listen(&o, 0, "processes=per-connection");
@@ -82,12 +69,7 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &term, NULL);
     sigaction(SIGINT, &term, NULL);
     for (;;) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE) usleep(100000); /* out of descriptors: back off, no busy loop */
-            continue;
-        }
-        peer_nodelay(fd);
+        int fd = peer_accept(lfd);
         sigprocmask(SIG_BLOCK, &both, &old); /* the handlers must not see the list half-changed */
         if (nkids == cap) {
             size_t more = cap ? 2 * cap : 64;
@@ -106,7 +88,7 @@ int main(int argc, char **argv) {
             if (getppid() != parent) _exit(0); /* the parent died before prctl took effect */
             sigprocmask(SIG_SETMASK, &old, NULL);
             close(lfd);
-            echo(fd, &o);
+            peer_blocking_echo(fd, &o); /* peer.h: read, --work, write back, until the half-close */
             _exit(0); /* the kernel closes the connection */
         }
         if (pid > 0) kids[nkids++] = pid; /* pid < 0: out of processes (or memory); the client is told by a close */

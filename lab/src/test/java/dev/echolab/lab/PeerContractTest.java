@@ -129,36 +129,29 @@ class PeerContractTest {
         long limit = ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
         Assumptions.assumeTrue(limit > 2 * (FD_SETSIZE + 100), () -> "skipped: an open-file limit of " + limit
                 + " is too low to reach descriptor " + FD_SETSIZE + " (ulimit -n)");
-        try (ServerProcess server = start(Peer.C_SELECT, "none")) {
-            List<Socket> clients = new ArrayList<>();
-            try {
-                Socket refused = null;
-                while (refused == null && clients.size() < FD_SETSIZE + 100) {
-                    Socket s = connect(server.port());
-                    clients.add(s);
-                    refused = echoes(s, "client " + clients.size() + "\n") ? null : s;
-                }
-                assertTrue(refused != null, "all " + clients.size() + " connections were served");
-                int served = clients.size() - 1;
-                // 0, 1 and 2 are stdin, stdout and stderr, 3 the listener: 1,020 connections fit below the limit
-                assertTrue(served > FD_SETSIZE - 10 && served < FD_SETSIZE, served + " connections served before the refusal");
-                String line = awaitLine(server, l -> l.startsWith("c-select: connection refused"));
-                assertTrue(line.contains("descriptor " + FD_SETSIZE + " is past select's limit (FD_SETSIZE " + FD_SETSIZE + ")"), line);
-                roundTrip(clients.getFirst(), "the first still echoes\n");
-                roundTrip(clients.get(served - 1), "the last served still echoes\n");
-
-                clients.removeFirst().close(); // frees a descriptor below the limit, which the next accept takes
-                try (Socket again = connect(server.port())) {
-                    roundTrip(again, "a descriptor below the limit again\n");
-                }
-                assertTrue(server.isAlive(), "c-select died: " + server.lastLines());
-                assertEquals(1, server.lastLines().stream().filter(l -> l.startsWith("c-select:")).count(), "one line: " + server.lastLines());
-                assertEquals(0, server.stop(Duration.ofSeconds(10)), "exit status after SIGTERM");
-            } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
+        try (ServerProcess server = start(Peer.C_SELECT, "none"); Clients clients = new Clients()) {
+            Socket refused = null;
+            while (refused == null && clients.size() < FD_SETSIZE + 100) {
+                Socket s = connect(server.port());
+                clients.add(s);
+                refused = echoes(s, "client " + clients.size() + "\n") ? null : s;
             }
+            assertTrue(refused != null, "all " + clients.size() + " connections were served");
+            int served = clients.size() - 1;
+            // 0, 1 and 2 are stdin, stdout and stderr, 3 the listener: 1,020 connections fit below the limit
+            assertTrue(served > FD_SETSIZE - 10 && served < FD_SETSIZE, served + " connections served before the refusal");
+            String line = awaitLine(server, l -> l.startsWith("c-select: connection refused"));
+            assertTrue(line.contains("descriptor " + FD_SETSIZE + " is past select's limit (FD_SETSIZE " + FD_SETSIZE + ")"), line);
+            roundTrip(clients.getFirst(), "the first still echoes\n");
+            roundTrip(clients.get(served - 1), "the last served still echoes\n");
+
+            clients.removeFirst().close(); // frees a descriptor below the limit, which the next accept takes
+            try (Socket again = connect(server.port())) {
+                roundTrip(again, "a descriptor below the limit again\n");
+            }
+            assertTrue(server.isAlive(), "c-select died: " + server.lastLines());
+            assertEquals(1, server.lastLines().stream().filter(l -> l.startsWith("c-select:")).count(), "one line: " + server.lastLines());
+            assertEquals(0, server.stop(Duration.ofSeconds(10)), "exit status after SIGTERM");
         }
     }
 
@@ -170,29 +163,22 @@ class PeerContractTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Peer.class, names = {"C_FORK", "PY_FORK"})
     void forksAChildPerConnectionReapsItAndLeavesNoneAfterSigterm(Peer peer) throws Exception {
-        try (ServerProcess server = start(peer, "none")) {
-            List<Socket> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < 4; i++) {
-                    clients.add(connect(server.port()));
-                    roundTrip(clients.getLast(), "Thread-" + i + " say hello 0\n");
-                }
-                List<Long> children = children(server.pid());
-                assertEquals(4, children.size(), "children with 4 connections open: " + children);
-                clients.removeFirst().close();
-                clients.removeFirst().close();
-                assertTrue(await(() -> children(server.pid()).size() == 2),
-                        "2 clients gone, and the server's children (zombies included) are still " + children(server.pid()));
-                roundTrip(clients.getFirst(), "the others still echo\n");
-                assertEquals(0, server.stop(Duration.ofSeconds(10)), "exit status after SIGTERM");
-                // gone, not even a zombie: the server waited for each of them before it exited
-                List<Long> left = children.stream().filter(pid -> stat(pid) != null).toList();
-                assertEquals(List.of(), left, "children left after the server exited");
-            } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
+        try (ServerProcess server = start(peer, "none"); Clients clients = new Clients()) {
+            for (int i = 0; i < 4; i++) {
+                clients.add(connect(server.port()));
+                roundTrip(clients.getLast(), "Thread-" + i + " say hello 0\n");
             }
+            List<Long> children = children(server.pid());
+            assertEquals(4, children.size(), "children with 4 connections open: " + children);
+            clients.removeFirst().close();
+            clients.removeFirst().close();
+            assertTrue(await(() -> children(server.pid()).size() == 2),
+                    "2 clients gone, and the server's children (zombies included) are still " + children(server.pid()));
+            roundTrip(clients.getFirst(), "the others still echo\n");
+            assertEquals(0, server.stop(Duration.ofSeconds(10)), "exit status after SIGTERM");
+            // gone, not even a zombie: the server waited for each of them before it exited
+            List<Long> left = children.stream().filter(pid -> stat(pid) != null).toList();
+            assertEquals(List.of(), left, "children left after the server exited");
         }
     }
 
@@ -266,8 +252,7 @@ class PeerContractTest {
 
     /** One message from each of {@code clients} connections at once; milliseconds until the last echo is back. */
     private static long oneMessageEachAtOnce(int port, int clients) throws Exception {
-        List<Socket> sockets = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+        try (Clients sockets = new Clients(); ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             for (int i = 0; i < clients; i++) {
                 sockets.add(connect(port));
                 roundTrip(sockets.getLast(), "warm-up " + i + "\n"); // accepted and served once before the clock starts
@@ -289,8 +274,14 @@ class PeerContractTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             return (System.nanoTime() - start) / 1_000_000;
-        } finally {
-            for (Socket s : sockets) {
+        }
+    }
+
+    /** Client sockets, all closed at the end of a try. */
+    private static final class Clients extends ArrayList<Socket> implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            for (Socket s : this) {
                 s.close();
             }
         }
