@@ -52,6 +52,7 @@ final class ProcessGroup {
 
     private final ServerConfig config;
     private final int processes;
+    private final List<String> java;
     private final boolean verbose;
     private final PrintStream out;
     private final PrintStream err;
@@ -62,14 +63,16 @@ final class ProcessGroup {
     /**
      * @param config    what every child runs (its port 0 is resolved to one real port first)
      * @param processes how many children
+     * @param java      the command that starts {@code bin/server} in a child JVM, before its options
      * @param verbose   passed on to the children
      * @param stop      counted down by SIGTERM/SIGINT/SIGHUP: stops the group
      * @param onClaimed runs once the port is known to be free, before any child starts
      */
-    ProcessGroup(ServerConfig config, int processes, boolean verbose, PrintStream out, PrintStream err, CountDownLatch stop,
-                 Runnable onClaimed) {
+    ProcessGroup(ServerConfig config, int processes, List<String> java, boolean verbose, PrintStream out, PrintStream err,
+                 CountDownLatch stop, Runnable onClaimed) {
         this.config = config;
         this.processes = processes;
+        this.java = List.copyOf(java);
         this.verbose = verbose;
         this.out = out;
         this.err = err;
@@ -83,7 +86,7 @@ final class ProcessGroup {
         try {
             port = claim(config.host(), config.port());
         } catch (IOException e) {
-            err.println(ServerCommand.bindFailure(config.backend(), config.host(), config.port(), e));
+            err.println(config.bindFailure(e));
             return 1;
         }
         onClaimed.run();
@@ -124,9 +127,8 @@ final class ProcessGroup {
     }
 
     private Process start(int port) throws IOException {
-        List<String> cmd = Children.javaCommand(ServerCommand.class.getName());
-        cmd.add("--child");
-        cmd.addAll(config.withPort(port).toArguments());
+        List<String> cmd = new ArrayList<>(java);
+        cmd.addAll(config.withPort(port).withReusePort(true).toArguments()); // --child: share the port
         if (verbose) {
             cmd.add("--verbose");
         }
