@@ -12,14 +12,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code --processes N}: the multi-process model. N child JVMs run the same backend and share one
@@ -38,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>Once every child has printed its ready line, it checks that nobody else listens on the
  *       port ({@link PortOwners}): a program of the same user could have joined with SO_REUSEPORT
  *       between the first check and the children's binds. Only then it prints one ready line.</li>
- *   <li>Once a second it sums the children's stats lines into one.</li>
+ *   <li>Once a second it sums the children's stats lines into one ({@link StatsLine}).</li>
  *   <li>On SIGTERM/SIGINT/SIGHUP it sends SIGTERM to every child, waits for them and exits 0. A
  *       child that dies is reported on stderr; when none is left the parent exits 1.</li>
  * </ol>
@@ -47,7 +43,6 @@ import java.util.regex.Pattern;
  */
 final class ProcessGroup {
 
-    private static final Pattern COUNTER = Pattern.compile("(\\S+)=(\\d+)");
     private static final long READY_TIMEOUT_S = 60;
 
     private final ServerConfig config;
@@ -185,21 +180,12 @@ final class ProcessGroup {
         }
     }
 
-    /** The children's latest counters summed, plus how many connections each one accepted. */
+    /** The children's latest stats lines summed, plus how many connections each one accepted; empty before any. */
     private String aggregateStats() {
-        Map<String, Long> sum = new LinkedHashMap<>();
-        List<String> perChild = new ArrayList<>();
-        for (Child c : children) {
-            Map<String, Long> latest = c.latest;
-            latest.forEach((k, v) -> sum.merge(k, v, Long::sum));
-            perChild.add(String.valueOf(latest.getOrDefault("accepted", 0L)));
-        }
-        if (sum.isEmpty()) {
+        if (children.stream().allMatch(c -> c.latest == null)) {
             return "";
         }
-        StringBuilder line = new StringBuilder();
-        sum.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
-        return line.append("accepted-per-process=").append(String.join("/", perChild)).toString();
+        return StatsLine.ofProcesses(children.stream().map(c -> c.latest == null ? StatsLine.ZERO : c.latest).toList()).toString();
     }
 
     /** SIGTERM to each child (it closes its server and exits 0), then wait; SIGKILL after 5 s. */
@@ -215,7 +201,8 @@ final class ProcessGroup {
         final Process process;
         final CountDownLatch ready = new CountDownLatch(1);
         volatile String details = "";
-        volatile Map<String, Long> latest = Map.of();
+        /** The child's latest stats line, or null before its first. */
+        volatile StatsLine latest;
         boolean reported;
 
         Child(int index, Process process) {
@@ -232,22 +219,13 @@ final class ProcessGroup {
                     if (ready.isPresent()) {
                         details = ready.get().details();
                         this.ready.countDown();
-                    } else if (line.startsWith("connections=")) {
-                        latest = counters(line);
+                    } else {
+                        StatsLine.parse(line).ifPresent(stats -> latest = stats);
                     }
                 }
             } catch (IOException e) {
                 // the child is gone; the supervisor reports that
             }
-        }
-
-        private Map<String, Long> counters(String line) {
-            Map<String, Long> m = new LinkedHashMap<>();
-            Matcher c = COUNTER.matcher(line);
-            while (c.find()) {
-                m.put(c.group(1), Long.parseLong(c.group(2)));
-            }
-            return m;
         }
     }
 }
