@@ -33,14 +33,14 @@ import java.util.concurrent.TimeUnit;
  * <p>The socket is a {@link SocketChannel} in blocking mode, read into a direct buffer: the same
  * blocking {@code read} and {@code write} system calls as a {@code Socket}'s streams, without the
  * copy those make through a per-thread temporary direct buffer (a {@code byte[]} cannot be handed
- * to the kernel), measured at a few percent of the CPU per message (docs/performance.md).
+ * to the kernel; docs/performance.md has its cost).
  *
  * <p>Memory: the buffer is what a waiting connection holds (a parked virtual thread keeps it
  * as a platform thread does), so it starts small ({@value #SMALL_BUFFER} bytes: an idle client or
  * a chat of short lines costs that much) and grows only while reads fill it, that is while a large
- * message is in flight, back to small once a read brings no more than that. A 64 KiB buffer
- * for every connection made a parked virtual thread ten times a goroutine's size
- * (docs/performance.md, "Memory per idle connection").
+ * message is in flight, back to small once a read brings no more than that. A fixed 64 KiB
+ * buffer would make every idle connection cost 64 KiB (docs/performance.md, "Memory per idle
+ * connection", compares the models).
  *
  * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
  * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running

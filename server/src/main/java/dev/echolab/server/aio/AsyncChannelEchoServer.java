@@ -77,9 +77,8 @@ public final class AsyncChannelEchoServer extends BaseEchoServer {
         // By default the JDK tries each read at once, before asking epoll, and only waits when it
         // gets EAGAIN. An echo server starts its next read just after sending the echo, when the
         // client cannot have answered yet: that attempt fails every time, one wasted system call per
-        // message (measured: 4 system calls per echo instead of 3, and ~15% more server CPU per
-        // message at 500 connections; docs/performance.md). So wait for readiness first, unless
-        // the user says otherwise.
+        // message (docs/performance.md has its cost). So wait for readiness first, unless the user
+        // says otherwise.
         // Must be set before the JDK's asynchronous socket class is loaded: this class comes first.
         System.getProperties().putIfAbsent("sun.nio.ch.disableSynchronousRead", "true");
     }

@@ -45,11 +45,10 @@ import java.util.concurrent.locks.LockSupport;
  * finds the echo pending and writes it.
  *
  * <p><b>Costs:</b> one {@code read} system call per connection per pass, whether or not it has
- * data: with 100 idle connections that is ~90 000 useless system calls a second even with the
- * back-off (measured on a 2-core VM, 100 idle connections, CPU time from /proc/PID/stat over 10 s:
- * 5.8% of one core and {@code polls/s=88000}, where {@code nio} shows 0.0%; without the back-off
- * the loop never sleeps, so it takes a whole core). The back-off in turn adds up to 1 ms of latency to the first message after a
- * quiet spell. Cost grows with connections, not with traffic: the wrong way round.
+ * data: idle connections cost system calls, and a share of a core, even with the back-off (without
+ * it the loop never sleeps, so it takes a whole core; docs/io-models.md has the figures). The
+ * back-off in turn adds up to 1 ms of latency to the first message after a quiet spell. Cost
+ * grows with connections, not with traffic: the wrong way round.
  *
  * <p><b>Choose it when</b> never for a server: it is here to show what the kernel's readiness
  * notification ({@code select}/{@code epoll}, the next lesson) saves. Polling makes sense only for
