@@ -111,12 +111,6 @@ public enum Backend implements Cli.Choice {
         return summary;
     }
 
-    /** The id ({@code nio}), so help texts and logs show what a user types. */
-    @Override
-    public String toString() {
-        return id();
-    }
-
     public Threads threads() {
         return threads;
     }
@@ -159,6 +153,12 @@ public enum Backend implements Cli.Choice {
     /** How an {@link EchoServer} of this model is made: its class's constructor. */
     public EchoServer.Factory factory() {
         return factory;
+    }
+
+    /** The id ({@code nio}), so help texts and logs show what a user types. */
+    @Override
+    public String toString() {
+        return id();
     }
 
     /** The backend with this id, or an exception naming the valid ids. */

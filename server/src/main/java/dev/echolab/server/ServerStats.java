@@ -54,7 +54,7 @@ public final class ServerStats {
         idleClosed.increment();
     }
 
-    /** Connections open now: what {@link Limits#admit()} compares with the cap. */
+    /** Connections open now: what {@code Limits.admit()} compares with the cap. */
     public long open() {
         return accepted.sum() - closed.sum();
     }

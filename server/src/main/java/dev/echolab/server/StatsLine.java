@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * {@code connections=3 accepted=10 waiting=0 bytes=4096}, then {@code rejected=N} and
  * {@code idle-closed=N} once the limits have acted, {@code polls/s=N} when the backend polls, and
  * {@code accepted-per-process=A/B} from a {@code --processes} parent. Printed and read here only:
- * {@link ServerStats} formats its counters with it, the {@code --processes} parent reads its
+ * {@code ServerStats} formats its counters with it, the {@code --processes} parent reads its
  * children's lines with it and prints their sum.
  *
  * @param connections        connections open now
