@@ -113,7 +113,7 @@ public final class NettyEchoServer extends BaseEchoServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // The pooled allocator, not 4.2's default adaptive one: on the NIO transport the
-                // adaptive buffer makes a new ByteBuffer view for every read (64 bytes a message).
+                // adaptive buffer makes a new ByteBuffer view for every read (an allocation per message).
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(EchoHandler.LOW_WATER_MARK, EchoHandler.HIGH_WATER_MARK))
