@@ -45,9 +45,9 @@ public enum Backend implements Cli.Choice {
      *
      * @param role    what N counts, or null when the model has no such number and ignores the option
      * @param count   the default: a number (0 when the model has none) or {@link #PER_CPU}
-     * @param settled how the settings line shows the threads of a model that ignores the option
+     * @param shown   how the settings line shows the threads of a model that ignores the option
      */
-    public record Threads(String role, int count, String settled) {
+    public record Threads(String role, int count, String shown) {
 
         /**
          * A default of one thread per CPU. With {@code --processes N} the processes share the CPUs,
@@ -60,8 +60,8 @@ public enum Backend implements Cli.Choice {
             return new Threads(role, count, null);
         }
 
-        static Threads fixed(String settled, int count) {
-            return new Threads(null, count, settled);
+        static Threads fixed(String shown, int count) {
+            return new Threads(null, count, shown);
         }
     }
 
@@ -127,7 +127,7 @@ public enum Backend implements Cli.Choice {
 
     /** The settings line's {@code threads=}: the number in use, or what the model has instead. */
     public String threadsShown(int effective) {
-        return threads.role() == null ? threads.settled() : String.valueOf(effective);
+        return threads.role() == null ? threads.shown() : String.valueOf(effective);
     }
 
     /** Whether {@code --offload N} moves {@code --work} to a pool of N threads. */
