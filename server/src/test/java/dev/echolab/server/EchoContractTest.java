@@ -27,6 +27,7 @@ import static dev.echolab.server.EchoServers.started;
 import static dev.echolab.server.EchoServers.writeWithoutReading;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -189,6 +190,17 @@ class EchoContractTest {
                 s.close();
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.echolab.server.EchoServers#configs")
+    void aServerNeverStartedClosesQuietlyAndHasNoAddress(ServerConfig config) {
+        EchoServers.assumeAvailable(config);
+        EchoServer server = EchoServer.create(config);
+        assertEquals("not started", assertThrows(IllegalStateException.class, server::localAddress).getMessage());
+        server.close();
+        server.close();
+        assertEquals(0, server.stats().accepted());
     }
 
     // ---- helpers -------------------------------------------------------------------------------

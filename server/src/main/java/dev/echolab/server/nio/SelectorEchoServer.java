@@ -1,6 +1,7 @@
 package dev.echolab.server.nio;
 
 import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.Sockets;
@@ -83,14 +84,15 @@ public final class SelectorEchoServer extends BaseEchoServer {
         int n = Math.max(1, config.effectiveThreads());
         server = Sockets.bind(config);
         offload = Offload.pool(config);
+        ConnectionContext context = context(offload);
         try {
             if (n == 1) {
-                workers = new Reactor[] {new Reactor("nio-loop", context(offload))};
+                workers = new Reactor[] {new Reactor("nio-loop", context)};
                 acceptor = workers[0];
             } else {
                 workers = new Reactor[n];
                 for (int i = 0; i < n; i++) {
-                    workers[i] = new Reactor("nio-reactor-" + (i + 1), context(offload));
+                    workers[i] = new Reactor("nio-reactor-" + (i + 1), context);
                 }
                 acceptor = new Reactor("nio-acceptor", context(null));
             }
