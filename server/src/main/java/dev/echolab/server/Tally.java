@@ -203,7 +203,7 @@ public final class Tally implements AutoCloseable {
             if (ids == null) {
                 continue;
             }
-            String report = describe(threads.getThreadInfo(ids));
+            String report = describe(threads.getThreadInfo(ids, true, false));
             if (!report.equals(reported)) {
                 log.warn("deadlock: {}", report);
                 reported = report;
