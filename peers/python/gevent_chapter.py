@@ -35,7 +35,7 @@ Try it: /usr/bin/python3 peers/python/gevent_chapter.py --port 8080 [--as-printe
 """
 import socket
 import peer  # LAB: the command line, --work and the ready line every Python peer shares
-O = peer.options("gevent-chapter", flags=("--as-printed-serial", "--no-monkey-patch"), processes=False)  # LAB
+O = peer.options("gevent-chapter", flags=("--as-printed-serial", "--no-monkey-patch"), processes=False, tally=False)  # LAB
 if O.no_monkey_patch:  # LAB: --no-monkey-patch, in place of the printed line below
     from gevent import socket  # noqa: F811  gevent's sockets by hand; time.sleep stays the standard one
 else:  # LAB: the printed line, indented under this else

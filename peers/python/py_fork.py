@@ -78,4 +78,4 @@ def run(server, kind, seconds):
 
 
 if __name__ == "__main__":
-    peer.serve("py-fork", "processes=per-connection", run)
+    peer.serve("py-fork", "processes=per-connection", run, tally=False)  # no count shared across processes
