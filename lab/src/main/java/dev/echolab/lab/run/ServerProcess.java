@@ -50,11 +50,11 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return child.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return child.isAlive();
     }
 
