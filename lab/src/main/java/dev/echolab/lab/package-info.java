@@ -13,8 +13,10 @@
  *       that build them.</li>
  *   <li>{@link dev.echolab.lab.report}: results.json's environment, and report.md and report.html
  *       with their tables and charts.</li>
+ *   <li>{@link dev.echolab.lab.probe}: {@code bin/lab probe}, the facts above told to scripts
+ *       (bench/): a server's ready port, processes for N connections, /proc readings.</li>
  * </ul>
- * Packages depend one way only: the commands (compare, chapter) on the others, report on run's
+ * Packages depend one way only: the commands (compare, chapter, probe) on the others, report on run's
  * results, run on sample. The method and the results.json schema: docs/lab.md.
  */
 package dev.echolab.lab;
