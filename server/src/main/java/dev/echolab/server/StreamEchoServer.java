@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The accept loop and the echo loop shared by the three blocking backends ({@code blocking},
@@ -34,14 +33,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The socket is a {@link SocketChannel} in blocking mode, read into a direct buffer: the same
  * blocking {@code read} and {@code write} system calls as a {@code Socket}'s streams, without the
  * copy those make through a per-thread temporary direct buffer (a {@code byte[]} cannot be handed
- * to the kernel), measured at a few percent of the CPU per message (docs/performance.md).
+ * to the kernel; docs/performance.md has its cost).
  *
  * <p>Memory: the buffer is what a waiting connection holds (a parked virtual thread keeps it
  * as a platform thread does), so it starts small ({@value #SMALL_BUFFER} bytes: an idle client or
  * a chat of short lines costs that much) and grows only while reads fill it, that is while a large
- * message is in flight, back to small once a read brings no more than that. A 64 KiB buffer
- * for every connection made a parked virtual thread ten times a goroutine's size
- * (docs/performance.md, "Memory per idle connection").
+ * message is in flight, back to small once a read brings no more than that. A fixed 64 KiB
+ * buffer would make every idle connection cost 64 KiB (docs/performance.md, "Memory per idle
+ * connection", compares the models).
  *
  * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
  * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running
@@ -51,7 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on a slow reader is not idle. On the pool an idle client holds a thread for all that time, which
  * is exactly how idle clients starve the others there.
  */
-public abstract class StreamEchoServer implements EchoServer {
+public abstract class StreamEchoServer extends BaseEchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(StreamEchoServer.class);
     /** The buffer of a connection exchanging short messages, and of an idle one. */
@@ -59,12 +58,8 @@ public abstract class StreamEchoServer implements EchoServer {
     /** The largest read: a 1 MiB burst takes 16 round trips. */
     static final int LARGE_BUFFER = 64 * 1024;
 
-    protected final ServerConfig config;
-    protected final ServerStats stats = new ServerStats();
-    private final Limits limits;
     private final ExecutorService executor;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private ServerSocketChannel serverChannel;
     private Thread acceptThread;
     private Thread idleSweeper;
@@ -81,27 +76,27 @@ public abstract class StreamEchoServer implements EchoServer {
     }
 
     protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
-        this.config = config;
+        super(config);
         this.executor = executor;
-        this.limits = new Limits(config, stats);
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         serverChannel = Sockets.bind(config);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
         if (limits.idleTimeoutEnabled()) {
             idleSweeper = Thread.ofPlatform().name(config.backend().id() + "-idle").start(this::sweepIdle);
         }
+        return Sockets.localAddress(serverChannel);
     }
 
     private void acceptLoop() {
-        while (!closed.get()) {
+        while (!closing()) {
             SocketChannel socket;
             try {
                 socket = serverChannel.accept();
             } catch (IOException e) {
-                if (closed.get()) {
+                if (closing()) {
                     return;
                 }
                 // Out of file descriptors, most likely: back off; the echo threads keep serving.
@@ -129,7 +124,7 @@ public abstract class StreamEchoServer implements EchoServer {
             // The executor is shutting down, or (blocking) the OS would not make one more thread:
             // "unable to create native thread" is an OutOfMemoryError. This connection ends; the
             // server and every other connection go on. A lower --max-connections avoids it.
-            if (!closed.get()) {
+            if (!closing()) {
                 log.warn("cannot start a thread for a new connection: {}", noThread.toString());
             }
             stats.waiting(-1);
@@ -174,7 +169,7 @@ public abstract class StreamEchoServer implements EchoServer {
             // closing now tells it we are done too.
         } catch (IOException e) {
             // The idle sweeper's close lands here too (AsynchronousCloseException), counted there.
-            if (!closed.get()) {
+            if (!closing()) {
                 log.debug("connection ended: {}", e.toString());
             }
         } finally {
@@ -186,7 +181,7 @@ public abstract class StreamEchoServer implements EchoServer {
     /** --idle-timeout: close each connection whose read has waited that long, a few times per timeout. */
     private void sweepIdle() {
         long timeout = limits.idleTimeoutNanos();
-        while (!closed.get()) {
+        while (!closing()) {
             sleep(limits.idleSweepMillis());
             long now = System.nanoTime();
             for (Connection c : connections) {
@@ -218,20 +213,7 @@ public abstract class StreamEchoServer implements EchoServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(serverChannel);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void stop() {
         closeQuietly(serverChannel);
         join(acceptThread);
         if (idleSweeper != null) {
@@ -266,17 +248,6 @@ public abstract class StreamEchoServer implements EchoServer {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing is best effort: the peer may be gone already
         }
     }
 }
