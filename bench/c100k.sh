@@ -181,7 +181,7 @@ wait "$LOADGEN_PID"; load_status=$?
 forget "$LOADGEN_PID"
 stop_sampler
 sed -n "$(( shown + 1 )),\$p" "$OUT/$name.loadgen.log" | grep -E '^\[' | cut -c1-200
-stats=$(stats_line "$OUT/$name.server.log")
+stats_line "$OUT/$name.server.log"; stats=$REPLY
 server_alive=yes
 kill -0 "$SERVER_PID" 2>/dev/null || server_alive=no
 stop_server

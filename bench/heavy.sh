@@ -57,7 +57,8 @@ part_scale() {
             (map(.server.fds) | max)] | map(. // "-") | @tsv' "$OUT/scale-$name.samples.jsonl")
         figures=$(jq -r '[.msgs_per_s, .errors, .mismatches] | map(. // "-") | @tsv' "$OUT/scale-$name.json" 2> /dev/null \
             || printf -- '-\t-\t-')
-        printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$e" "$figures" "$peaks" "$(stats_line "$OUT/scale-$name.server.log")" \
+        stats_line "$OUT/scale-$name.server.log"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$e" "$figures" "$peaks" "$REPLY" \
             | tee -a "$OUT/scale.tsv"
         stop_server
     done

@@ -141,8 +141,8 @@ stop_server() {
     SERVER_PID=
 }
 
-# The server's latest stats line (bin/server prints one every few seconds), as it printed it.
-stats_line() { grep '^connections=' "$1" | tail -n 1; }
+# stats_line LOG: REPLY = the server's latest stats line in LOG, as it printed it (empty if none yet).
+stats_line() { probe stats --log "$1"; }
 
 # ---- load ---------------------------------------------------------------------------------------
 # start_loadgen [bin/loadgen options...]: bin/loadgen against 127.0.0.1 in the background, pinned

@@ -42,7 +42,8 @@ while kill -0 "$LOADGEN_PID" 2>/dev/null; do
     [ -s "$SAMPLES" ] || continue
     line=$(tail -n 1 "$SAMPLES" | jq -r --argjson t0 "$start_ms" \
         '[((.epoch_ms - $t0) / 1000 | floor), (.server.rss_kib / 1024 | floor), .server.threads, .server.fds] | @tsv')
-    printf '%s\t%s\n' "$line" "$(stats_line "$OUT/$name.server.log")" | tee -a "$TSV"
+    stats_line "$OUT/$name.server.log"
+    printf '%s\t%s\n' "$line" "$REPLY" | tee -a "$TSV"
 done
 wait "$LOADGEN_PID"; load_status=$?
 forget "$LOADGEN_PID"

@@ -6,6 +6,7 @@ import dev.echolab.common.Descriptors;
 import dev.echolab.common.Durations;
 import dev.echolab.lab.sample.Reading;
 import dev.echolab.server.ReadyLine;
+import dev.echolab.server.StatsLine;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code bin/lab probe}: what the Java side already knows, for scripts (bench/): when a server is
- * ready and on which port ({@link ReadyLine}), how many processes N connections need
+ * ready and on which port ({@link ReadyLine}), its latest stats line ({@link StatsLine}), how many
+ * processes N connections need
  * ({@link Descriptors#processesFor}), a duration in seconds or milliseconds ({@code Durations}),
  * and a server's /proc readings over time ({@link Reading}). One fact per call, on stdout; bad
  * usage is one line and exit 2, a failure (the server ended, no ready line in time) one line and
@@ -37,8 +39,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Facts for scripts (bench/): a server's ready port, processes for N connections, durations, /proc samples.",
-        subcommands = {ProbeCommand.Ready.class, ProbeCommand.Processes.class, ProbeCommand.InUnit.class,
-                ProbeCommand.Sample.class})
+        subcommands = {ProbeCommand.Ready.class, ProbeCommand.Stats.class, ProbeCommand.Processes.class,
+                ProbeCommand.InUnit.class, ProbeCommand.Sample.class})
 public final class ProbeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -46,7 +48,7 @@ public final class ProbeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|processes|duration|sample");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample");
     }
 
     /** How often {@code ready} looks again. */
@@ -132,6 +134,35 @@ public final class ProbeCommand implements Runnable {
             } catch (IOException notYet) {
                 return Optional.empty();
             }
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = {"Print a server's latest stats line.",
+                    "The last line of --log that is a stats line (connections=N accepted=N waiting=N bytes=N ...), as",
+                    "the server printed it; nothing if it has printed none yet."})
+    static final class Stats implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--log", required = true, paramLabel = "FILE", description = "The server's output.")
+        Path log;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isReadable(log)) {
+                throw new Cli.Failure("cannot read " + log);
+            }
+            Optional<StatsLine> last = Optional.empty();
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                Optional<StatsLine> stats = StatsLine.parse(line);
+                if (stats.isPresent()) {
+                    last = stats;
+                }
+            }
+            last.ifPresent(spec.commandLine().getOut()::println);
+            return Cli.OK;
         }
     }
 

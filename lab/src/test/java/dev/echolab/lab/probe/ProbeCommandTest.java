@@ -65,6 +65,21 @@ class ProbeCommandTest {
     }
 
     @Test
+    void statsPrintsTheLatestStatsLineAsTheServerPrintedIt(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("server.log");
+        String first = "connections=3 accepted=10 waiting=0 bytes=4096";
+        String last = "connections=2 accepted=12 waiting=1 bytes=8192 rejected=4";
+        Files.writeString(log, new ReadyLine("127.0.0.1", 41234, "pool", "") + "\n" + first + "\n" + last
+                + "\nconnections=oops\n");
+        CompareFailuresTest.Run r = probe("stats", "--log", log.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(last + "\n", r.out());
+        Files.writeString(log, "nothing yet\n");
+        assertEquals("", probe("stats", "--log", log.toString()).out());
+        assertEquals(1, probe("stats", "--log", tmp.resolve("none").toString()).exit());
+    }
+
+    @Test
     void durationPrintsSecondsAsADecimalAndMillisecondsWhole() {
         assertEquals("0.0015\n", probe("duration", "1500us", "--in", "s").out());
         assertEquals("1\n", probe("duration", "1500us", "--in", "ms").out());
