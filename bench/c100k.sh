@@ -159,7 +159,7 @@ start_server "$CASE" "$OUT/$name.server.log" --processes "$SERVER_PROCESSES" $SE
 nap 2
 sample_now "$SERVER_PID"; idle=$REPLY
 echo "server: $(head -n 1 "$OUT/$name.server.log" | cut -c1-160)"
-echo "idle: $(jq -r '"RSS \(.server.rss_kib / 1024 | floor) MiB, \(.server.threads) threads"' <<< "$idle")"
+echo "idle: $(jq -r '"RSS \(.server.rss_kib / 1024 | round) MiB, \(.server.threads) threads"' <<< "$idle")"
 
 # --- 3. load ---------------------------------------------------------------------------------
 start_loadgen --port "$SERVER_PORT" --driver nio --processes "$LOADGEN_PROCESSES" \
