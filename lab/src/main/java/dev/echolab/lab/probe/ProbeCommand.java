@@ -15,7 +15,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.InetSocketAddress;
@@ -122,7 +121,7 @@ public final class ProbeCommand implements Runnable {
             } catch (NoSuchFileException notYet) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new Cli.Failure("cannot read " + log + ": " + e.getMessage());
             }
             return Optional.empty();
         }
