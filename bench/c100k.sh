@@ -5,7 +5,7 @@
 #
 # 1. Checks the system settings the run needs (listen and SYN queues, descriptors; and threads
 #    and memory maps when the server turns out to start a platform thread per connection: a
-#    server of the case alone is given 300 idle connections and its threads counted) and says
+#    server of the case alone is given 300 silent connections and its threads counted) and says
 #    what to change. It changes nothing unless --tune is given, and then prints every change
 #    (sysctl -w) it makes. It runs either way: a setting that is too low is a finding too.
 # 2. Starts bin/server --processes SERVER_PROCESSES (SO_REUSEPORT; a process holds as many
@@ -108,17 +108,18 @@ fi
 [ "$short" = 1 ] && echo "  (running anyway: what breaks first is part of the result)"
 
 # Does the server start a platform thread per connection? Measured, not assumed: a server of the
-# case alone, PROBE idle connections opened on it (more than a pool's default threads), and its
-# threads counted from /proc before and with them. Virtual threads are no OS threads, so they do
-# not count.
+# case alone, PROBE silent connections opened on it (more than a pool's default threads, which
+# then stops growing), and its threads counted from /proc before and 2 s after. Virtual threads
+# are no OS threads, so they do not count.
 PROBE=300
 per_connection=0
 start_server "$CASE" "$OUT/$name.probe.log" $SERVER_OPTS || exit 1
 nap 1
 sample_now "$SERVER_PID"; threads_before=$(jq -r .server.threads <<< "$REPLY")
-child python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" "$PROBE" 30 > "$OUT/$name.probe-clients.log" 2>&1
+child python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" "$PROBE" 30 --silent > "$OUT/$name.probe-clients.log" 2>&1
 clients=$!
 for _ in $(seq 1 60); do grep -q '^ready' "$OUT/$name.probe-clients.log" && break; nap 0.5; done
+nap 2
 opened=$(sed -n 's/^ready //p' "$OUT/$name.probe-clients.log")
 sample_now "$SERVER_PID"; threads_with=$(jq -r .server.threads <<< "$REPLY")
 kill "$clients" 2> /dev/null; wait "$clients" 2> /dev/null; forget "$clients"
@@ -126,7 +127,7 @@ stop_server
 if [ "${opened:-0}" -gt 0 ] && [ $(( (threads_with - threads_before) * 10 )) -ge $(( opened * 9 )) ]; then
     per_connection=1
 fi
-echo "threads: $threads_before idle, $threads_with with $opened idle connections:" \
+echo "threads: $threads_before idle, $threads_with with $opened silent connections:" \
     "$([ "$per_connection" = 1 ] && echo "a platform thread per connection" || echo "not one per connection")"
 if [ "$per_connection" = 1 ]; then
     need kernel.pid_max $(( CONNECTIONS + 20000 )) "a platform thread per connection: every thread takes a PID"
