@@ -1,5 +1,8 @@
 package dev.echolab.lab.chapter;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -96,26 +99,143 @@ public final class ChapterCommand implements Callable<Integer> {
         this.home = home;
     }
 
-    /** One runtime's line in an experiment's table (results.json {@code experiments[].rows[]}). */
+    /**
+     * One runtime's line in an experiment's table (results.json {@code experiments[].rows[]}). Built
+     * by name through {@link Builder}, never positionally: six of its figures are Doubles or Longs
+     * that a positional call could swap without a compiler noticing.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
                       Integer processes, Double rssMb) {
 
         static Row measured(ChapterExperiment.Runtime r, CaseResult c) {
-            return new Row(r.label(), r.model(), r.expected(), c.status.name(), c.failure, c.msgsPerS,
-                    c.serverCpuPct == null ? null : c.serverCpuPct / 100, c.serverCpuUsPerMsg, c.p50Us, c.p99Us,
-                    c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100, c.serverProcesses, c.serverRssMbPeak);
+            return of(r).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
+                    .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
+                    .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
+                    .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
         }
 
         static Row skipped(ChapterExperiment.Runtime r, String why) {
-            return new Row(r.label(), r.model(), r.expected(), "skipped", why, null, null, null, null, null, null, null, null);
+            return of(r).status("skipped").failure(why).build();
+        }
+
+        /** A row for one runtime: its names from the experiment, the rest set by name; what is never set stays null. */
+        static Builder of(ChapterExperiment.Runtime r) {
+            return new Builder(r);
+        }
+
+        /** Each setter names the field it sets; {@link #build} is the one positional call, in the record's order. */
+        static final class Builder {
+            private final ChapterExperiment.Runtime runtime;
+            private String status;
+            private String failure;
+            private Double msgsPerS;
+            private Double coresUsed;
+            private Double serverCpuUsPerMsg;
+            private Long p50Us;
+            private Long p99Us;
+            private Double loadgenCores;
+            private Integer processes;
+            private Double rssMb;
+
+            private Builder(ChapterExperiment.Runtime runtime) {
+                this.runtime = runtime;
+            }
+
+            Builder status(String v) {
+                status = v;
+                return this;
+            }
+
+            Builder failure(String v) {
+                failure = v;
+                return this;
+            }
+
+            Builder msgsPerS(Double v) {
+                msgsPerS = v;
+                return this;
+            }
+
+            Builder coresUsed(Double v) {
+                coresUsed = v;
+                return this;
+            }
+
+            Builder serverCpuUsPerMsg(Double v) {
+                serverCpuUsPerMsg = v;
+                return this;
+            }
+
+            Builder p50Us(Long v) {
+                p50Us = v;
+                return this;
+            }
+
+            Builder p99Us(Long v) {
+                p99Us = v;
+                return this;
+            }
+
+            Builder loadgenCores(Double v) {
+                loadgenCores = v;
+                return this;
+            }
+
+            Builder processes(Integer v) {
+                processes = v;
+                return this;
+            }
+
+            Builder rssMb(Double v) {
+                rssMb = v;
+                return this;
+            }
+
+            Row build() {
+                return new Row(runtime.label(), runtime.model(), runtime.expected(), status, failure, msgsPerS, coresUsed,
+                        serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb);
+            }
         }
     }
 
-    /** One experiment's settings and rows (results.json {@code experiments[]}). */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String id, String title, String proves, String work, int connections, int rate, List<Row> rows) {
+    /**
+     * One experiment's settings and rows (results.json {@code experiments[]}). The settings are read
+     * from the experiment by name, so its four strings cannot trade places.
+     */
+    @JsonPropertyOrder({"id", "title", "proves", "work", "connections", "rate", "rows"})
+    public record Result(@JsonIgnore ChapterExperiment experiment, List<Row> rows) {
+
+        @JsonProperty
+        public String id() {
+            return experiment.id;
+        }
+
+        @JsonProperty
+        public String title() {
+            return experiment.title;
+        }
+
+        @JsonProperty
+        public String proves() {
+            return experiment.proves;
+        }
+
+        @JsonProperty
+        public String work() {
+            return experiment.work;
+        }
+
+        @JsonProperty
+        public int connections() {
+            return experiment.connections;
+        }
+
+        @JsonProperty
+        public int rate() {
+            return experiment.rate;
+        }
     }
 
     @Override
@@ -148,7 +268,7 @@ public final class ChapterCommand implements Callable<Integer> {
                     rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
                 }
             }
-            results.add(new Result(e.id, e.title, e.proves, e.work, e.connections, e.rate, rows));
+            results.add(new Result(e, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
         }
         String loadAfter = loadAverage();
