@@ -1,6 +1,8 @@
 package dev.echolab.lab;
 
 import dev.echolab.common.Cli;
+import dev.echolab.lab.render.PublishCommand;
+import dev.echolab.lab.render.RenderCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,7 @@ import java.io.PrintStream;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, RenderCommand.class, PublishCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec
