@@ -41,7 +41,7 @@ public final class PublishCommand implements Callable<Integer> {
                             "--repeat", "2", "--duration", "1s", "--warmup", "1s", "--idle", "100")),
             new Publication("chapter", 2,
                     List.of("chapter", "--duration", "5s", "--warmup", "2s"),
-                    List.of("chapter", "--experiment", "processes", "--runtimes", "nio --threads 2,py-threads",
+                    List.of("chapter", "--experiment", "processes", "--runtimes", "nio,py-threads",
                             "--duration", "1s", "--warmup", "1s")));
 
     @Option(names = "--quick", description = "The same commands on a tiny configuration: proves the chain, publishes nothing worth reading.")
