@@ -68,9 +68,8 @@ public enum Backend {
 
     /**
      * Whether the default is one thread per CPU. With {@code --processes N} the processes share the
-     * CPUs, so each takes its share (CPUs / N, at least 1): at 100,000 connections in 6 processes on
-     * 2 cores and 50,000 msgs/s, netty with 2 event loops each used 94% of a core (one run), with 1
-     * each 85-87% (three runs): 12 loops on 2 cores wake and switch more (docs/reliability.md, C100K).
+     * CPUs, so each takes its share (CPUs / N, at least 1): more event loops than CPUs only wake and
+     * switch more.
      */
     public boolean threadsPerCpu() {
         return defaultThreads == PER_CPU;

@@ -41,7 +41,7 @@ public final class PublishCommand implements Callable<Integer> {
                             "--repeat", "2", "--duration", "1s", "--warmup", "1s", "--idle", "100")),
             new Publication("chapter", 2,
                     List.of("chapter", "--duration", "5s", "--warmup", "2s"),
-                    List.of("chapter", "--experiment", "processes", "--runtimes", "nio,py-threads",
+                    List.of("chapter", "--runtimes", "nio,py-threads",
                             "--duration", "1s", "--warmup", "1s")));
 
     @Option(names = "--quick", description = "The same commands on a tiny configuration: proves the chain, publishes nothing worth reading.")
@@ -88,6 +88,10 @@ public final class PublishCommand implements Callable<Integer> {
         return 0;
     }
 
+    static String withoutOut(String command) {
+        return command.replaceAll("\\s--out(=|\\s+)\\S+", "");
+    }
+
     /** The runs' results.json into {@code target}, replacing what was there, with how they were published. */
     static void keep(Path target, List<Path> runs, String scale, double minutes) throws IOException {
         if (Files.isDirectory(target)) {
@@ -102,6 +106,12 @@ public final class PublishCommand implements Callable<Integer> {
             for (JsonNode c : json.withArray("cases")) {
                 ((ObjectNode) c).remove(List.of("timeline", "latency_spectrum"));
             }
+            // where this machine kept the run is no part of the command to repeat it
+            if (json.get("command") != null) {
+                json.put("command", withoutOut(json.get("command").asText()));
+            }
+            ObjectNode env = (ObjectNode) json.get("environment");
+            env.put("command", withoutOut(env.path("command").asText()));
             ObjectNode publish = json.putObject("publish");
             publish.put("scale", scale);
             publish.put("minutes", Math.round(minutes * 10) / 10.0);

@@ -40,7 +40,10 @@ final class Views {
                 d.name(), link, d.runs().size() == 1 ? "one run" : d.runs().size() + " runs of the same command",
                 env.path("command").asText("?"), env.path("date").asText("?").replaceFirst("\\.\\d+", ""), String.join(", ", commits),
                 env.path("cpus").asInt(), env.path("cpu_model").asText(), env.path("kernel").asText(), env.path("jdk").asText(),
-                env.path("load_average").asText("?"), String.join("; ", verdicts)) + "\n";
+                env.path("load_average").asText("?"), String.join("; ", verdicts))
+                + ("quick".equals(first.path("publish").path("scale").asText())
+                ? " **Published with `bin/lab publish --quick`: a tiny configuration that proves the chain, not figures to draw conclusions from.**"
+                : "") + "\n";
     }
 
     /** Load rows for {@code work}, the reference first, then by CPU per message at the smallest connection count. */
