@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The CPU-per-message chart of a {@code compare} dataset: one group of bars per server (the order
@@ -33,11 +34,16 @@ record CpuChart(String title, List<String> servers, List<Integer> connections, L
             List<Double> v = new ArrayList<>();
             for (String b : servers) {
                 v.add(Dataset.matching(load, Map.of("backend", b, "connections", String.valueOf(n))).stream()
-                        .map(r -> Dataset.number(r, "cpu_us_per_msg")).findFirst().orElse(null));
+                        .map(r -> Dataset.number(r, "cpu_us_per_msg")).filter(Objects::nonNull).findFirst().orElse(null));
             }
             values.add(v);
         }
         return new CpuChart("Server CPU time per message (µs), work " + work + ", data: " + d.name(), servers, conns, values);
+    }
+
+    /** Whether the run measured anything to draw: a run the lab judged disturbed throughout has no medians. */
+    boolean empty() {
+        return values.stream().flatMap(List::stream).allMatch(Objects::isNull);
     }
 
     String digest() {

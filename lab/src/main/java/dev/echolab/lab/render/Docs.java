@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,8 @@ final class Docs {
         }
     }
 
-    /** One doc rendered: its new text, what differed, and the images its blocks draw. */
-    record Rendered(String text, List<Difference> differences, Map<Path, CpuChart> images) {
+    /** One doc rendered: its new text, what differed, the images to draw again, and every image its blocks show. */
+    record Rendered(String text, List<Difference> differences, Map<Path, CpuChart> images, Set<Path> charts) {
     }
 
     private final Path root;
@@ -61,6 +63,7 @@ final class Docs {
     Rendered render(Path doc, String text) {
         List<Difference> diffs = new ArrayList<>();
         Map<Path, CpuChart> images = new LinkedHashMap<>();
+        Set<Path> charts = new HashSet<>();
         Path rel = root.relativize(doc);
         StringBuilder out = new StringBuilder();
         Matcher m = BLOCK.matcher(text);
@@ -77,6 +80,7 @@ final class Docs {
                 throw new IllegalArgumentException(rel + ":" + line(text, m.start()) + ": block render:" + view + ": " + e.getMessage());
             }
             boolean same = made.equals(m.group(3));
+            charts.addAll(drawn.keySet());
             drawn.forEach((png, chart) -> {
                 if (!same || !Files.isRegularFile(png)) {
                     images.put(png, chart); // otherwise drawn already, from these very numbers
@@ -89,7 +93,7 @@ final class Docs {
             at = m.end();
         }
         out.append(figures(rel, text, at, text.length(), diffs));
-        return new Rendered(out.toString(), diffs, images);
+        return new Rendered(out.toString(), diffs, images, charts);
     }
 
     private String figures(Path rel, String text, int from, int to, List<Difference> diffs) {
@@ -121,6 +125,9 @@ final class Docs {
             case "chapter" -> Views.chapter(d, require(opts, "experiment"));
             case "chart" -> {
                 CpuChart chart = CpuChart.of(d, opts.getOrDefault("work", "none"));
+                if (chart.empty()) {
+                    yield "No chart: the lab judged every load case of dataset " + d.name() + " disturbed, so it has no figure to draw.\n";
+                }
                 Path png = root.resolve("docs/images").resolve(require(opts, "name") + ".png");
                 images.put(png, chart);
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');

@@ -21,12 +21,16 @@ import java.util.Objects;
  * <li>{@code other_load:P}: the P-th percentile (0-100) of the other load every judged attempt saw;</li>
  * <li>{@code @a.b}: a text of the first run's results.json ({@code @verdict}, {@code @environment.date}).</li>
  * </ul>
- * DECIMALS (default 0) formats numbers with thousands separators.
+ * DECIMALS (default 0) formats numbers with thousands separators; a figure the data holds no
+ * value for (every run of it disturbed, say) reads {@value #NOT_MEASURED}.
  */
 final class Figures {
 
     /** The server every ratio is taken to: the ceiling of one core. */
     static final String REFERENCE = "c-epoll";
+
+    /** What a figure reads when its data holds no value: every run of it disturbed, or no repetition. */
+    static final String NOT_MEASURED = "n/a";
 
     private Figures() {
     }
@@ -76,10 +80,7 @@ final class Figures {
             }
             v = value(d, rows, what);
         }
-        if (v == null) {
-            throw new IllegalArgumentException("figure '" + spec + "': dataset " + d.name() + " has no value for it");
-        }
-        return format(v, decimals);
+        return v == null ? NOT_MEASURED : format(v, decimals);
     }
 
     private static Double value(Dataset d, List<JsonNode> rows, String what) {
@@ -87,6 +88,9 @@ final class Figures {
             return Dataset.median(rows.stream().map(r -> ratio(d, r)).toList());
         }
         String field = what.replaceFirst("^(min|max):", "");
+        if (rows.stream().noneMatch(r -> r.has(field))) {
+            throw new IllegalArgumentException("dataset " + d.name() + " has no field " + field);
+        }
         List<Double> values = rows.stream().map(r -> Dataset.number(r, field)).filter(Objects::nonNull).toList();
         if (values.isEmpty()) {
             return null;

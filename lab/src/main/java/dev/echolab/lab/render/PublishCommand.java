@@ -53,6 +53,9 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", description = "The repository whose docs/data to refresh (default: this one).")
     Path root;
 
+    @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
+    boolean verbose;
+
     private final PrintStream out = System.out;
 
     @Override

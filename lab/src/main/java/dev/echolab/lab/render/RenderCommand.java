@@ -10,6 +10,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,7 +20,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code bin/lab render}: makes every generated table, figure and chart of README.md and docs/
  * again from {@code docs/data} ({@link Docs}); {@code --check} changes nothing and exits 1 naming
- * each file, line and block that differs from its data.
+ * each file, line and block that differs from its data. {@code docs/images} holds only the charts
+ * the blocks draw: a PNG no block shows is removed (or, checking, reported).
  */
 @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Make the docs' tables, figures and charts again from docs/data.",
@@ -29,6 +33,9 @@ public final class RenderCommand implements Callable<Integer> {
 
     @Option(names = "--root", paramLabel = "DIR", description = "The repository to render (default: this one).")
     Path root;
+
+    @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
+    boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -59,13 +66,24 @@ public final class RenderCommand implements Callable<Integer> {
         return check && !diffs.isEmpty() ? 1 : 0;
     }
 
+    private static List<Path> stale(Path images, Set<Path> shown) throws IOException {
+        if (!Files.isDirectory(images)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(images)) {
+            return s.filter(p -> p.toString().endsWith(".png") && !shown.contains(p)).sorted().toList();
+        }
+    }
+
     /** Renders (or with {@code check} compares) every doc; returns what differed. */
     static List<Docs.Difference> run(Docs docs, boolean check, PrintStream out) throws IOException {
         List<Docs.Difference> diffs = new ArrayList<>();
+        Set<Path> shown = new HashSet<>();
         int changed = 0;
         for (Path f : docs.files()) {
             Docs.Rendered r = docs.render(f, Files.readString(f));
             diffs.addAll(r.differences());
+            shown.addAll(r.charts());
             if (check) {
                 for (Path png : r.images().keySet()) {
                     if (!Files.isRegularFile(png)) {
@@ -82,6 +100,15 @@ public final class RenderCommand implements Callable<Integer> {
                 Files.createDirectories(e.getKey().getParent());
                 Files.write(e.getKey(), e.getValue().png());
                 out.println("drew " + docs.root().relativize(e.getKey()));
+            }
+        }
+        // a chart no block shows any more was drawn from data that is gone: it goes too
+        for (Path png : stale(docs.root().resolve("docs/images"), shown)) {
+            if (check) {
+                diffs.add(new Docs.Difference(docs.root().relativize(png), 0, "image drawn by no render:chart block"));
+            } else {
+                Files.delete(png);
+                out.println("removed " + docs.root().relativize(png) + ": no block draws it");
             }
         }
         if (check) {

@@ -94,7 +94,7 @@ final class Views {
         return table(headers, rows) + "\n"
                 + "Server CPU time per message, median of the repetitions the lab counted; in brackets the ratio to "
                 + Figures.REFERENCE + " at the same connections"
-                + (s == null ? " (one repetition: no spread measured, so no difference here is a finding)"
+                + (s == null ? " (no case was measured twice undisturbed: no spread, so no difference here is a finding)"
                 : "; **tie**: the difference is within the run-to-run spread (the larger of the two servers' own spread over "
                 + "their repetitions and the run's median spread, " + format(s * 100, 0) + "%), so the run cannot tell them apart")
                 + ". † load-generator-bound (msgs/s was the load generator's ceiling, µs/msg an upper bound); "
@@ -151,35 +151,32 @@ final class Views {
         List<String> runtimes = rows.stream().map(r -> r.get("runtime").asText()).distinct().toList();
         List<List<String>> out = new ArrayList<>();
         for (String rt : runtimes) {
-            List<JsonNode> mine = rows.stream().filter(r -> r.get("runtime").asText().equals(rt)).toList();
-            JsonNode first = mine.getFirst();
-            List<String> status = mine.stream().map(r -> r.get("status").asText()).distinct().toList();
+            List<JsonNode> all = rows.stream().filter(r -> r.get("runtime").asText().equals(rt)).toList();
+            // as compare's medians: a run the lab judged disturbed is counted, not averaged
+            List<JsonNode> mine = all.stream().filter(r -> !"disturbed".equals(verdict(d, experiment, r))).toList();
+            JsonNode first = all.getFirst();
+            List<String> status = all.stream().map(r -> r.get("status").asText()).distinct().toList();
+            int left = all.size() - mine.size();
             out.add(List.of("`" + rt + "`", first.path("model").asText(), range(mine, "msgs_per_s", 0, 1), range(mine, "cores_used", 2, 1),
                     range(mine, "server_cpu_us_per_msg", 0, 1), range(mine, "p50_us", 1, 1e-3) + " / " + range(mine, "p99_us", 1, 1e-3),
                     range(mine, "loadgen_cores", 2, 1), range(mine, "processes", 0, 1), range(mine, "rss_mb", 0, 1),
-                    String.join(", ", status) + verdicts(d, experiment, first)));
+                    String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
         }
         return table(List.of("runtime", "model", "msgs/s", "cores used", "server µs/msg", "p50 / p99 ms", "loadgen cores",
-                "processes", "RSS MB", "status, verdict"), out)
-                + "\n" + (d.runs().size() > 1 ? "Median of " + d.runs().size() + " runs, and their range in brackets. " : "One run. ")
+                "processes", "RSS MB", "status"), out)
+                + "\n" + (d.runs().size() > 1 ? "Median of the " + d.runs().size() + " runs the lab did not judge disturbed, and their range in brackets; "
+                : "One run; ") + "‡ runs judged disturbed, left out. "
                 + "Cores used: the server's CPU seconds (all its processes, from /proc) over the measured wall seconds.\n";
     }
 
-    /** The lab's verdict on each run of this row's case ({@code ok}, {@code disturbed} ...). */
-    private static String verdicts(Dataset d, String experiment, JsonNode row) {
-        List<String> v = new ArrayList<>();
-        for (JsonNode run : d.runs()) {
-            JsonNode e = Dataset.stream(run.get("experiments")).filter(x -> experiment.equals(Dataset.text(x, "id"))).findFirst().orElse(null);
-            if (e == null) {
-                continue;
-            }
-            String label = row.get("runtime").asText();
-            Dataset.stream(run.get("cases")).filter(c -> label.equals(label(c)) && Dataset.text(c, "work").equals(Dataset.text(e, "work"))
-                            && c.path("connections").asInt() == e.path("connections").asInt())
-                    .map(c -> Dataset.text(c, "verdict")).filter(Objects::nonNull).findFirst().ifPresent(v::add);
-        }
-        List<String> distinct = v.stream().distinct().toList();
-        return distinct.isEmpty() ? "" : "; " + String.join(", ", distinct);
+    /** The lab's verdict on the case behind one chapter row ({@code ok}, {@code disturbed} ...), or null. */
+    private static String verdict(Dataset d, String experiment, JsonNode row) {
+        JsonNode run = d.runs().get(row.get("run").asInt() - 1);
+        JsonNode e = Dataset.stream(run.get("experiments")).filter(x -> experiment.equals(Dataset.text(x, "id"))).findFirst().orElseThrow();
+        String label = row.get("runtime").asText();
+        return Dataset.stream(run.get("cases")).filter(c -> label.equals(label(c)) && Dataset.text(c, "work").equals(Dataset.text(e, "work"))
+                        && c.path("connections").asInt() == e.path("connections").asInt())
+                .map(c -> Dataset.text(c, "verdict")).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
     /** How the chapter labels a case: the runtime id and its extra server options. */
