@@ -160,10 +160,10 @@ final class Views {
             out.add(List.of("`" + rt + "`", first.path("model").asText(), range(mine, "msgs_per_s", 0, 1), range(mine, "cores_used", 2, 1),
                     range(mine, "server_cpu_us_per_msg", 0, 1), range(mine, "p50_us", 1, 1e-3) + " / " + range(mine, "p99_us", 1, 1e-3),
                     range(mine, "loadgen_cores", 2, 1), range(mine, "processes", 0, 1), range(mine, "rss_mb", 0, 1),
-                    String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
+                    first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
         }
         return table(List.of("runtime", "model", "msgs/s", "cores used", "server µs/msg", "p50 / p99 ms", "loadgen cores",
-                "processes", "RSS MB", "status"), out)
+                "processes", "RSS MB", "the chapter expects", "status"), out)
                 + "\n" + (d.runs().size() > 1 ? "Median of the " + d.runs().size() + " runs the lab did not judge disturbed, and their range in brackets; "
                 : "One run; ") + "‡ runs judged disturbed, left out. "
                 + "Cores used: the server's CPU seconds (all its processes, from /proc) over the measured wall seconds.\n";
