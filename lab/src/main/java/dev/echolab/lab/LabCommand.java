@@ -1,6 +1,8 @@
 package dev.echolab.lab;
 
 import dev.echolab.common.Cli;
+import dev.echolab.lab.chapter.ChapterCommand;
+import dev.echolab.lab.compare.CompareCommand;
 import dev.echolab.lab.render.PublishCommand;
 import dev.echolab.lab.render.RenderCommand;
 import dev.echolab.loadgen.DriverKind;
@@ -26,7 +28,7 @@ public final class LabCommand implements Runnable {
     }
 
     /** {@code bin/lab}, or one of its subcommands on its own (for tests), with the shared converters. */
-    static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+    public static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
         CommandLine cl = Cli.commandLine(command, out, err);
         cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
         return cl;
