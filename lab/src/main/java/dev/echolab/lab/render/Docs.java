@@ -117,6 +117,9 @@ final class Docs {
     }
 
     private String block(Path doc, String view, Map<String, String> opts, Map<Path, CpuChart> images) {
+        if (view.equals("publications")) {
+            return Views.publications();
+        }
         Dataset d = data.get(require(opts, "data"));
         return switch (view) {
             case "source" -> Views.source(d, doc.getParent(), root.resolve("docs/data"));
@@ -133,7 +136,7 @@ final class Docs {
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');
                 yield "![" + chart.title() + "](" + link + ")\n<!-- chart data " + chart.digest() + " -->\n";
             }
-            default -> throw new IllegalArgumentException("unknown view (valid: source, cpu, idle, chapter, chart)");
+            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, idle, chapter, chart)");
         };
     }
 

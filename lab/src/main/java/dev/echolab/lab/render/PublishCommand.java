@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 public final class PublishCommand implements Callable<Integer> {
 
     /** One published dataset: the lab command that makes it, full and quick, and how many runs of it. */
-    record Publication(String dataset, int runs, List<String> full, List<String> quick) {
+    public record Publication(String dataset, int runs, List<String> full, List<String> quick) {
     }
 
     static final List<Publication> PUBLICATIONS = List.of(

@@ -15,6 +15,7 @@ import static dev.echolab.lab.render.Figures.format;
 /**
  * The generated blocks of the docs, {@code <!-- render:VIEW data=NAME [OPTION=VALUE ...] -->}:
  * <ul>
+ * <li>{@code publications} (no data): what {@code bin/lab publish} runs for each dataset;</li>
  * <li>{@code source}: where the figures come from: the dataset, its command, commit, date, machine
  *     and the lab's verdict;</li>
  * <li>{@code cpu}: server CPU per message at each connection count, as a ratio to {@link Figures#REFERENCE}
@@ -27,6 +28,16 @@ import static dev.echolab.lab.render.Figures.format;
 final class Views {
 
     private Views() {
+    }
+
+    /** What {@code bin/lab publish} runs for each dataset, from {@link PublishCommand#PUBLICATIONS} itself. */
+    static String publications() {
+        List<List<String>> rows = new ArrayList<>();
+        for (PublishCommand.Publication p : PublishCommand.PUBLICATIONS) {
+            rows.add(List.of("`" + p.dataset() + "`", "`bin/lab " + String.join(" ", p.full()) + "`", String.valueOf(p.runs()),
+                    "`bin/lab " + String.join(" ", p.quick()) + "`"));
+        }
+        return table(List.of("dataset", "command", "runs", "with --quick"), rows);
     }
 
     static String source(Dataset d, Path docDir, Path dataDir) {
