@@ -60,7 +60,7 @@ public final class RenderCommand implements Callable<Integer> {
         try {
             diffs = run(new Docs(dir.toAbsolutePath().normalize()), check, out);
         } catch (IllegalArgumentException e) {
-            out.println(e.getMessage());
+            spec.commandLine().getErr().println(e.getMessage()); // a marker the docs got wrong: one line, naming file and line
             return 2;
         }
         return check && !diffs.isEmpty() ? 1 : 0;
