@@ -45,8 +45,8 @@ import static dev.echolab.lab.run.Summary.fmt;
  * <p>Unlike {@code compare}, nothing is pinned: the question is how many cores a runtime can use,
  * so the server may use both, and the load generator runs at a fixed open-loop rate (see
  * {@link ChapterExperiment}) so that what it sends, and so what it burns, is bounded should a
- * runtime be faster than expected (pacing does not make it cheaper per message than a closed loop:
- * its CPU is in the table). Cores used is the server's process
+ * runtime be faster than expected (the bound is the reason, not a smaller cost per message: its CPU
+ * is in the table). Cores used is the server's process
  * tree's CPU seconds over the wall seconds of the measured interval, from /proc ({@link Sampler}).
  */
 @Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
