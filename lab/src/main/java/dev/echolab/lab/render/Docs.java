@@ -125,6 +125,7 @@ final class Docs {
             case "source" -> Views.source(d, doc.getParent(), root.resolve("docs/data"));
             case "cpu" -> Views.cpu(d, opts.getOrDefault("work", "none"));
             case "idle" -> Views.idle(d);
+            case "kernel" -> Views.kernel(d, opts.getOrDefault("work", "none"), opts.get("connections"));
             case "chapter" -> Views.chapter(d, require(opts, "experiment"));
             case "chart" -> {
                 CpuChart chart = CpuChart.of(d, opts.getOrDefault("work", "none"));
@@ -136,7 +137,7 @@ final class Docs {
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');
                 yield "![" + chart.title() + "](" + link + ")\n<!-- chart data " + chart.digest() + " -->\n";
             }
-            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, idle, chapter, chart)");
+            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, chart)");
         };
     }
 

@@ -21,6 +21,7 @@ import static dev.echolab.lab.render.Figures.format;
  * <li>{@code cpu}: server CPU per message at each connection count, as a ratio to {@link Figures#REFERENCE}
  *     (ties marked), with the verdict's marks and the connections that got no reply;</li>
  * <li>{@code idle}: memory, threads and CPU per idle connection;</li>
+ * <li>{@code kernel} ({@code connections=N}, default the largest): system calls and context switches per message;</li>
  * <li>{@code chapter} ({@code experiment=ID}): one experiment of {@code bin/lab chapter};</li>
  * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart, drawn into {@code docs/images/FILE.png}.</li>
  * </ul>
@@ -135,6 +136,52 @@ final class Views {
         int disturbed = r.path("disturbed").asInt(0);
         return (r.path("loadgen_bound").asInt(0) > 0 ? " †" : "")
                 + (disturbed > 0 ? " ‡ " + disturbed + " of " + r.path("runs").asInt() : "");
+    }
+
+    /** The kernel-bill columns: results.json keys under {@code kernel_bill.syscalls_per_msg}, and their headers. */
+    private static final List<List<String>> SYSCALLS = List.of(List.of("total", "system calls"), List.of("read", "read/recv"),
+            List.of("write", "write/send"), List.of("epoll_wait", "epoll_wait"), List.of("epoll_ctl", "epoll_ctl"),
+            List.of("io_uring_enter", "io_uring_enter"), List.of("futex", "futex"));
+
+    /**
+     * What each server asked of the kernel per message ({@code kernel_bill} of its load cases at
+     * {@code connections}): the median over the repetitions the lab counted. The counts are exact
+     * (perf stat on tracepoints), so a disturbed machine moves them less than it moves CPU time, but
+     * batching (more ready sockets per epoll_wait) still follows the load.
+     */
+    static String kernel(Dataset d, String work, String connections) {
+        List<JsonNode> cases = d.countedLoadCases().stream().filter(c -> work.equals(Dataset.text(c, "work"))).toList();
+        String at = connections != null ? connections
+                : cases.stream().map(c -> c.get("connections").asInt()).max(Integer::compare).map(String::valueOf).orElse("0");
+        List<JsonNode> bills = cases.stream().filter(c -> at.equals(Dataset.text(c, "connections")))
+                .filter(c -> c.path("kernel_bill").path("syscalls_per_msg").isObject()).toList();
+        if (bills.isEmpty()) {
+            return "No kernel bill in dataset " + d.name() + ": its runs did not count system calls (perf missing or not permitted, "
+                    + "`--no-kernel-bill`, or a lab from before the count), or the lab judged every repetition disturbed.\n";
+        }
+        List<String> headers = new ArrayList<>(List.of("server"));
+        SYSCALLS.forEach(k -> headers.add(k.get(1)));
+        headers.add("context switches (voluntary + involuntary)");
+        List<List<String>> rows = new ArrayList<>();
+        for (String b : servers(d, work)) {
+            List<JsonNode> mine = bills.stream().filter(c -> b.equals(Dataset.text(c, "backend"))).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            List<String> row = new ArrayList<>(List.of(b + (mine.getFirst().path("reference").asBoolean() ? " (peer)" : "")));
+            for (List<String> k : SYSCALLS) {
+                row.add(format(Dataset.median(mine.stream().map(c -> Dataset.number(c.get("kernel_bill").get("syscalls_per_msg"), k.get(0))).toList()), 3));
+            }
+            row.add(format(Dataset.median(mine.stream().map(c -> {
+                Double v = Dataset.number(c.get("kernel_bill"), "voluntary_ctx_switches_per_msg");
+                Double i = Dataset.number(c.get("kernel_bill"), "involuntary_ctx_switches_per_msg");
+                return v == null || i == null ? null : v + i;
+            }).toList()), 3));
+            rows.add(row);
+        }
+        return table(headers, rows) + "\nPer echoed message at " + format(Double.parseDouble(at), 0) + " connections, work " + work
+                + ": the server's system calls by kind and its context switches over the measured interval, counted by perf stat "
+                + "on kernel tracepoints (the lab's kernel bill, docs/lab.md); median of the repetitions the lab counted.\n";
     }
 
     static String idle(Dataset d) {
