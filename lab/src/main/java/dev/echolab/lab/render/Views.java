@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -188,17 +189,35 @@ final class Views {
         List<JsonNode> idle = Dataset.matching(d.rows(), Map.of("scenario", "idle")).stream()
                 .sorted(Comparator.comparing((JsonNode r) -> Dataset.number(r, "rss_per_connection_kb"), Comparator.nullsLast(Double::compare)))
                 .toList();
+        // where the threads wait, when the lab looked (the kernel bill's snapshot of an idle case)
+        Map<String, String> waits = new HashMap<>();
+        d.runs().stream().flatMap(r -> Dataset.stream(r.get("cases"))).filter(c -> "idle".equals(Dataset.text(c, "scenario")))
+                .forEach(c -> {
+                    String w = Dataset.text(c.path("kernel_bill"), "threads_summary");
+                    if (w != null) {
+                        waits.putIfAbsent(c.get("backend").asText(), w);
+                    }
+                });
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode r : idle) {
-            rows.add(List.of(r.get("backend").asText() + (r.path("reference").asBoolean() ? " (peer)" : ""),
+            List<String> row = new ArrayList<>(List.of(r.get("backend").asText() + (r.path("reference").asBoolean() ? " (peer)" : ""),
                     format(Dataset.number(r, "connections"), 0), format(Dataset.number(r, "rss_per_connection_kb"), 1),
                     format(Dataset.number(r, "threads_per_connection"), 3), format(Dataset.number(r, "idle_cpu_pct"), 1),
                     format(Dataset.number(r, "threads"), 0)));
+            if (!waits.isEmpty()) {
+                row.add(waits.getOrDefault(r.get("backend").asText(), "-"));
+            }
+            rows.add(row);
         }
-        return table(List.of("server", "idle connections", "RSS KB per connection", "threads per connection",
-                "idle CPU % of a core", "threads"), rows)
+        List<String> headers = new ArrayList<>(List.of("server", "idle connections", "RSS KB per connection", "threads per connection",
+                "idle CPU % of a core", "threads"));
+        if (!waits.isEmpty()) {
+            headers.add("where the threads wait");
+        }
+        return table(headers, rows)
                 + "\nOne reading per server: RSS and threads after the connections each echoed one line and fell silent, minus before; "
-                + "idle CPU over the seconds they sat silent.\n";
+                + "idle CPU over the seconds they sat silent" + (waits.isEmpty() ? "" : "; where the threads wait: the lab's look at /proc meanwhile")
+                + ".\n";
     }
 
     static String chapter(Dataset d, String experiment) {
