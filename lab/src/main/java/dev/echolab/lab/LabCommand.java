@@ -5,6 +5,7 @@ import dev.echolab.lab.chapter.ChapterCommand;
 import dev.echolab.lab.compare.CompareCommand;
 import dev.echolab.lab.render.PublishCommand;
 import dev.echolab.lab.render.RenderCommand;
+import dev.echolab.lab.sweep.SweepCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import java.io.PrintStream;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class, RenderCommand.class, PublishCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, RenderCommand.class, PublishCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec
