@@ -4,6 +4,8 @@ import dev.echolab.common.Cli;
 import dev.echolab.lab.chapter.ChapterCommand;
 import dev.echolab.lab.compare.CompareCommand;
 import dev.echolab.lab.probe.ProbeCommand;
+import dev.echolab.lab.render.PublishCommand;
+import dev.echolab.lab.render.RenderCommand;
 import dev.echolab.lab.sweep.SweepCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
@@ -19,7 +21,8 @@ import java.io.PrintStream;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class,
+                RenderCommand.class, PublishCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec

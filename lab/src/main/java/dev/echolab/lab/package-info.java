@@ -17,8 +17,12 @@
  *       with their tables and charts.</li>
  *   <li>{@link dev.echolab.lab.probe}: {@code bin/lab probe}, the facts above told to scripts
  *       (bench/): a server's ready port, processes for N connections, /proc readings.</li>
+ *   <li>{@link dev.echolab.lab.render}: {@code bin/lab publish} and {@code bin/lab render}, the
+ *       docs' tables, figures and charts generated from the runs kept in docs/data.</li>
  * </ul>
- * Packages depend one way only: the commands (compare, chapter, sweep, probe) on the others (sweep
- * also on compare's pinning), report on run's results, run on sample. The method and the results.json schema: docs/lab.md.
+ * Packages depend one way only: the commands (compare, chapter, sweep, probe, render) on the
+ * others (sweep also on compare's pinning; render reads results.json only, and starts
+ * {@code bin/lab} for what it publishes), report on run's results, run on sample. The method and
+ * the results.json schema: docs/lab.md.
  */
 package dev.echolab.lab;

@@ -16,6 +16,7 @@ import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.Summary;
+import dev.echolab.lab.run.Verdict;
 import dev.echolab.lab.sample.Sampler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,7 +47,9 @@ import static dev.echolab.lab.run.Summary.fmt;
  *
  * <p>Unlike {@code compare}, nothing is pinned: the question is how many cores a runtime can use,
  * so the server may use both, and the load generator runs at a fixed open-loop rate (see
- * {@link ChapterExperiment}) so that its own CPU stays small. Cores used is the server's process
+ * {@link ChapterExperiment}) so that what it sends, and so what it burns, is bounded should a
+ * runtime be faster than expected (the bound is the reason, not a smaller cost per message: its CPU
+ * is in the table). Cores used is the server's process
  * tree's CPU seconds over the wall seconds of the measured interval, from /proc ({@link Sampler}).
  */
 @Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
@@ -56,6 +59,9 @@ import static dev.echolab.lab.run.Summary.fmt;
         exitCodeList = {"0:the experiments ran (failed or skipped runtimes are in the tables)", "1:could not run at all",
                 "2:bad usage"})
 public final class ChapterCommand implements Callable<Integer> {
+
+    /** Reruns of a case the lab judged disturbed ({@link Verdict}), as {@code compare}'s default {@code --retries}. */
+    private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
             description = "Experiments to run: all, or some of gil, io, processes (default: ${DEFAULT-VALUE}).")
@@ -246,10 +252,11 @@ public final class ChapterCommand implements Callable<Integer> {
         Path dir = (out != null ? out : home.resolve("target/lab").resolve("chapter-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
-        String command = command();
-        String loadBefore = loadAverage();
+        String command = Environment.command(spec);
+        String loadBefore = Environment.loadAverage();
         Environment env = Environment.read(home, "not pinned: the server may use every CPU; the load generator shares them",
                 "nio", System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(experiments));
+        env.command = command;
         stdout.println(command + ": " + experiments.stream().map(e -> e.id).toList() + ", " + env.cpus
                 + " CPUs, not pinned, load average " + loadBefore + "; results in " + dir);
 
@@ -271,25 +278,10 @@ public final class ChapterCommand implements Callable<Integer> {
             results.add(new Result(e, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
         }
-        String loadAfter = loadAverage();
+        String loadAfter = Environment.loadAverage();
         write(dir, command, env, loadBefore, loadAfter, results, cases);
         stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
         return 0;
-    }
-
-    /** How to run this again: {@code bin/lab chapter} and the arguments as given. */
-    private String command() {
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
-        if (!args.isEmpty() && args.getFirst().equals(spec.name())) {
-            args = args.subList(1, args.size()); // parsed as bin/lab's subcommand
-        }
-        return "bin/lab " + spec.name() + (args.isEmpty() ? "" : " " + String.join(" ", args));
-    }
-
-    /** The 1, 5 and 15 minute load averages: how busy the machine was, in the words of uptime. */
-    private static String loadAverage() {
-        String[] f = Environment.read(Path.of("/proc/loadavg")).split(" ");
-        return f.length < 3 ? "unknown" : f[0] + " " + f[1] + " " + f[2];
     }
 
     /**
@@ -317,7 +309,8 @@ public final class ChapterCommand implements Callable<Integer> {
         c.rate = e.rate;
         c.serverArgs = r.options();
         stdout.println("  running " + r.label() + " ...");
-        runner.run(c);
+        c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
+                d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
         cases.add(c);
         Row row = Row.measured(r, c);
         stdout.println("  " + r.label() + ": " + Summary.oneLine(c) + ", cores used " + fmt(row.coresUsed(), 2));
@@ -399,6 +392,7 @@ public final class ChapterCommand implements Callable<Integer> {
         json.put("command", command);
         json.put("load_average_before", loadBefore);
         json.put("load_average_after", loadAfter);
+        json.put("verdict", Verdict.overall(cases));
         json.put("environment", env);
         json.put("experiments", results);
         json.put("cases", cases);
@@ -407,7 +401,7 @@ public final class ChapterCommand implements Callable<Integer> {
         md.append("`").append(command).append("`, ").append(env.date).append(", commit ").append(env.gitCommit).append("\n\n")
                 .append("Machine: ").append(env.cpus).append(" CPUs (").append(env.cpuModel).append("), ").append(env.memory)
                 .append(", ").append(env.kernel).append(", ").append(env.jdk).append(". Load average before: ").append(loadBefore)
-                .append("; after: ").append(loadAfter).append(".\n\n")
+                .append("; after: ").append(loadAfter).append(". Verdict: ").append(Verdict.overall(cases)).append(".\n\n")
                 .append("Nothing pinned: the server may use every CPU, the load generator (`bin/loadgen --driver nio --rate R`, ")
                 .append("one message in flight per connection) shares them. Cores used: the server's processes' CPU seconds ")
                 .append("(utime + stime from /proc, summed over the process and its children) over the wall seconds of the ")

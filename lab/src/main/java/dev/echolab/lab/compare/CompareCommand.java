@@ -151,6 +151,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<CaseResult> cases = matrix(ids, peerCommands.keySet());
         Environment env = Environment.read(home, pinning.description(), driver.id(),
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids, peerCommands.keySet()));
+        env.command = Environment.command(spec);
         stdout.println("comparing " + String.join(", ", ids)
                 + (peerCommands.isEmpty() ? "" : " (+ references: " + String.join(", ", peerCommands.keySet()) + ")")
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
