@@ -33,6 +33,8 @@ final class CaseRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Setup setup;
+    /** Count system calls and context switches per message, and look at the server's threads ({@link KernelBill}). */
+    boolean kernelBill = true;
 
     CaseRunner(Setup setup) {
         this.setup = setup;
@@ -48,7 +50,7 @@ final class CaseRunner {
         } catch (IOException e) {
             return failed(c, "server could not be started: " + e.getMessage(), List.of());
         }
-        try (Sampler sampler = new Sampler(server.pid())) {
+        try (Sampler sampler = new Sampler(server.pid()); KernelBill.Watch kernel = new KernelBill.Watch(kernelBill)) {
             Proc.Sample baseline = sampler.now().orElseThrow();
             c.serverProcesses = sampler.processes();
             c.serverThreadsBaseline = baseline.threads();
@@ -57,7 +59,7 @@ final class CaseRunner {
             if (c.scenario.equals("idle")) {
                 idle(c, server, sampler);
             } else {
-                load(c, server, sampler);
+                load(c, server, sampler, kernel);
             }
             long[] ctx1 = Proc.contextSwitches(server.pid());
             c.voluntaryCtxSwitches = ctx1[0] - ctx0[0];
@@ -104,12 +106,13 @@ final class CaseRunner {
     }
 
     /** Closed-loop load from {@code bin/loadgen} in its own process; server CPU over its measured window. */
-    private void load(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+    private void load(CaseResult c, ServerProcess server, Sampler sampler, KernelBill.Watch kernel) throws IOException, InterruptedException {
         Path json = setup.logs().resolve(fileName(c) + ".json");
         Path log = setup.logs().resolve(fileName(c) + ".log");
         Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
         Files.deleteIfExists(json);
         Files.deleteIfExists(hlog);
+        Files.deleteIfExists(log); // a rerun's: the kernel bill times its look at the threads from this run's progress lines
         List<String> cmd = new ArrayList<>(setup.loadgenPinning());
         cmd.addAll(setup.loadgenCommand());
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
@@ -119,6 +122,7 @@ final class CaseRunner {
         if (c.rate != null) {
             cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
         }
+        kernel.start(server.pid(), setup.loadgenPinning(), log, setup.warmup().plus(setup.duration().dividedBy(2)));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -135,7 +139,8 @@ final class CaseRunner {
         }
         JsonNode r = JSON.readTree(json.toFile());
         readLoadgen(c, r);
-        serverCpu(c, r, sampler, exitedAt);
+        Window measured = serverCpu(c, r, sampler, exitedAt);
+        c.kernelBill = kernel.bill(measured.fromEpochMs(), measured.toEpochMs(), c.messages);
         c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
         c.timeline = CaseSeries.timeline(log, lng(r, "measure_start_epoch_ms"), dbl(r, "warmup_s"), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
@@ -166,7 +171,7 @@ final class CaseRunner {
      * Server CPU over the load generator's measured interval: exact when its JSON gives the
      * interval's wall-clock bounds, otherwise the last {@code duration} before it exited.
      */
-    private void serverCpu(CaseResult c, JsonNode r, Sampler sampler, long exitedAt) {
+    private Window serverCpu(CaseResult c, JsonNode r, Sampler sampler, long exitedAt) {
         Long from = lng(r, "measure_start_epoch_ms");
         Long to = lng(r, "measure_end_epoch_ms");
         if (from != null && to != null && to > from) {
@@ -189,6 +194,11 @@ final class CaseRunner {
         if (c.messages != null && c.messages > 0) {
             c.serverCpuUsPerMsg = cpu * 1e6 / c.messages;
         }
+        return new Window(from, to);
+    }
+
+    /** The load generator's measured interval on the wall clock. */
+    private record Window(long fromEpochMs, long toEpochMs) {
     }
 
     /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
@@ -208,6 +218,7 @@ final class CaseRunner {
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
             c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
+            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : KernelBill.unavailable("off (--no-kernel-bill)");
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {

@@ -65,6 +65,11 @@ public final class ChapterCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
     Path out;
 
+    @Option(names = "--kernel-bill", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count each runtime's system calls and context switches per message with perf, and look at where "
+                    + "its threads wait (--no-kernel-bill: don't) (default: on).")
+    boolean kernelBill;
+
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
     Duration readyTimeout;
 
@@ -129,12 +134,16 @@ public final class ChapterCommand implements Callable<Integer> {
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
                 List.of(home.resolve("bin/loadgen").toString()), peers(experiments, only, dir, skipped), List.of(), List.of(),
                 "nio", duration, warmup, readyTimeout, logs));
+        runner.kernelBill = kernelBill;
+        KernelTables.warnIfUnavailable(kernelBill, stderr);
+        Map<String, Tables.Table> kernelTables = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (ChapterExperiment e : experiments) {
             stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
                     e.id, e.title, e.work, e.connections, e.rate, Durations.format(duration));
             List<Row> rows = new ArrayList<>();
+            int firstCase = cases.size();
             for (ChapterExperiment.Runtime r : e.runtimes) {
                 if (only.isEmpty() || only.contains(r.id())) {
                     rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
@@ -142,9 +151,12 @@ public final class ChapterCommand implements Callable<Integer> {
             }
             results.add(new Result(e.id, e.title, e.proves, e.work, e.connections, e.rate, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
+            Tables.Table kernel = KernelTables.load("Kernel bill: " + e.id, cases.subList(firstCase, cases.size()));
+            kernelTables.put(e.id, kernel);
+            stdout.print("\n" + MarkdownReport.table(kernel.headers(), kernel.rows()));
         }
         String loadAfter = loadAverage();
-        write(dir, command, env, loadBefore, loadAfter, results, cases);
+        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelTables);
         stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
         return 0;
     }
@@ -262,11 +274,12 @@ public final class ChapterCommand implements Callable<Integer> {
         s.put("runtimes", runtimes);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("kernel_bill", kernelBill);
         return s;
     }
 
     private void write(Path dir, String command, Environment env, String loadBefore, String loadAfter,
-                       List<Result> results, List<CaseResult> cases) throws IOException {
+                       List<Result> results, List<CaseResult> cases, Map<String, Tables.Table> kernelTables) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("load_average_before", loadBefore);
@@ -290,6 +303,9 @@ public final class ChapterCommand implements Callable<Integer> {
                     .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
                     .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
                     .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
+            Tables.Table kernel = kernelTables.get(r.id());
+            md.append("### ").append(kernel.title()).append("\n\n").append(kernel.note()).append("\n\n")
+                    .append(MarkdownReport.table(kernel.headers(), kernel.rows())).append('\n');
         }
         Files.writeString(dir.resolve("report.md"), md);
     }

@@ -86,6 +86,11 @@ public final class CompareCommand implements Callable<Integer> {
                     + "at most N times; one still disturbed is kept, marked and left out of the medians (default: ${DEFAULT-VALUE}).")
     int retries = 2;
 
+    @Option(names = "--kernel-bill", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count each server's system calls and context switches per message with perf, and look at where "
+                    + "its threads wait (--no-kernel-bill: don't) (default: on).")
+    boolean kernelBill;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
     Path out;
 
@@ -137,6 +142,8 @@ public final class CompareCommand implements Callable<Integer> {
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands,
                 pinning.server(), pinning.loadgen(), driver.id(), duration, warmup, readyTimeout, logs));
+        runner.kernelBill = kernelBill;
+        KernelTables.warnIfUnavailable(kernelBill, stderr);
 
         List<CaseResult> cases = matrix(ids, peerCommands.keySet());
         Environment env = Environment.read(home, pinning.description(), driver.id(),
@@ -293,6 +300,7 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
         s.put("retries", retries);
+        s.put("kernel_bill", kernelBill);
         return s;
     }
 

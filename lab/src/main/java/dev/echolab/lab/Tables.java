@@ -27,6 +27,7 @@ final class Tables {
         if (!idle.isEmpty()) {
             tables.add(idle(idle));
         }
+        tables.addAll(KernelTables.of(cases));
         if (cases.stream().anyMatch(Verdict::notOk)) {
             tables.add(verdicts(cases));
         }
