@@ -60,7 +60,8 @@ public final class KernelBill {
     static final PerfStat.Event SWITCHES = new PerfStat.Event("sched:sched_switch", null);
     /**
      * The voluntary ones: the thread left in a sleeping state (S, D ... the low bits of
-     * {@code prev_state}); a preempted thread is reported as running (0) with a flag above them.
+     * {@code prev_state}); a preempted thread is reported as running: 0, or a flag above those bits
+     * when it was preempted in the kernel.
      */
     static final PerfStat.Event VOLUNTARY_SWITCHES = new PerfStat.Event("sched:sched_switch", "prev_state & 255");
 
