@@ -170,6 +170,7 @@ public final class KernelBill {
         private String unavailable;
         private Thread snapshot;
         private volatile List<ThreadStates.Group> threads;
+        /** When the look at the threads began; 0 before. */
         private volatile long threadsAtEpochMs;
 
         /** {@code enabled} false: the lab was told not to ({@code --no-kernel-bill}). */
@@ -247,11 +248,23 @@ public final class KernelBill {
                 b = perf.countsBetween(fromEpochMs, toEpochMs).map(counts -> of(events, counts, messages))
                         .orElseGet(() -> unavailable("perf stat did not count over the whole measured interval"));
             }
+            awaitThreads();
             if (threads != null) {
                 b.threads(threads);
                 b.threadsAtS = (threadsAtEpochMs - fromEpochMs) / 1e3;
             }
             return b;
+        }
+
+        /** Lets a look at the threads that has begun finish (thousands of threads take a while); one not begun is not waited for. */
+        private void awaitThreads() {
+            if (snapshot != null && threadsAtEpochMs != 0) {
+                try {
+                    snapshot.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
