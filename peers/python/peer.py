@@ -7,6 +7,13 @@ the blocking echo loop py_threads and py_gevent both run; the one ready line
 the lab waits for, "listening on HOST:PORT backend=ID ..."; exit 0 on SIGTERM and SIGINT; bad
 usage one line on stderr and exit 2.
 
+--tally none|unsafe|lock (the chapter's lesson on locks): one counter every connection updates with
+the messages (lines) each recv brought, in the shape of the chapter's ticket sale: read the count,
+do the --work, write the count plus the new messages back. Without the lock, a thread (or greenlet)
+that reads the count while another one waits in its work writes over that one's update: a lost
+update. The count is printed when the server stops, "tally mode=M counted=N", as bin/server
+--tally prints it, so the lab can hold it against the echoes its load generator verified.
+
 --processes N (the chapter's multiprocessing experiment): N forked processes, each with its own
 listening socket on the same port (SO_REUSEPORT: the kernel spreads new connections over them)
 and its own interpreter, so its own GIL. The parent only forks, prints the ready line, and passes
@@ -20,12 +27,13 @@ import re
 import signal
 import socket
 import sys
+import threading
 import time
 
 UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)")
 BACKLOG = 4096
-USAGE = "[--host H] [--port P] [--work none|io:D|cpu:D] [--processes N]"
+USAGE = "[--host H] [--port P] [--work none|io:D|cpu:D] [--processes N] [--tally none|unsafe|lock]"
 
 
 def work_spec(text):
@@ -56,13 +64,42 @@ def work(kind, seconds):
         spin(seconds)
 
 
+class Tally:
+    """--tally: the shared counter; see the module's comment."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.count = 0
+        self.lock = threading.Lock()  # under gevent's monkey patch: a gevent lock
+
+    def around(self, data, kind, seconds):
+        """One recv's --work, and its messages added to the count as the mode does."""
+        if self.mode == "none":
+            work(kind, seconds)
+        elif self.mode == "lock":
+            with self.lock:
+                seen = self.count
+                work(kind, seconds)
+                self.count = seen + data.count(b"\n")
+        else:
+            seen = self.count
+            work(kind, seconds)
+            self.count = seen + data.count(b"\n")
+
+    def line(self):
+        return f"tally mode={self.mode} counted={self.count}"
+
+
+TALLY = Tally("none")
+
+
 def blocking_echo(conn, kind, seconds):
     """The blocking echo loop: recv, --work once, sendall; b"" at the client's half-close ends it.
     py_threads runs it on OS threads, py_gevent on greenlets: the same code, two ways of waiting."""
     with conn:
         try:
             while data := conn.recv(16384):
-                work(kind, seconds)
+                TALLY.around(data, kind, seconds)
                 conn.sendall(data)
         except OSError:
             pass  # a reset ends this connection only
@@ -100,7 +137,10 @@ def options(peer_id, argv=None):
     p.add_argument("--port", type=_number(0, 65535, "a port from 0 to 65535"), default=0)
     p.add_argument("--work", default="none")
     p.add_argument("--processes", type=_number(1, 1024, "a number of processes (1 or more)"), default=1)
+    p.add_argument("--tally", choices=("none", "unsafe", "lock"), default="none")
     o = p.parse_args(argv)
+    if o.tally != "none" and o.processes > 1:
+        p.error("argument --tally: one count per process: it goes with --processes 1 only")
     try:
         o.kind, o.seconds = work_spec(o.work)
     except argparse.ArgumentTypeError as e:
@@ -127,12 +167,15 @@ def listen(o, port, reuse_port=False, listening=True):
 
 
 def _exit_now(*_):
+    if TALLY.mode != "none":
+        print(TALLY.line(), flush=True)
     os._exit(0)  # the kernel closes every socket; nothing of ours needs flushing
 
 
 def serve(peer_id, details, run):
     """Parses the command line, binds, prints the ready line and calls run(listening_socket, kind, seconds)."""
     o = options(peer_id)
+    TALLY.mode = o.tally
     signal.signal(signal.SIGTERM, _exit_now)
     signal.signal(signal.SIGINT, _exit_now)
     if o.processes == 1:

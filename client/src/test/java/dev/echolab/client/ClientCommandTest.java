@@ -33,7 +33,7 @@ class ClientCommandTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = Backend.NIO.create(ServerConfig.loopback(Backend.NIO));
+        server = EchoServer.create(ServerConfig.loopback(Backend.NIO));
         server.start();
         port = server.localAddress().getPort();
     }

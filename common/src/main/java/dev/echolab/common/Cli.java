@@ -13,6 +13,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -73,6 +74,20 @@ public final class Cli {
             }
             throw new CommandLine.TypeConversionException("unknown " + noun + " '" + value + "' (valid: " + ids(type) + ")");
         };
+    }
+
+    /**
+     * An enum chosen on the command line by its id, the constant's name in lower case
+     * ({@code io_uring} for {@code IO_URING}). Such an enum returns {@link #id()} from
+     * {@code toString()} too: {@link #byId}, picocli's {@code ${COMPLETION-CANDIDATES}} and
+     * {@code ${DEFAULT-VALUE}} all show what a user types.
+     */
+    public interface Choice {
+        String name();
+
+        default String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** Every id of an enum, comma-separated, in declaration order. */

@@ -1,6 +1,9 @@
 package dev.echolab.lab;
 
 import dev.echolab.common.Cli;
+import dev.echolab.lab.chapter.ChapterCommand;
+import dev.echolab.lab.compare.CompareCommand;
+import dev.echolab.lab.sweep.SweepCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +16,7 @@ import java.io.PrintStream;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec
@@ -24,7 +27,7 @@ public final class LabCommand implements Runnable {
     }
 
     /** {@code bin/lab}, or one of its subcommands on its own (for tests), with the shared converters. */
-    static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+    public static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
         CommandLine cl = Cli.commandLine(command, out, err);
         cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
         return cl;

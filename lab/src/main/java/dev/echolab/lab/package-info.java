@@ -1,23 +1,20 @@
 /**
- * {@code bin/lab compare}: the study. Every backend runs in its own JVM, one at a time, pinned to
- * one CPU with the load generator on the others, under the same load cases; the server is sampled
- * from /proc, and the results become {@code results.json}, {@code report.md} and a self-contained
- * {@code report.html} with charts.
- *
- * <p>Reading order:
- * <ol>
- *   <li>{@link dev.echolab.lab.CompareCommand}: the options and the matrix of cases (backend x
- *       connections x work, repeated; then idle connections); the {@link dev.echolab.lab.Peer}s
- *       (C, Go and Python servers from {@code peers/}, built with what {@link dev.echolab.lab.Toolchain}
- *       finds) run the same cases as references.</li>
- *   <li>{@link dev.echolab.lab.CaseRunner}: one case: start the server
- *       ({@link dev.echolab.lab.ServerProcess}), run {@code bin/loadgen} against it, sample it
- *       ({@link dev.echolab.lab.Sampler}, {@link dev.echolab.lab.Proc}), stop it, fill a
- *       {@link dev.echolab.lab.CaseResult}.</li>
- *   <li>{@link dev.echolab.lab.Summary} folds the repetitions;
- *       {@link dev.echolab.lab.Tables} and {@link dev.echolab.lab.Charts} are rendered by
- *       {@link dev.echolab.lab.MarkdownReport} and {@link dev.echolab.lab.HtmlReport}.</li>
- * </ol>
- * The method and the results.json schema: docs/lab.md.
+ * {@code bin/lab}: the study. {@link dev.echolab.lab.LabCommand} is the command and its
+ * subcommands; the rest is grouped by role:
+ * <ul>
+ *   <li>{@link dev.echolab.lab.compare}: {@code bin/lab compare}, every backend and peer under the
+ *       same load cases, pinned, repeated, judged; then the reports.</li>
+ *   <li>{@link dev.echolab.lab.chapter}: {@code bin/lab chapter}, the chapter's experiments (the
+ *       GIL, IO- vs CPU-bound work, processes vs threads) as tables of runtimes.</li>
+ *   <li>{@link dev.echolab.lab.run}: one case: the server in its own process, {@code bin/loadgen}
+ *       against it, the result, the lab's verdict on it, the repetitions folded into a summary.</li>
+ *   <li>{@link dev.echolab.lab.sample}: what /proc says about a server while it runs.</li>
+ *   <li>{@link dev.echolab.lab.peer}: the reference servers in C, Go and Python, and the tools
+ *       that build them.</li>
+ *   <li>{@link dev.echolab.lab.report}: results.json's environment, and report.md and report.html
+ *       with their tables and charts.</li>
+ * </ul>
+ * Packages depend one way only: the commands (compare, chapter) on the others, report on run's
+ * results, run on sample. The method and the results.json schema: docs/lab.md.
  */
 package dev.echolab.lab;

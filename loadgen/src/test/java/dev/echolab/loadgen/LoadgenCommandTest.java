@@ -47,7 +47,7 @@ class LoadgenCommandTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = Backend.NIO.create(ServerConfig.loopback(Backend.NIO));
+        server = EchoServer.create(ServerConfig.loopback(Backend.NIO));
         server.start();
     }
 

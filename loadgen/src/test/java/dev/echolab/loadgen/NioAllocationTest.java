@@ -25,7 +25,7 @@ class NioAllocationTest {
     @Timeout(30)
     void selectorThreadAllocatesNothingPerMessage() throws Exception {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (EchoServer server = Backend.NIO.create(ServerConfig.loopback(Backend.NIO))) {
+        try (EchoServer server = EchoServer.create(ServerConfig.loopback(Backend.NIO))) {
             server.start();
             CompletableFuture<Loadgen> run = CompletableFuture.supplyAsync(() -> Loadgen.run(
                     "--port", Integer.toString(server.localAddress().getPort()), "--connections", "50",

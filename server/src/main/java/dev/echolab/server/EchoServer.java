@@ -6,11 +6,23 @@ import java.net.InetSocketAddress;
 /**
  * One TCP echo server, whatever its IO model: every byte a client sends comes back, in order.
  *
- * <p>Lifecycle: create it through {@link Backend#create(ServerConfig)}, {@link #start()} it, and
- * {@link #close()} it (try-with-resources). The echo contract every implementation keeps is
+ * <p>Lifecycle: {@link #create(ServerConfig)} it (the configuration names the backend, whose
+ * registry entry gives its {@link Factory}), {@link #start()} it, and {@link #close()} it
+ * (try-with-resources). The echo contract every implementation keeps is
  * checked by one test suite against all of them ({@code EchoContractTest}).
  */
 public interface EchoServer extends AutoCloseable {
+
+    /** How a backend's server is made from its configuration: its class's constructor. */
+    @FunctionalInterface
+    interface Factory {
+        EchoServer create(ServerConfig config);
+    }
+
+    /** The configured backend's server, not yet started. */
+    static EchoServer create(ServerConfig config) {
+        return config.backend().factory().create(config);
+    }
 
     /** Binds and returns once the server is listening. Called once. */
     void start() throws IOException;
@@ -21,6 +33,11 @@ public interface EchoServer extends AutoCloseable {
     /** Extra facts for the ready line, such as {@code transport=epoll}; empty by default. */
     default String details() {
         return "";
+    }
+
+    /** The {@code --tally} count, once stopped; empty without one. */
+    default java.util.Optional<Tally.Line> tally() {
+        return java.util.Optional.empty();
     }
 
     /** A cheap, thread-safe snapshot of the counters. */

@@ -17,7 +17,7 @@ import java.util.Set;
  * named by inode in both, so "the listeners on port 8080 that are not our children's" is a set
  * difference.
  *
- * <p>{@link ProcessGroup} needs it because {@code SO_REUSEPORT} lets any process of the same user
+ * <p>{@code ProcessGroup} needs it because {@code SO_REUSEPORT} lets any process of the same user
  * join a port that is already shared: a check before the children bind cannot rule out a program
  * that binds in between, but a look after they have bound can.
  */

@@ -12,14 +12,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code --processes N}: the multi-process model. N child JVMs run the same backend and share one
@@ -38,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>Once every child has printed its ready line, it checks that nobody else listens on the
  *       port ({@link PortOwners}): a program of the same user could have joined with SO_REUSEPORT
  *       between the first check and the children's binds. Only then it prints one ready line.</li>
- *   <li>Once a second it sums the children's stats lines into one.</li>
+ *   <li>Once a second it sums the children's stats lines into one ({@link StatsLine}).</li>
  *   <li>On SIGTERM/SIGINT/SIGHUP it sends SIGTERM to every child, waits for them and exits 0. A
  *       child that dies is reported on stderr; when none is left the parent exits 1.</li>
  * </ol>
@@ -47,11 +43,11 @@ import java.util.regex.Pattern;
  */
 final class ProcessGroup {
 
-    private static final Pattern COUNTER = Pattern.compile("(\\S+)=(\\d+)");
     private static final long READY_TIMEOUT_S = 60;
 
     private final ServerConfig config;
     private final int processes;
+    private final List<String> java;
     private final boolean verbose;
     private final PrintStream out;
     private final PrintStream err;
@@ -62,14 +58,16 @@ final class ProcessGroup {
     /**
      * @param config    what every child runs (its port 0 is resolved to one real port first)
      * @param processes how many children
+     * @param java      the command that starts {@code bin/server} in a child JVM, before its options
      * @param verbose   passed on to the children
      * @param stop      counted down by SIGTERM/SIGINT/SIGHUP: stops the group
      * @param onClaimed runs once the port is known to be free, before any child starts
      */
-    ProcessGroup(ServerConfig config, int processes, boolean verbose, PrintStream out, PrintStream err, CountDownLatch stop,
-                 Runnable onClaimed) {
+    ProcessGroup(ServerConfig config, int processes, List<String> java, boolean verbose, PrintStream out, PrintStream err,
+                 CountDownLatch stop, Runnable onClaimed) {
         this.config = config;
         this.processes = processes;
+        this.java = List.copyOf(java);
         this.verbose = verbose;
         this.out = out;
         this.err = err;
@@ -83,7 +81,7 @@ final class ProcessGroup {
         try {
             port = claim(config.host(), config.port());
         } catch (IOException e) {
-            err.println(ServerCommand.bindFailure(config.backend(), config.host(), config.port(), e));
+            err.println(config.bindFailure(e));
             return 1;
         }
         onClaimed.run();
@@ -124,9 +122,8 @@ final class ProcessGroup {
     }
 
     private Process start(int port) throws IOException {
-        List<String> cmd = Children.javaCommand(ServerCommand.class.getName());
-        cmd.add("--child");
-        cmd.addAll(config.withPort(port).toArguments());
+        List<String> cmd = new ArrayList<>(java);
+        cmd.addAll(config.withPort(port).withReusePort(true).toArguments()); // --child: share the port
         if (verbose) {
             cmd.add("--verbose");
         }
@@ -183,21 +180,12 @@ final class ProcessGroup {
         }
     }
 
-    /** The children's latest counters summed, plus how many connections each one accepted. */
+    /** The children's latest stats lines summed, plus how many connections each one accepted; empty before any. */
     private String aggregateStats() {
-        Map<String, Long> sum = new LinkedHashMap<>();
-        List<String> perChild = new ArrayList<>();
-        for (Child c : children) {
-            Map<String, Long> latest = c.latest;
-            latest.forEach((k, v) -> sum.merge(k, v, Long::sum));
-            perChild.add(String.valueOf(latest.getOrDefault("accepted", 0L)));
-        }
-        if (sum.isEmpty()) {
+        if (children.stream().allMatch(c -> c.latest == null)) {
             return "";
         }
-        StringBuilder line = new StringBuilder();
-        sum.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
-        return line.append("accepted-per-process=").append(String.join("/", perChild)).toString();
+        return StatsLine.ofProcesses(children.stream().map(c -> c.latest == null ? StatsLine.ZERO : c.latest).toList()).toString();
     }
 
     /** SIGTERM to each child (it closes its server and exits 0), then wait; SIGKILL after 5 s. */
@@ -213,7 +201,8 @@ final class ProcessGroup {
         final Process process;
         final CountDownLatch ready = new CountDownLatch(1);
         volatile String details = "";
-        volatile Map<String, Long> latest = Map.of();
+        /** The child's latest stats line, or null before its first. */
+        volatile StatsLine latest;
         boolean reported;
 
         Child(int index, Process process) {
@@ -230,22 +219,13 @@ final class ProcessGroup {
                     if (ready.isPresent()) {
                         details = ready.get().details();
                         this.ready.countDown();
-                    } else if (line.startsWith("connections=")) {
-                        latest = counters(line);
+                    } else {
+                        StatsLine.parse(line).ifPresent(stats -> latest = stats);
                     }
                 }
             } catch (IOException e) {
                 // the child is gone; the supervisor reports that
             }
-        }
-
-        private Map<String, Long> counters(String line) {
-            Map<String, Long> m = new LinkedHashMap<>();
-            Matcher c = COUNTER.matcher(line);
-            while (c.find()) {
-                m.put(c.group(1), Long.parseLong(c.group(2)));
-            }
-            return m;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.echolab.server;
 
+import dev.echolab.common.Children;
 import dev.echolab.common.Cli;
 import dev.echolab.common.Durations;
 import dev.echolab.common.Signals;
@@ -9,10 +10,10 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ListResourceBundle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
         exitCodeList = {"0:stopped by SIGINT, SIGTERM or SIGHUP", "1:runtime failure (e.g. port in use)", "2:bad usage"})
 public final class ServerCommand implements Callable<Integer> {
 
-    @Option(names = "--backend", paramLabel = "ID", completionCandidates = Backend.Ids.class,
+    @Option(names = "--backend", paramLabel = "ID",
             description = "IO model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Backend backend = Backend.NIO;
 
@@ -43,12 +44,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port = ServerConfig.DEFAULT_PORT;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads: pool size (default 200); nio reactors (default 1; N > 1 adds an acceptor thread); "
-                    + "aio group threads and netty event loops (default: one per CPU; with --processes N, CPUs / N each, at least 1). Ignored by blocking, virtual, nonblocking and uring.")
+    /** Its description comes from the registry ({@link #threadsHelp()}). */
+    @Option(names = "--threads", paramLabel = "N", descriptionKey = "threads")
     int threads;
 
-    @Option(names = "--transport", paramLabel = "T", completionCandidates = Transport.Ids.class,
+    @Option(names = "--transport", paramLabel = "T",
             description = "Netty transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: io_uring, else epoll, else nio). "
                     + "An unavailable one is an error (exit 1). Other backends ignore it, with a note.")
     Transport transport = Transport.AUTO;
@@ -58,9 +58,8 @@ public final class ServerCommand implements Callable<Integer> {
                     + "cpu:5ms burns CPU. Runs on the connection's thread, or on the event loop unless --offload.")
     Work work = Work.NONE;
 
-    @Option(names = "--offload", paramLabel = "N",
-            description = "Event-loop backends (nonblocking, nio, aio, netty): run --work on a pool of N threads "
-                    + "and hand the echo back to the loop (default 0: on the loop). Blocking backends ignore it.")
+    /** Its description comes from the registry ({@link #offloadHelp()}). */
+    @Option(names = "--offload", paramLabel = "N", descriptionKey = "offload")
     int offload;
 
     @Option(names = "--max-connections", paramLabel = "N",
@@ -74,6 +73,13 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-buffered", paramLabel = "BYTES",
             description = "Event loops pause reads above this many unsent bytes (default: heap/4).")
     long maxBuffered = ServerConfig.defaultMaxBuffered();
+
+    @Option(names = "--tally", paramLabel = "MODE",
+            description = "The lesson on locks: one counter every connection adds its messages to (read the count, do "
+                    + "--work, write it back), printed when the server stops ('tally mode=M counted=N'): none, unsafe "
+                    + "(no lock: updates get lost), synchronized, lock, atomic, adder, deadlock (two locks in opposite "
+                    + "orders; the deadlock is reported). Thread-per-connection backends only (default: none).")
+    Tally.Mode tally = Tally.Mode.NONE;
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
@@ -116,8 +122,37 @@ public final class ServerCommand implements Callable<Integer> {
         cl.registerConverter(Backend.class, Cli.byId(Backend.class, "backend"));
         cl.registerConverter(Transport.class, Cli.byId(Transport.class, "transport"));
         cl.registerConverter(Work.class, Cli.parsing(Work::parse));
+        cl.registerConverter(Tally.Mode.class, Cli.parsing(Tally.Mode::parse));
         cl.getCommandSpec().usageMessage().footer(backendTable());
+        cl.setResourceBundle(new ListResourceBundle() {
+            @Override
+            protected Object[][] getContents() {
+                return new Object[][] {{"threads", threadsHelp()}, {"offload", offloadHelp()}};
+            }
+        });
         return cl;
+    }
+
+    /** {@code --threads}, from what each backend's registry entry says N is and its default. */
+    private static String threadsHelp() {
+        StringBuilder help = new StringBuilder("Worker threads:");
+        for (Backend b : Backend.values()) {
+            Backend.Threads t = b.threads();
+            if (t.role() != null) {
+                help.append(' ').append(b.id()).append(": ").append(t.role())
+                        .append(b.threadsPerCpu() ? " (default: one per CPU);" : " (default " + t.count() + ");");
+            }
+        }
+        help.setLength(help.length() - 1);
+        return help + ". With --processes N, one per CPU becomes CPUs / N each, at least 1. Ignored by "
+                + Backend.ids(b -> b.threads().role() == null) + ".";
+    }
+
+    /** {@code --offload}, naming the backends whose registry entry says they offload. */
+    private static String offloadHelp() {
+        return "Backends " + Backend.ids(Backend::offloads) + ": run --work on a pool of N threads and hand the echo"
+                + " back to the event loop (default 0: on the loop). The others (" + Backend.ids(b -> !b.offloads())
+                + ") ignore it.";
     }
 
     @Override
@@ -132,13 +167,14 @@ public final class ServerCommand implements Callable<Integer> {
             printConfiguration(config);
         }
         if (processes > 1) {
-            return new ProcessGroup(config, processes, verbose, out, err, stop, this::warnIfReachable).run();
+            return new ProcessGroup(config, processes, Children.javaCommand(ServerCommand.class.getName()), verbose,
+                    out, err, stop, this::warnIfReachable).run();
         }
-        try (EchoServer server = backend.create(config)) {
+        try (EchoServer server = EchoServer.create(config)) {
             try {
                 server.start();
             } catch (IOException e) {
-                err.println(bindFailure(backend, host, port, e));
+                err.println(config.bindFailure(e));
                 if (verbose) {
                     e.printStackTrace(err);
                 }
@@ -150,52 +186,45 @@ public final class ServerCommand implements Callable<Integer> {
             String shown = bound.getAddress().isAnyLocalAddress() ? host : bound.getAddress().getHostAddress();
             out.println(new ReadyLine(shown, bound.getPort(), backend.id(), server.details()));
             printStatsUntilStopped(server);
+            server.close(); // every connection's thread has ended: the count is final
+            server.tally().ifPresent(t -> out.println(t.format()));
         }
         return Cli.OK;
     }
 
     /** The options as a {@link ServerConfig}; values no backend can use are usage errors (exit 2). */
-    private ServerConfig config() {
+    ServerConfig config() {
         CommandLine cl = spec.commandLine();
-        if (port < 0 || port > 65_535) {
-            throw Cli.invalid(cl, "--port", "a port from 0 to 65535");
-        }
-        if (threads < 0) {
-            throw Cli.invalid(cl, "--threads", "a number of threads (0 or more; 0: the backend's default)");
-        }
-        if (offload < 0) {
-            throw Cli.invalid(cl, "--offload", "a number of threads (0 or more)");
-        }
         if (processes < 1) {
             throw Cli.invalid(cl, "--processes", "a number of processes (1 or more)");
         }
-        if (maxConnections < 1) {
-            throw Cli.invalid(cl, "--max-connections", "a number of connections (1 or more)");
+        if (processes > 1 && tally != Tally.Mode.NONE) {
+            throw Cli.invalidValue(cl, "--tally", "one count per process: it goes with --processes 1 only");
         }
-        if (maxBuffered < 1) {
-            throw Cli.invalid(cl, "--max-buffered", "a number of bytes (1 or more)");
+        int n = threads;
+        if (n == 0 && processes > 1 && backend.threadsPerCpu()) {
+            n = Math.max(1, Runtime.getRuntime().availableProcessors() / processes); // the processes share the CPUs
         }
-        if (host.isBlank()) {
-            throw Cli.invalid(cl, "--host", "an address or a host name, e.g. 127.0.0.1");
+        ServerConfig config;
+        try {
+            config = new ServerConfig(backend, host, port, n, transport, work, offload, child,
+                    maxConnections, idleTimeout, maxBuffered, tally);
+        } catch (ServerConfig.Invalid e) {
+            throw Cli.invalid(cl, e.option(), e.expected());
         }
         try {
             InetAddress.getByName(host);
         } catch (UnknownHostException e) {
             throw new Cli.Failure("cannot resolve host '" + host + "'"); // a runtime failure (exit 1), before anything is said
         }
-        int n = threads;
-        if (n == 0 && processes > 1 && backend.threadsPerCpu()) {
-            n = Math.max(1, Runtime.getRuntime().availableProcessors() / processes); // the processes share the CPUs
-        }
-        return new ServerConfig(backend, host, port, n, transport, work, offload, child,
-                maxConnections, idleTimeout, maxBuffered);
+        return config;
     }
 
     /** The first line of every run: the effective settings; then notes and warnings on stderr. */
     private void printConfiguration(ServerConfig config) {
         printNotes();
         out.println("echolab server: backend=" + backend.id() + " host=" + host + " port=" + port
-                + " threads=" + describeThreads(config) + describeWork() + (processes > 1 ? " processes=" + processes : "")
+                + " threads=" + backend.threadsShown(config.effectiveThreads()) + describeWork() + (processes > 1 ? " processes=" + processes : "")
                 + " max-connections=" + maxConnections
                 + " idle-timeout=" + (idleTimeout.isZero() ? "off" : Durations.format(idleTimeout))
                 + " max-buffered=" + maxBuffered
@@ -214,29 +243,24 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    /** Options that do not apply to this backend: one line each, and on we go. */
+    /** Options that do not apply to this backend (its registry entry says which do): one line each, and on we go. */
     private void printNotes() {
-        if (transport != Transport.AUTO && backend != Backend.NETTY) {
-            err.println("note: --transport applies to --backend netty only; ignored for " + backend.id());
+        if (transport != Transport.AUTO && !backend.takesTransport()) {
+            err.println("note: --transport applies to --backend " + Backend.ids(Backend::takesTransport)
+                    + " only; ignored for " + backend.id());
         }
         if (offload > 0 && work.isNone()) {
             err.println("note: --offload moves --work off the event loop; without --work it does nothing");
-        } else if (offload > 0 && isBlocking(backend)) {
-            err.println("note: " + backend.id() + " runs --work on each connection's own thread; --offload ignored");
-        } else if (offload > 0 && backend == Backend.URING) {
-            err.println("note: uring runs --work on its loop thread; --offload ignored");
+        } else if (offload > 0 && !backend.offloads()) {
+            err.println("note: " + backend.id() + " runs --work on " + backend.workThread() + "; --offload ignored");
         }
-    }
-
-    private static boolean isBlocking(Backend b) {
-        return b == Backend.BLOCKING || b == Backend.POOL || b == Backend.VIRTUAL;
     }
 
     private String describeWork() {
         if (work.isNone()) {
             return "";
         }
-        return " work=" + work + (offload > 0 && !isBlocking(backend) && backend != Backend.URING ? " offload=" + offload : "");
+        return " work=" + work + (offload > 0 && backend.offloads() ? " offload=" + offload : "");
     }
 
     private void printStatsUntilStopped(EchoServer server) throws InterruptedException {
@@ -251,23 +275,6 @@ public final class ServerCommand implements Callable<Integer> {
             last = now;
             lastNanos = nowNanos;
         }
-    }
-
-    private static String describeThreads(ServerConfig config) {
-        return switch (config.backend()) {
-            case BLOCKING, VIRTUAL -> "per-connection";
-            case NONBLOCKING, URING -> "1";
-            default -> String.valueOf(config.effectiveThreads());
-        };
-    }
-
-    /** One line for a failed bind; "port N is already in use" for the common case. */
-    static String bindFailure(Backend backend, String host, int port, IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        if (e instanceof BindException || msg.contains("Address already in use")) {
-            return msg.contains("in use") ? "port " + port + " is already in use" : "cannot bind " + host + ":" + port + ": " + msg;
-        }
-        return "cannot start " + backend.id() + " on " + host + ":" + port + ": " + msg;
     }
 
     private static boolean isLoopback(String host) {

@@ -1,10 +1,13 @@
 package dev.echolab.server;
 
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters every backend keeps. {@link LongAdder}s, because they are bumped from many threads on
- * the hot path and read rarely; {@link #snapshot()} turns them into a record for printing.
+ * the hot path and read rarely; {@link #snapshot()} turns them into a record, which prints as a
+ * {@link StatsLine}.
  */
 public final class ServerStats {
 
@@ -51,7 +54,7 @@ public final class ServerStats {
         idleClosed.increment();
     }
 
-    /** Connections open now: what {@link Limits#admit()} compares with the cap. */
+    /** Connections open now: what {@code Limits.admit()} compares with the cap. */
     public long open() {
         return accepted.sum() - closed.sum();
     }
@@ -73,40 +76,14 @@ public final class ServerStats {
     public record Snapshot(long open, long accepted, long waiting, long bytes, long polls,
                            long rejected, long idleClosed) {
 
-        public Snapshot(long open, long accepted, long waiting, long bytes) {
-            this(open, accepted, waiting, bytes, 0, 0, 0);
-        }
-
-        public Snapshot(long open, long accepted, long waiting, long bytes, long polls) {
-            this(open, accepted, waiting, bytes, polls, 0, 0);
-        }
-
         /**
-         * The stats line: {@code connections=3 accepted=10 waiting=0 bytes=4096}, then
-         * {@code rejected=N} and {@code idle-closed=N} once the limits have acted.
+         * The stats line printed every {@code nanos}, with {@code polls/s=N} when the backend
+         * polls, so the cost of asking idle sockets shows as a rate.
          */
-        @Override
-        public String toString() {
-            return "connections=" + open + " accepted=" + accepted + " waiting=" + waiting + " bytes=" + bytes
-                    + (rejected > 0 ? " rejected=" + rejected : "") + (idleClosed > 0 ? " idle-closed=" + idleClosed : "");
-        }
-
-        /**
-         * The stats line printed every {@code nanos}: {@link #toString()}, plus {@code polls/s=N}
-         * when the backend polls, so the cost of asking idle sockets shows as a rate.
-         */
-        public String line(Snapshot previous, long nanos) {
-            if (polls == 0) {
-                return toString();
-            }
-            long rate = nanos <= 0 ? 0 : Math.round((polls - previous.polls) * 1e9 / nanos);
-            return this + " polls/s=" + rate;
-        }
-
-        /** The sum of two processes' counters (the {@code --processes} launcher's stats line). */
-        public Snapshot plus(Snapshot o) {
-            return new Snapshot(open + o.open, accepted + o.accepted, waiting + o.waiting, bytes + o.bytes, polls + o.polls,
-                    rejected + o.rejected, idleClosed + o.idleClosed);
+        public StatsLine line(Snapshot previous, long nanos) {
+            OptionalLong pollRate = polls == 0 ? OptionalLong.empty()
+                    : OptionalLong.of(nanos <= 0 ? 0 : Math.round((polls - previous.polls) * 1e9 / nanos));
+            return new StatsLine(open, accepted, waiting, bytes, rejected, idleClosed, pollRate, List.of());
         }
     }
 }

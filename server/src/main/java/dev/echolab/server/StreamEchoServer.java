@@ -9,11 +9,11 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The accept loop and the echo loop shared by the three blocking backends ({@code blocking},
@@ -34,14 +34,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The socket is a {@link SocketChannel} in blocking mode, read into a direct buffer: the same
  * blocking {@code read} and {@code write} system calls as a {@code Socket}'s streams, without the
  * copy those make through a per-thread temporary direct buffer (a {@code byte[]} cannot be handed
- * to the kernel), measured at a few percent of the CPU per message (docs/performance.md).
+ * to the kernel; docs/performance.md has its cost).
  *
  * <p>Memory: the buffer is what a waiting connection holds (a parked virtual thread keeps it
  * as a platform thread does), so it starts small ({@value #SMALL_BUFFER} bytes: an idle client or
  * a chat of short lines costs that much) and grows only while reads fill it, that is while a large
- * message is in flight, back to small once a read brings no more than that. A 64 KiB buffer
- * for every connection made a parked virtual thread ten times a goroutine's size
- * (docs/performance.md, "Memory per idle connection").
+ * message is in flight, back to small once a read brings no more than that. A fixed 64 KiB
+ * buffer would make every idle connection cost 64 KiB (docs/performance.md, "Memory per idle
+ * connection", compares the models).
  *
  * <p>Limits ({@link Limits}): beyond {@code --max-connections} a new socket is closed right after
  * accept, before any thread is made for it: that cap is what keeps {@code blocking} from running
@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on a slow reader is not idle. On the pool an idle client holds a thread for all that time, which
  * is exactly how idle clients starve the others there.
  */
-public abstract class StreamEchoServer implements EchoServer {
+public abstract class StreamEchoServer extends BaseEchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(StreamEchoServer.class);
     /** The buffer of a connection exchanging short messages, and of an idle one. */
@@ -59,12 +59,11 @@ public abstract class StreamEchoServer implements EchoServer {
     /** The largest read: a 1 MiB burst takes 16 round trips. */
     static final int LARGE_BUFFER = 64 * 1024;
 
-    protected final ServerConfig config;
-    protected final ServerStats stats = new ServerStats();
-    private final Limits limits;
     private final ExecutorService executor;
+    /** --tally: the counter every connection's thread updates per message (the lesson on locks). */
+    private final Tally tally;
+    private long accepted;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private ServerSocketChannel serverChannel;
     private Thread acceptThread;
     private Thread idleSweeper;
@@ -72,36 +71,40 @@ public abstract class StreamEchoServer implements EchoServer {
     /** One accepted connection; {@code readingSince} is for the idle sweeper only. */
     private static final class Connection {
         final SocketChannel channel;
+        /** Its place in the order of accepts (the tally's deadlock mode takes its locks by it). */
+        final long number;
         /** {@link System#nanoTime()} when the pending read began, 0 while not reading. */
         volatile long readingSince;
 
-        Connection(SocketChannel channel) {
+        Connection(SocketChannel channel, long number) {
             this.channel = channel;
+            this.number = number;
         }
     }
 
     protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
-        this.config = config;
+        super(config);
         this.executor = executor;
-        this.limits = new Limits(config, stats);
+        this.tally = new Tally(config.tally());
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         serverChannel = Sockets.bind(config);
         acceptThread = Thread.ofPlatform().name(config.backend().id() + "-accept").start(this::acceptLoop);
         if (limits.idleTimeoutEnabled()) {
             idleSweeper = Thread.ofPlatform().name(config.backend().id() + "-idle").start(this::sweepIdle);
         }
+        return Sockets.localAddress(serverChannel);
     }
 
     private void acceptLoop() {
-        while (!closed.get()) {
+        while (!closing()) {
             SocketChannel socket;
             try {
                 socket = serverChannel.accept();
             } catch (IOException e) {
-                if (closed.get()) {
+                if (closing()) {
                     return;
                 }
                 // Out of file descriptors, most likely: back off; the echo threads keep serving.
@@ -110,7 +113,7 @@ public abstract class StreamEchoServer implements EchoServer {
                 continue;
             }
             if (limits.admit()) {
-                serve(new Connection(socket));
+                serve(new Connection(socket, accepted++));
             } else {
                 closeQuietly(socket);
             }
@@ -129,7 +132,7 @@ public abstract class StreamEchoServer implements EchoServer {
             // The executor is shutting down, or (blocking) the OS would not make one more thread:
             // "unable to create native thread" is an OutOfMemoryError. This connection ends; the
             // server and every other connection go on. A lower --max-connections avoids it.
-            if (!closed.get()) {
+            if (!closing()) {
                 log.warn("cannot start a thread for a new connection: {}", noThread.toString());
             }
             stats.waiting(-1);
@@ -161,7 +164,11 @@ public abstract class StreamEchoServer implements EchoServer {
                 }
                 // --work: on these backends the connection's own thread does it; a blocked thread
                 // here holds up only its own client (and, on the pool, one of its threads).
-                work.perform();
+                if (tally.enabled()) {
+                    tally.around(work, Tally.lines(buffer, n), connection.number);
+                } else {
+                    work.perform();
+                }
                 buffer.flip();
                 while (buffer.hasRemaining()) {
                     channel.write(buffer); // blocking mode: returns when all is written
@@ -174,9 +181,11 @@ public abstract class StreamEchoServer implements EchoServer {
             // closing now tells it we are done too.
         } catch (IOException e) {
             // The idle sweeper's close lands here too (AsynchronousCloseException), counted there.
-            if (!closed.get()) {
+            if (!closing()) {
                 log.debug("connection ended: {}", e.toString());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopped while waiting for the tally's lock
         } finally {
             connections.remove(connection);
             stats.closed();
@@ -186,7 +195,7 @@ public abstract class StreamEchoServer implements EchoServer {
     /** --idle-timeout: close each connection whose read has waited that long, a few times per timeout. */
     private void sweepIdle() {
         long timeout = limits.idleTimeoutNanos();
-        while (!closed.get()) {
+        while (!closing()) {
             sleep(limits.idleSweepMillis());
             long now = System.nanoTime();
             for (Connection c : connections) {
@@ -218,20 +227,7 @@ public abstract class StreamEchoServer implements EchoServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(serverChannel);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void stop() {
         closeQuietly(serverChannel);
         join(acceptThread);
         if (idleSweeper != null) {
@@ -248,6 +244,12 @@ public abstract class StreamEchoServer implements EchoServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tally.close();
+    }
+
+    @Override
+    public Optional<Tally.Line> tally() {
+        return tally.enabled() ? Optional.of(tally.line()) : Optional.empty();
     }
 
     private static void join(Thread t) {
@@ -266,17 +268,6 @@ public abstract class StreamEchoServer implements EchoServer {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing is best effort: the peer may be gone already
         }
     }
 }

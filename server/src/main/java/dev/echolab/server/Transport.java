@@ -1,14 +1,12 @@
 package dev.echolab.server;
 
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Locale;
+import dev.echolab.common.Cli;
 
 /**
  * The IO mechanism under the {@code netty} backend ({@code --transport}). The other backends have
  * their mechanism built into the model and ignore it.
  */
-public enum Transport {
+public enum Transport implements Cli.Choice {
 
     /** The best one available: io_uring, then epoll, then nio. */
     AUTO("io_uring if available, else epoll, else nio"),
@@ -25,25 +23,13 @@ public enum Transport {
         this.summary = summary;
     }
 
-    /** {@code nio}, {@code epoll}, {@code io_uring}, {@code auto}. */
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    @Override
-    public String toString() {
-        return id();
-    }
-
     public String summary() {
         return summary;
     }
 
-    /** Completion candidates for picocli's help. */
-    public static final class Ids implements Iterable<String> {
-        @Override
-        public Iterator<String> iterator() {
-            return Arrays.stream(values()).map(Transport::id).iterator();
-        }
+    /** The id ({@code io_uring}), so help texts and logs show what a user types. */
+    @Override
+    public String toString() {
+        return id();
     }
 }

@@ -34,9 +34,14 @@ public record Work(Kind kind, Duration duration) {
 
     private static final Pattern SPEC = Pattern.compile("(io|cpu):(.+)");
 
+    /** No work is one value: {@code io:0} is {@link #NONE}, as {@code --work} prints and reads it. */
     public Work {
         if (kind == null || duration == null || duration.isNegative()) {
             throw new IllegalArgumentException("work needs a kind and a non-negative duration");
+        }
+        if (kind == Kind.NONE || duration.isZero()) {
+            kind = Kind.NONE;
+            duration = Duration.ZERO;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.echolab.server;
 
 import dev.echolab.server.netty.NettyEchoServer;
-import dev.echolab.server.uring.UringEchoServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Named;
 
@@ -55,21 +54,20 @@ public final class EchoServers {
     }
 
     /**
-     * Started, or the test skipped with "skipped: io_uring not available" where the kernel, a
-     * sysctl or seccomp denies io_uring: that is the machine, not a failure of the backend.
+     * Started, or the test skipped with "skipped: uring not available" where the backend's registry
+     * entry says this machine cannot run it (a kernel, sysctl or seccomp filter that denies
+     * io_uring): that is the machine, not a failure of the backend.
      */
     static EchoServer started(ServerConfig config) throws IOException {
         assumeAvailable(config);
-        EchoServer server = config.backend().create(config);
+        EchoServer server = EchoServer.create(config);
         server.start();
         return server;
     }
 
     static void assumeAvailable(ServerConfig config) {
-        if (config.backend() == Backend.URING) {
-            String why = UringEchoServer.unavailability();
-            Assumptions.assumeTrue(why == null, () -> "skipped: io_uring not available (" + why + ")");
-        }
+        String why = config.backend().unavailability();
+        Assumptions.assumeTrue(why == null, () -> "skipped: " + config.backend().id() + " not available (" + why + ")");
     }
 
     static Socket connect(EchoServer server) throws IOException {

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the limit and measures again. Only the difference is what failing accepts cost.
  *
  * <p>netty on io_uring passes only because {@code Transports} turns Netty's multishot accept off:
- * with it, Netty re-armed each failed accept at once and the loop spun (docs/reliability.md).
+ * with it, Netty re-arms each failed accept at once and the loop spins (docs/reliability.md).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FdExhaustionIT {
@@ -49,14 +49,13 @@ class FdExhaustionIT {
     private static final int KEPT = 10;
     private static final int CLOSED = 100;
     private static final long CPU_WINDOW_MS = 2_000;
-    /** Lets the aftermath of 240 connects (JIT, a stats line) pass before the baseline: it was up to 7% of a core. */
+    /** Lets the aftermath of 240 connects (JIT, a stats line) pass before the baseline, which it would raise. */
     private static final long SETTLE_MS = 1_000;
     /**
      * What failing accepts may add to the server's CPU, as a share of one core. With the back-off
-     * (ten accepts a second) measured +0.5% to +2.5% on every variant, quiet and with one core kept
-     * busy by {@code stress-ng --cpu 1} (2-core VM, 2026-11-25; nonblocking 24% below, 26% at the
-     * limit). With the back-off removed (retry at once; nonblocking counting a failed accept as
-     * progress) the same test measured +100% to +150%: every variant spins.
+     * (ten accepts a second) the extra is a few percent; without it (retry at once) every variant
+     * spins and adds a whole core or more, so the bound tells the two apart with room for a busy
+     * machine.
      */
     private static final double MAX_EXTRA_CPU_SHARE = 0.25;
 

@@ -64,8 +64,7 @@ class HostileClientsTest {
             awaitStall(written, 300);
             Thread.sleep(SLOW_READER_PAUSE_MS); // the client keeps not reading
             long growth = rssBytes() - rssBefore;
-            // Measured under 1 MiB on every variant on a 2-core VM with one core busy (stress-ng,
-            // 2026-11-25).
+            // Every backend holds a bounded amount per connection: far below this bound.
             assertTrue(growth < 64L * MiB, "RSS grew " + growth / MiB + " MiB while the client did not read");
             byte[] echo = readExactly(s.getInputStream(), data.length);
             writer.join(30_000);
@@ -206,7 +205,7 @@ class HostileClientsTest {
         return Usage.now();
     }
 
-    /** Within 5 s: measured back within 16 ms on a 2-core VM with one core busy (stress-ng, 2026-11-25). */
+    /** Within 5 s: the server frees a closed connection's resources at once; the margin is for a busy machine. */
     private static void assertBackTo(Usage baseline, EchoServer server, ServerConfig config) throws InterruptedException {
         awaitOpen(server, 0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

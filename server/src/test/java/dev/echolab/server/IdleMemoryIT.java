@@ -23,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Resident memory per idle connection, as {@code bench/idle-memory.sh} measures it but smaller:
  * {@code bin/server} in its own JVM, 20 connections echo a line and close (first-connection costs),
  * its RSS is read; then {@value #CONNECTIONS} connections each echo a line and stay open and silent,
- * and the RSS is read again. The bounds are about 1.5 times the KiB per connection this test
- * measured on 2026-12-02 (docs/performance.md, "Memory per idle connection"), so that a regression
- * of the kind fixed then (a 64 KiB buffer per blocking connection, 16 KiB per aio read) fails them.
+ * and the RSS is read again. The bounds are about 1.5 times the KiB per connection that
+ * docs/performance.md ("Memory per idle connection") records, so that a regression such as a
+ * 64 KiB buffer per blocking connection or 16 KiB per aio read fails them.
  * RSS depends on what the server keeps per connection, not on CPU time, so a busy machine does not
  * move it; the JVM's heap grows in steps, which is the margin's other reason.
  */
@@ -36,12 +36,12 @@ class IdleMemoryIT {
 
     @ParameterizedTest(name = "{0}: at most {1} KiB per idle connection")
     @CsvSource({
-            // backend, bound in KiB: about 1.5 times what this test measured (2026-12-02), and below
-            // what the 64 KiB (blocking loop) and 16 KiB (aio) buffers per connection cost before
-            "virtual, 10",   // 6.8 here (4.8 at 5,000 in the bench; 79 with the 64 KiB buffer)
-            "blocking, 96",  // 64.6 here: a platform thread's touched stack and JVM thread state (126 before)
-            "aio, 6",        // 3.2 here (17.4 with a 16 KiB read outstanding)
-            "nio, 4",        // 2.4 here (no buffer per connection: key, channel, Connection)
+            // backend, bound in KiB: about 1.5 times what docs/performance.md records, and below what
+            // a 64 KiB (blocking loop) or 16 KiB (aio) buffer per connection would cost
+            "virtual, 10",   // a parked virtual thread and its 1 KiB buffer
+            "blocking, 96",  // a platform thread's touched stack and JVM thread state
+            "aio, 6",        // a 1 KiB read outstanding
+            "nio, 4",        // no buffer per connection: key, channel, Connection
     })
     void idleConnectionsCostNoMoreThanMeasured(String backend, double boundKib) throws Exception {
         Process p = start("--backend", backend, "--port", "0");

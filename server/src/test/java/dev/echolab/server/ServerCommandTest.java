@@ -48,6 +48,20 @@ class ServerCommandTest {
         assertFalse(r.out().contains("PT"), "durations as people type them:\n" + r.out());
     }
 
+    @Test
+    void threadsAndOffloadHelpComeFromTheRegistry() {
+        String help = run("--help").out().replaceAll("\\s+", " ");
+        for (Backend b : Backend.values()) {
+            Backend.Threads t = b.threads();
+            if (t.role() != null) {
+                String expected = b.id() + ": " + t.role() + (b.threadsPerCpu() ? " (default: one per CPU)" : " (default " + t.count() + ")");
+                assertTrue(help.contains(expected), "--threads help lacks '" + expected + "': " + help);
+            }
+        }
+        assertTrue(help.contains("Ignored by " + Backend.ids(b -> b.threads().role() == null) + "."), help);
+        assertTrue(help.contains("Backends " + Backend.ids(Backend::offloads) + ": run --work"), help);
+    }
+
     /** Every option that takes a value, with values it must refuse; a new option without any fails the test. */
     static final Map<String, List<String>> BAD_VALUES = Map.ofEntries(
             Map.entry("--backend", List.of("carrier-pigeon", "")),

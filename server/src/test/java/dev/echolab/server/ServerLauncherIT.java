@@ -60,8 +60,7 @@ class ServerLauncherIT {
             try (Socket s = connect(ready.port())) {
                 roundTrip(s, "Thread-0 say hello 0\n");
                 p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its pipes
-                // The command-line contract's 5 s; measured 17 to 340 ms (virtual) on a 2-core VM with
-                // one core busy (stress-ng, 2026-11-25).
+                // The command-line contract's 5 s.
                 assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM");
             }
             assertEquals(0, p.exitValue());

@@ -73,8 +73,8 @@ class SteadyStateAllocationTest {
 
     /**
      * Netty 4.2.18's io_uring transport creates an {@code IoUringIoOps} per submitted read and
-     * write; the JIT usually scalar-replaces them (measured 0.07 to 1 byte/message) but not always
-     * (once 144). That is Netty's code, not ours: measured and printed, not asserted.
+     * write; the JIT usually scalar-replaces them but not always. That is Netty's code, not ours:
+     * measured and printed, not asserted.
      */
     private static boolean asserted(ServerConfig config) {
         return config.transport() != Transport.IO_URING;

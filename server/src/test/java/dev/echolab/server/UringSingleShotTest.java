@@ -57,8 +57,8 @@ class UringSingleShotTest {
             AtomicLong written = new AtomicLong();
             Thread writer = writeWithoutReading(s, data, written);
             long stalledAt = awaitStall(written, 1_000);
-            // The bound of EchoContractTest: the kernel's socket buffers (7 to 9 MiB measured there)
-            // plus at most 64 KiB held by the server.
+            // The bound of EchoContractTest: the kernel's socket buffers plus at most 64 KiB held by
+            // the server.
             assertTrue(stalledAt < 40L * MiB, "the client could write " + stalledAt / MiB + " MiB without reading");
             byte[] echo = readExactly(s.getInputStream(), data.length);
             writer.join(10_000);

@@ -1,10 +1,10 @@
 package dev.echolab.server.aio;
 
-import dev.echolab.server.EchoServer;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
-import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,6 @@ import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * <b>Model:</b> asynchronous IO: start a read, return at once, and continue in a callback that runs
@@ -70,7 +69,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Try it:</b> {@code bin/server --backend aio --threads 2}, then {@code bin/loadgen}; in
  * {@code top -H -p $PID} the work spreads over the group's threads.
  */
-public final class AsyncChannelEchoServer implements EchoServer {
+public final class AsyncChannelEchoServer extends BaseEchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(AsyncChannelEchoServer.class);
 
@@ -78,29 +77,24 @@ public final class AsyncChannelEchoServer implements EchoServer {
         // By default the JDK tries each read at once, before asking epoll, and only waits when it
         // gets EAGAIN. An echo server starts its next read just after sending the echo, when the
         // client cannot have answered yet: that attempt fails every time, one wasted system call per
-        // message (measured: 4 system calls per echo instead of 3, and ~15% more server CPU per
-        // message at 500 connections; docs/performance.md). So wait for readiness first, unless
-        // the user says otherwise.
+        // message (docs/performance.md has its cost). So wait for readiness first, unless the user
+        // says otherwise.
         // Must be set before the JDK's asynchronous socket class is loaded: this class comes first.
         System.getProperties().putIfAbsent("sun.nio.ch.disableSynchronousRead", "true");
     }
 
-    private final ServerConfig config;
-    private final ServerStats stats = new ServerStats();
-    private final Limits limits;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AcceptHandler onAccept = new AcceptHandler();
     private AsynchronousChannelGroup group;
     private ExecutorService offload;
+    private ConnectionContext context;
     private AsynchronousServerSocketChannel server;
 
     public AsyncChannelEchoServer(ServerConfig config) {
-        this.config = config;
-        this.limits = new Limits(config, stats);
+        super(config);
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         group = AsynchronousChannelGroup.withFixedThreadPool(config.effectiveThreads(),
                 Thread.ofPlatform().name("aio-", 0).factory());
         try {
@@ -110,7 +104,9 @@ public final class AsyncChannelEchoServer implements EchoServer {
             throw e;
         }
         offload = Offload.pool(config);
+        context = context(offload);
         server.accept(null, onAccept);
+        return Sockets.localAddress(server);
     }
 
     private final class AcceptHandler implements CompletionHandler<AsynchronousSocketChannel, Void> {
@@ -125,7 +121,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
             }
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                new Connection(ch, stats, limits, config.work(), offload).start();
+                new Connection(ch, context).start();
             } catch (IOException | RuntimeException e) {
                 log.debug("connection ended: {}", e.toString());
                 closeQuietly(ch);
@@ -137,7 +133,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
             try {
                 server.accept(null, this);
             } catch (RuntimeException e) { // the group is shutting down
-                if (!closed.get()) {
+                if (!closing()) {
                     log.warn("cannot accept any more: {}", e.toString());
                 }
             }
@@ -145,7 +141,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
 
         @Override
         public void failed(Throwable e, Void unused) {
-            if (closed.get() || !server.isOpen()) {
+            if (closing() || !server.isOpen()) {
                 return;
             }
             // Out of file descriptors, most likely: try again a little later without holding a
@@ -157,20 +153,7 @@ public final class AsyncChannelEchoServer implements EchoServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(server);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true) || group == null) {
-            return;
-        }
+    protected void stop() {
         closeQuietly(server);
         shutdownGroup();
         Offload.shutdown(offload);
@@ -187,14 +170,6 @@ public final class AsyncChannelEchoServer implements EchoServer {
             log.debug("closing the channel group: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // shutting down: nothing useful to do with a failure to close
         }
     }
 }

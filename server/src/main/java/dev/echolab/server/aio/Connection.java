@@ -1,19 +1,17 @@
 package dev.echolab.server.aio;
 
-import dev.echolab.server.Limits;
-import dev.echolab.server.ServerStats;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Work;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,11 +52,8 @@ final class Connection {
     static final long BUDGET_RETRY_MS = 10;
 
     private final AsynchronousSocketChannel channel;
-    private final ServerStats stats;
-    private final Limits limits;
-    private final Work work;
-    /** Where {@code --offload} runs the work; null runs it in the completion callback. */
-    private final Executor offload;
+    /** The server's counters, limits and work; its offload pool, or null to work in the callback. */
+    private final ConnectionContext context;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     /** Drained buffers, reused for the next reads: a connection allocates only up to its bound. */
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
@@ -71,12 +66,9 @@ final class Connection {
     private boolean inputClosed;
     private boolean closed;
 
-    Connection(AsynchronousSocketChannel channel, ServerStats stats, Limits limits, Work work, Executor offload) {
+    Connection(AsynchronousSocketChannel channel, ConnectionContext context) {
         this.channel = channel;
-        this.stats = stats;
-        this.limits = limits;
-        this.work = work;
-        this.offload = offload;
+        this.context = context;
     }
 
     /** Starts the first read; everything after happens in the callbacks. */
@@ -85,7 +77,7 @@ final class Connection {
     }
 
     private void startRead() {
-        if (limits.overBudget()) {
+        if (context.limits().overBudget()) {
             reading = true; // a read is as good as started: nobody else may start one meanwhile
             CompletableFuture.delayedExecutor(BUDGET_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::retryRead);
             return;
@@ -94,7 +86,7 @@ final class Connection {
         b.clear();
         reading = true;
         // A timeout of 0 means none; NIO.2 fails the read with InterruptedByTimeoutException.
-        channel.read(b, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS, b, onRead);
+        channel.read(b, context.limits().idleTimeoutMillis(), TimeUnit.MILLISECONDS, b, onRead);
     }
 
     private synchronized void retryRead() {
@@ -114,12 +106,12 @@ final class Connection {
             closeIfDone();
             return;
         }
-        stats.echoed(n);
+        context.stats().echoed(n);
         resize(n, b.capacity());
         b.flip();
         queue.add(b);
         queued += n;
-        limits.reserve(n);
+        context.limits().reserve(n);
         if (!writing) {
             startWrite();
         }
@@ -161,7 +153,7 @@ final class Connection {
         }
         queue.pop();
         queued -= b.limit();
-        limits.release(b.limit());
+        context.limits().release(b.limit());
         if (b.capacity() == readSize) {
             spare.push(b);
         }
@@ -186,8 +178,8 @@ final class Connection {
             return;
         }
         if (e instanceof InterruptedByTimeoutException) {
-            limits.idleClosed();
-            log.debug("idle for {}: closing", limits.idleTimeout());
+            context.limits().idleClosed();
+            log.debug("idle for {}: closing", context.limits().idleTimeout());
         } else {
             log.debug("connection ended: {}", e.toString());
         }
@@ -199,14 +191,10 @@ final class Connection {
             return;
         }
         closed = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the peer is gone already; nothing left to tell it
-        }
-        limits.release(queued);
+        BaseEchoServer.closeQuietly(channel); // the peer may be gone already
+        context.limits().release(queued);
         queued = 0;
-        stats.closed();
+        context.stats().closed();
     }
 
     private final class ReadHandler implements CompletionHandler<Integer, ByteBuffer> {
@@ -216,13 +204,14 @@ final class Connection {
          */
         @Override
         public void completed(Integer n, ByteBuffer b) {
+            Work work = context.work();
             if (n <= 0 || work.isNone()) {
                 afterWork(n, b);
-            } else if (offload == null) {
+            } else if (context.offload() == null) {
                 work.perform(); // the classic mistake: a group thread blocked, for every connection
                 afterWork(n, b);
             } else {
-                offload.execute(() -> {
+                context.offload().execute(() -> {
                     work.perform();
                     afterWork(n, b);
                 });

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --max-connections}: over the cap the child is closed at once and never reaches an event
  * loop. A failed accept (out of file descriptors) is reported to {@link Limits#acceptFailed}, then
  * accepting pauses for {@link Limits#ACCEPT_RETRY_MS} instead of retrying at once on a socket that
- * stays readable (on io_uring only with single-shot accept: see {@link Transports}).
+ * stays readable (on io_uring only with single-shot accept: see {@code Transports}).
  */
 @ChannelHandler.Sharable
 final class AdmissionHandler extends ChannelInboundHandlerAdapter {

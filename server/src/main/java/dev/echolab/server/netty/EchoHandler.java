@@ -1,8 +1,6 @@
 package dev.echolab.server.netty;
 
-import dev.echolab.server.Limits;
-import dev.echolab.server.ServerStats;
-import dev.echolab.server.Work;
+import dev.echolab.server.ConnectionContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -33,38 +31,38 @@ import java.util.concurrent.TimeUnit;
 final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(EchoHandler.class);
+    /** A channel stops reading above this many bytes queued to write, and reads again below the low mark. */
+    static final int HIGH_WATER_MARK = 256 * 1024;
+    static final int LOW_WATER_MARK = 128 * 1024;
     /** What a channel over the high-water mark is taken to hold (the mark itself). */
-    static final int HELD = NettyEchoServer.HIGH_WATER_MARK;
+    static final int HELD = HIGH_WATER_MARK;
     private static final long BUDGET_RETRY_MS = 10;
     /** Set while the channel's {@link #HELD} bytes are counted against the budget. */
     private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf("echolab.counted");
-    private final ServerStats stats;
-    private final Limits limits;
-    private final Work work;
+    /** The server's counters, limits and work (the offload group, if any, is the pipeline's). */
+    private final ConnectionContext context;
 
-    EchoHandler(ServerStats stats, Limits limits, Work work) {
-        this.stats = stats;
-        this.limits = limits;
-        this.work = work;
+    EchoHandler(ConnectionContext context) {
+        this.context = context;
     }
 
     /** Counted as accepted by {@link AdmissionHandler}; closed here, once, whoever closes it. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         uncount(ctx);
-        stats.closed();
+        context.stats().closed();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        stats.echoed(((ByteBuf) msg).readableBytes());
+        context.stats().echoed(((ByteBuf) msg).readableBytes());
         // --work: on the event loop (the classic mistake) unless the handler was added with an
         // offload executor group, in which case Netty runs this method there and hands the write
         // back to the channel's event loop by itself.
-        work.perform();
+        context.work().perform();
         // The same pooled buffer goes back out: no copy. The pipeline releases it once written.
         ctx.write(msg, ctx.voidPromise());
-        if (limits.overBudget()) {
+        if (context.limits().overBudget()) {
             pauseForBudget(ctx);
         }
     }
@@ -72,7 +70,7 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     private void pauseForBudget(ChannelHandlerContext ctx) {
         ctx.channel().config().setAutoRead(false);
         ctx.executor().schedule(() -> {
-            if (limits.overBudget()) {
+            if (context.limits().overBudget()) {
                 pauseForBudget(ctx);
             } else if (ctx.channel().isWritable()) {
                 ctx.channel().config().setAutoRead(true);
@@ -93,22 +91,22 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         if (writable) {
             uncount(ctx);
         } else if (ctx.channel().attr(COUNTED).setIfAbsent(Boolean.TRUE) == null) {
-            limits.reserve(HELD);
+            context.limits().reserve(HELD);
         }
-        ctx.channel().config().setAutoRead(writable && !limits.overBudget());
+        ctx.channel().config().setAutoRead(writable && !context.limits().overBudget());
     }
 
     private void uncount(ChannelHandlerContext ctx) {
         if (ctx.channel().attr(COUNTED).getAndSet(null) != null) {
-            limits.release(HELD);
+            context.limits().release(HELD);
         }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && ctx.channel().config().isAutoRead()) {
-            limits.idleClosed();
-            log.debug("idle for {}: closing", limits.idleTimeout());
+            context.limits().idleClosed();
+            log.debug("idle for {}: closing", context.limits().idleTimeout());
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {
             // Half-close: send what is still queued, then close our side.

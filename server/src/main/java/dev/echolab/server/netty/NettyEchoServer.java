@@ -1,10 +1,8 @@
 package dev.echolab.server.netty;
 
-import dev.echolab.server.EchoServer;
-import dev.echolab.server.Limits;
+import dev.echolab.server.BaseEchoServer;
 import dev.echolab.server.Sockets;
 import dev.echolab.server.ServerConfig;
-import dev.echolab.server.ServerStats;
 import dev.echolab.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -24,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * <b>Model:</b> production event loops: the {@link dev.echolab.server.nio.SelectorEchoServer}
@@ -71,15 +68,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * names the transport ({@code transport=io_uring}). Then {@code --transport epoll} and
  * {@code --transport nio}, back to back, same load.
  */
-public final class NettyEchoServer implements EchoServer {
+public final class NettyEchoServer extends BaseEchoServer {
 
-    private static final int LOW_WATER_MARK = 128 * 1024;
-    static final int HIGH_WATER_MARK = 256 * 1024;
-
-    private final ServerConfig config;
-    private final ServerStats stats = new ServerStats();
-    private final Limits limits;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final Transport transport;
     private EventLoopGroup group;
     /** {@code --offload}: the executors that run the handler (and its work) off the event loops. */
@@ -92,8 +82,7 @@ public final class NettyEchoServer implements EchoServer {
      *                               without io_uring, a seccomp filter that forbids it)
      */
     public NettyEchoServer(ServerConfig config) {
-        this.config = config;
-        this.limits = new Limits(config, stats);
+        super(config);
         this.transport = Transports.resolve(config.transport());
     }
 
@@ -110,10 +99,10 @@ public final class NettyEchoServer implements EchoServer {
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"),
                 Transports.ioHandler(transport));
-        EchoHandler handler = new EchoHandler(stats, limits, config.work());
+        EchoHandler handler = new EchoHandler(context(null));
         if (config.offload() > 0 && !config.work().isNone()) {
             offload = new DefaultEventExecutorGroup(config.offload(), new DefaultThreadFactory("netty-offload"));
         }
@@ -124,10 +113,10 @@ public final class NettyEchoServer implements EchoServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // The pooled allocator, not 4.2's default adaptive one: on the NIO transport the
-                // adaptive buffer makes a new ByteBuffer view for every read (64 bytes a message).
+                // adaptive buffer makes a new ByteBuffer view for every read (an allocation per message).
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(EchoHandler.LOW_WATER_MARK, EchoHandler.HIGH_WATER_MARK))
                 .handler(new AdmissionHandler(limits))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -154,26 +143,12 @@ public final class NettyEchoServer implements EchoServer {
             }
             throw new IOException(e.getMessage(), e);
         }
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
     @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true) || group == null) {
-            return;
-        }
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-        }
+    protected void stop() {
+        serverChannel.close().syncUninterruptibly();
         // Closing the group closes every channel on it; quiet period 0: we are not draining requests.
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownOffload();

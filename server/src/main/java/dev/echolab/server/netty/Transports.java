@@ -29,8 +29,8 @@ final class Transports {
      * io_uring accepts one connection per submission, not with Netty's default multishot accept.
      * A multishot accept ends at the first failure (EMFILE: out of descriptors), and Netty 4.2
      * re-arms an ended multishot at once, whether or not auto-read is on
-     * (AbstractIoUringChannel's readComplete): AdmissionHandler's back-off could not stop it, and
-     * the loop spun at some 500,000 io_uring_enter calls a second. A single-shot accept is
+     * (AbstractIoUringChannel's readComplete): AdmissionHandler's back-off cannot stop it, and
+     * the loop spins on io_uring_enter (docs/reliability.md). A single-shot accept is
      * submitted again only when the channel reads, so turning auto-read off pauses it, as on
      * epoll and nio. Netty reads this property once, when its IoUring class loads; no class of
      * ours but this one touches IoUring, so this comes first. An explicit -D wins.

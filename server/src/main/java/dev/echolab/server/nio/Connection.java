@@ -1,7 +1,7 @@
 package dev.echolab.server.nio;
 
-import dev.echolab.server.ServerStats;
-import dev.echolab.server.Work;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,7 +38,8 @@ final class Connection implements Runnable {
 
     private final SocketChannel channel;
     private final SelectionKey key;
-    private final ServerStats stats;
+    /** The server's counters, limits and work; its offload pool, or null to work on the reactor. */
+    private final ConnectionContext context;
     private final Reactor reactor;
     /**
      * The unsent tail of one read (or a whole read during offloaded work): borrowed from the
@@ -50,10 +51,10 @@ final class Connection implements Runnable {
     /** When bytes last moved, for the idle sweep ({@link System#nanoTime()}). */
     private long lastActive = System.nanoTime();
 
-    Connection(SocketChannel channel, SelectionKey key, ServerStats stats, Reactor reactor) {
+    Connection(SocketChannel channel, SelectionKey key, ConnectionContext context, Reactor reactor) {
         this.channel = channel;
         this.key = key;
-        this.stats = stats;
+        this.context = context;
         this.reactor = reactor;
     }
 
@@ -62,7 +63,7 @@ final class Connection implements Runnable {
      * part the socket does not take now is copied into this connection's own buffer.
      */
     void onReadable(ByteBuffer shared) throws IOException {
-        if (reactor.limits().overBudget()) {
+        if (context.limits().overBudget()) {
             key.interestOps(0); // leave the bytes in the kernel: TCP pushes back on this client
             reactor.pause(this);
             return;
@@ -74,10 +75,9 @@ final class Connection implements Runnable {
             return;
         }
         lastActive = System.nanoTime();
-        stats.echoed(n);
+        context.stats().echoed(n);
         shared.flip();
-        Work work = reactor.work();
-        Executor offload = reactor.offload();
+        Executor offload = context.offload();
         if (offload != null) {
             keep(shared);
             key.interestOps(0); // read nothing more until this message has been worked on and sent
@@ -86,14 +86,14 @@ final class Connection implements Runnable {
         }
         // The classic mistake, on purpose (--work without --offload): this blocks the reactor,
         // and with it every other connection it serves.
-        work.perform();
+        context.work().perform();
         writeOrKeep(shared);
     }
 
     /** On an offload pool thread: do the work, then hand the connection back to its reactor. */
     @Override
     public void run() {
-        reactor.work().perform();
+        context.work().perform();
         reactor.workDone(this);
     }
 
@@ -124,7 +124,7 @@ final class Connection implements Runnable {
         pending.clear();
         pending.put(shared).flip();
         reserved = pending.remaining();
-        reactor.limits().reserve(reserved);
+        context.limits().reserve(reserved);
     }
 
     /** Finishes a partial write; back to reading once drained. */
@@ -145,7 +145,7 @@ final class Connection implements Runnable {
 
     private void giveBack() {
         if (pending != null) {
-            reactor.limits().release(reserved);
+            context.limits().release(reserved);
             reactor.giveBack(pending);
             pending = null;
             reserved = 0;
@@ -170,12 +170,8 @@ final class Connection implements Runnable {
             return;
         }
         key.cancel();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the peer is gone already; nothing left to tell it
-        }
+        BaseEchoServer.closeQuietly(channel); // the peer may be gone already
         giveBack();
-        stats.closed();
+        context.stats().closed();
     }
 }

@@ -1,10 +1,9 @@
 package dev.echolab.server.nio;
 
-import dev.echolab.server.EchoServer;
-import dev.echolab.server.Limits;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
-import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
 
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * <b>Model:</b> IO multiplexing: one thread waits on every socket at once ({@link Selector}, which
@@ -69,12 +67,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * serves all 500 connections ({@code top -H -p $PID}). Then {@code --threads 2}: two reactors share
  * them and use both cores.
  */
-public final class SelectorEchoServer implements EchoServer {
+public final class SelectorEchoServer extends BaseEchoServer {
 
-    private final ServerConfig config;
-    private final ServerStats stats = new ServerStats();
-    private final Limits limits;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private ServerSocketChannel server;
     /** The reactor that accepts; one of {@link #workers} when there is only one thread. */
     private Reactor acceptor;
@@ -82,25 +76,25 @@ public final class SelectorEchoServer implements EchoServer {
     private ExecutorService offload;
 
     public SelectorEchoServer(ServerConfig config) {
-        this.config = config;
-        this.limits = new Limits(config, stats);
+        super(config);
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         int n = Math.max(1, config.effectiveThreads());
         server = Sockets.bind(config);
         offload = Offload.pool(config);
+        ConnectionContext context = context(offload);
         try {
             if (n == 1) {
-                workers = new Reactor[] {new Reactor("nio-loop", stats, limits, config.work(), offload)};
+                workers = new Reactor[] {new Reactor("nio-loop", context)};
                 acceptor = workers[0];
             } else {
                 workers = new Reactor[n];
                 for (int i = 0; i < n; i++) {
-                    workers[i] = new Reactor("nio-reactor-" + (i + 1), stats, limits, config.work(), offload);
+                    workers[i] = new Reactor("nio-reactor-" + (i + 1), context);
                 }
-                acceptor = new Reactor("nio-acceptor", stats, limits, config.work(), null);
+                acceptor = new Reactor("nio-acceptor", context(null));
             }
             acceptor.accept(server, workers);
         } catch (IOException | RuntimeException e) {
@@ -114,6 +108,7 @@ public final class SelectorEchoServer implements EchoServer {
         if (n > 1) {
             acceptor.start();
         }
+        return Sockets.localAddress(server);
     }
 
     @Override
@@ -121,22 +116,9 @@ public final class SelectorEchoServer implements EchoServer {
         return workers.length > 1 ? "reactors=" + workers.length : "";
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(server);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
     /** The acceptor first, so nothing is handed to a reactor that has already stopped. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true) || acceptor == null) {
-            return;
-        }
+    protected void stop() {
         try {
             acceptor.stop();
             acceptor.join();

@@ -1,13 +1,11 @@
 package dev.echolab.server.nonblocking;
 
-import dev.echolab.server.Limits;
-import dev.echolab.server.ServerStats;
-import dev.echolab.server.Work;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.Executor;
 
 /**
  * One polled client. Each {@link #poll} either finishes a pending write or asks the socket for data
@@ -27,11 +25,8 @@ import java.util.concurrent.Executor;
 final class Connection implements Runnable {
 
     private final SocketChannel channel;
-    private final ServerStats stats;
-    private final Limits limits;
-    private final Work work;
-    /** Where {@code --offload} runs the work; null runs it on the polling thread. */
-    private final Executor offload;
+    /** The server's counters, limits and work; its offload pool, or null to work on the polling thread. */
+    private final ConnectionContext context;
     /** The unsent tail of one read (a whole read during offloaded work); allocated once, reused. */
     private ByteBuffer pending;
     /** Unsent bytes counted against the global budget. */
@@ -41,12 +36,9 @@ final class Connection implements Runnable {
     /** True while an offload thread works on {@link #pending}: the loop leaves this socket alone. */
     private volatile boolean working;
 
-    Connection(SocketChannel channel, ServerStats stats, Limits limits, Work work, Executor offload) {
+    Connection(SocketChannel channel, ConnectionContext context) {
         this.channel = channel;
-        this.stats = stats;
-        this.limits = limits;
-        this.work = work;
-        this.offload = offload;
+        this.context = context;
     }
 
     /** One look at this socket; returns true if any byte moved (or the connection ended). */
@@ -57,10 +49,10 @@ final class Connection implements Runnable {
         if (reserved > 0) {
             return flush();
         }
-        if (limits.overBudget()) {
+        if (context.limits().overBudget()) {
             return false; // leave the bytes in the kernel until other clients have taken theirs
         }
-        stats.polled(1);
+        context.stats().polled(1);
         shared.clear();
         int n = channel.read(shared);
         if (n == 0) {
@@ -71,15 +63,15 @@ final class Connection implements Runnable {
             return true;
         }
         lastActive = System.nanoTime();
-        stats.echoed(n);
+        context.stats().echoed(n);
         shared.flip();
-        if (offload != null) {
+        if (context.offload() != null) {
             keep(shared); // the next poll finds it pending once the work is done
             working = true;
-            offload.execute(this);
+            context.offload().execute(this);
             return true;
         }
-        work.perform(); // without --offload: the one polling thread waits, and so does everyone
+        context.work().perform(); // without --offload: the one polling thread waits, and so does everyone
         channel.write(shared);
         if (shared.hasRemaining()) {
             keep(shared);
@@ -90,7 +82,7 @@ final class Connection implements Runnable {
     /** On an offload thread; the volatile write publishes "done" to the polling thread. */
     @Override
     public void run() {
-        work.perform();
+        context.work().perform();
         working = false;
     }
 
@@ -101,7 +93,7 @@ final class Connection implements Runnable {
         pending.clear();
         pending.put(shared).flip();
         reserved = pending.remaining();
-        limits.reserve(reserved);
+        context.limits().reserve(reserved);
     }
 
     private boolean flush() throws IOException {
@@ -116,7 +108,7 @@ final class Connection implements Runnable {
     }
 
     private void unreserve() {
-        limits.release(reserved);
+        context.limits().release(reserved);
         reserved = 0;
     }
 
@@ -133,12 +125,8 @@ final class Connection implements Runnable {
         if (!channel.isOpen()) {
             return;
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the peer is gone already; nothing left to tell it
-        }
+        BaseEchoServer.closeQuietly(channel); // the peer may be gone already
         unreserve();
-        stats.closed();
+        context.stats().closed();
     }
 }

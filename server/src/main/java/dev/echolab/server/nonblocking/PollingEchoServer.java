@@ -1,10 +1,10 @@
 package dev.echolab.server.nonblocking;
 
-import dev.echolab.server.EchoServer;
+import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
-import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -46,11 +45,10 @@ import java.util.concurrent.locks.LockSupport;
  * finds the echo pending and writes it.
  *
  * <p><b>Costs:</b> one {@code read} system call per connection per pass, whether or not it has
- * data: with 100 idle connections that is ~90 000 useless system calls a second even with the
- * back-off (measured on a 2-core VM, 100 idle connections, CPU time from /proc/PID/stat over 10 s:
- * 5.8% of one core and {@code polls/s=88000}, where {@code nio} shows 0.0%; without the back-off
- * the loop never sleeps, so it takes a whole core). The back-off in turn adds up to 1 ms of latency to the first message after a
- * quiet spell. Cost grows with connections, not with traffic: the wrong way round.
+ * data: idle connections cost system calls, and a share of a core, even with the back-off (without
+ * it the loop never sleeps, so it takes a whole core; docs/io-models.md has the figures). The
+ * back-off in turn adds up to 1 ms of latency to the first message after a quiet spell. Cost
+ * grows with connections, not with traffic: the wrong way round.
  *
  * <p><b>Choose it when</b> never for a server: it is here to show what the kernel's readiness
  * notification ({@code select}/{@code epoll}, the next lesson) saves. Polling makes sense only for
@@ -65,7 +63,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code bin/loadgen --connections 100 --rate 1}) and watch {@code top -p $PID} and the
  * {@code polls/s} in the stats line: busy with nothing to do. Then the same with {@code --backend nio}.
  */
-public final class PollingEchoServer implements EchoServer {
+public final class PollingEchoServer extends BaseEchoServer {
 
     private static final Logger log = LoggerFactory.getLogger(PollingEchoServer.class);
     private static final int BUFFER_SIZE = 64 * 1024;
@@ -74,46 +72,45 @@ public final class PollingEchoServer implements EchoServer {
     private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final ServerConfig config;
-    private final ServerStats stats = new ServerStats();
-    private final Limits limits;
-    private final AtomicBoolean closed = new AtomicBoolean();
     /** One read buffer for all connections: only the loop thread touches it. */
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final List<Connection> connections = new ArrayList<>();
     private ServerSocketChannel server;
     private ExecutorService offload;
+    private ConnectionContext context;
     private Thread loop;
     private long acceptPausedUntil;
 
     public PollingEchoServer(ServerConfig config) {
-        this.config = config;
-        this.limits = new Limits(config, stats);
+        super(config);
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         server = Sockets.bind(config);
-        server.configureBlocking(false);
+        try {
+            server.configureBlocking(false);
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
         offload = Offload.pool(config);
+        context = context(offload);
         loop = Thread.ofPlatform().name("nonblocking-loop").start(this::run);
+        return Sockets.localAddress(server);
     }
 
     private void run() {
         long idlePasses = 0;
         try {
-            while (!closed.get()) {
+            while (!closing()) {
                 boolean progress = acceptPending() | pollAll();
                 idlePasses = progress ? 0 : idlePasses + 1;
                 backOff(idlePasses);
             }
         } finally {
             connections.forEach(Connection::close);
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // shutting down: nothing useful to do with a failure to close
-            }
+            closeQuietly(server);
         }
     }
 
@@ -173,7 +170,7 @@ public final class PollingEchoServer implements EchoServer {
                 }
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                connections.add(new Connection(ch, stats, limits, config.work(), offload));
+                connections.add(new Connection(ch, context));
             }
         } catch (IOException e) {
             // Out of file descriptors, most likely: stop asking for a while.
@@ -184,20 +181,7 @@ public final class PollingEchoServer implements EchoServer {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(server);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true) || loop == null) {
-            return;
-        }
+    protected void stop() {
         LockSupport.unpark(loop);
         try {
             loop.join();

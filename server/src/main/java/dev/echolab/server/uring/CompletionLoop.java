@@ -1,8 +1,7 @@
 package dev.echolab.server.uring;
 
+import dev.echolab.server.ConnectionContext;
 import dev.echolab.server.Limits;
-import dev.echolab.server.ServerStats;
-import dev.echolab.server.Work;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +50,8 @@ final class CompletionLoop implements Ring.Completions {
     private static final long WAIT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    private final ServerStats stats;
-    private final Limits limits;
-    private final Work work;
+    /** The server's counters, limits and work (always done on this thread: no offload). */
+    private final ConnectionContext context;
     private final int listening;
     private final Thread thread;
     private final CompletableFuture<String> ready = new CompletableFuture<>();
@@ -83,10 +81,8 @@ final class CompletionLoop implements Ring.Completions {
     private long now = System.nanoTime();
     private long lastSweep = now;
 
-    CompletionLoop(String name, ServerStats stats, Limits limits, Work work, int listening, boolean multishotRecv) {
-        this.stats = stats;
-        this.limits = limits;
-        this.work = work;
+    CompletionLoop(String name, ConnectionContext context, int listening, boolean multishotRecv) {
+        this.context = context;
         this.listening = listening;
         this.multishotRecv = multishotRecv;
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
@@ -192,8 +188,8 @@ final class CompletionLoop implements Ring.Completions {
         if (!waiting.isEmpty()) {
             nanos = Math.min(nanos, WAIT_CHECK_NANOS);
         }
-        if (limits.idleTimeoutEnabled()) {
-            nanos = Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(limits.idleSweepMillis()));
+        if (context.limits().idleTimeoutEnabled()) {
+            nanos = Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(context.limits().idleSweepMillis()));
         }
         return nanos == Long.MAX_VALUE ? -1 : nanos;
     }
@@ -229,7 +225,7 @@ final class CompletionLoop implements Ring.Completions {
             acceptArmed = false;
         }
         if (res >= 0) {
-            if (running && limits.admit()) {
+            if (running && context.limits().admit()) {
                 open(res);
             } else {
                 Native.close(res); // over --max-connections: a reset now rather than a queue forever
@@ -238,7 +234,7 @@ final class CompletionLoop implements Ring.Completions {
             // Out of descriptors, most likely. A multishot accept ends at its first failure; it is
             // submitted again only after the back-off, so the loop does not spin on a listening
             // socket that stays readable.
-            limits.acceptFailed(new IOException(Native.strerror(-res)));
+            context.limits().acceptFailed(new IOException(Native.strerror(-res)));
             acceptRetryAt = now + TimeUnit.MILLISECONDS.toNanos(Limits.ACCEPT_RETRY_MS);
             if (acceptArmed) {
                 ring.cancel(ACCEPT, CANCEL);
@@ -322,17 +318,17 @@ final class CompletionLoop implements Ring.Completions {
             buffers.recycle(bid); // closed while this was on its way
             return;
         }
-        stats.echoed(n);
-        limits.reserve(n);
+        context.stats().echoed(n);
+        context.limits().reserve(n);
         c.lastActive = now;
         c.enqueue(bid, n);
         // --work runs here, on the loop: the classic mistake on purpose, as on nio without --offload.
-        work.perform();
+        context.work().perform();
         if (!c.sending) {
             sendHead(c);
         }
         // Backpressure: a connection holding this much unsent is not read further.
-        if (c.receiving && !c.cancelling && (c.full() || limits.overBudget())) {
+        if (c.receiving && !c.cancelling && (c.full() || context.limits().overBudget())) {
             ring.cancel(RECV | c.slot, CANCEL | c.slot);
             c.cancelling = true;
         }
@@ -354,7 +350,7 @@ final class CompletionLoop implements Ring.Completions {
         } else {
             c.lastActive = now;
             c.unsent -= res;
-            limits.release(res);
+            context.limits().release(res);
             c.sentOfHead += res;
             if (c.sentOfHead == c.headLength()) {
                 buffers.recycle(c.dequeue());
@@ -374,7 +370,7 @@ final class CompletionLoop implements Ring.Completions {
         if (!c.wantsToRead() || c.waiting) {
             return;
         }
-        if (limits.overBudget() || buffers.available() == 0) {
+        if (context.limits().overBudget() || buffers.available() == 0) {
             await(c);
         } else {
             armRecv(c);
@@ -390,7 +386,7 @@ final class CompletionLoop implements Ring.Completions {
 
     /** Connections that waited for buffers or budget read again, as many as there are free buffers. */
     private void resumeWaiting() {
-        while (!waiting.isEmpty() && !limits.overBudget() && buffers.available() > 0) {
+        while (!waiting.isEmpty() && !context.limits().overBudget() && buffers.available() > 0) {
             Connection c = waiting.poll();
             c.waiting = false;
             c.lastActive = now; // idleness counts from here: the wait was the server's, not the client's
@@ -399,15 +395,15 @@ final class CompletionLoop implements Ring.Completions {
     }
 
     private void sweepIdle() {
-        if (!limits.idleTimeoutEnabled() || now - lastSweep < TimeUnit.MILLISECONDS.toNanos(limits.idleSweepMillis())) {
+        if (!context.limits().idleTimeoutEnabled() || now - lastSweep < TimeUnit.MILLISECONDS.toNanos(context.limits().idleSweepMillis())) {
             return;
         }
         lastSweep = now;
         for (int i = 0; i < slotsUsed; i++) {
             Connection c = table[i];
-            if (c != null && c.idleFor(limits.idleTimeoutNanos(), now)) {
-                log.debug("idle for {}: closing", limits.idleTimeout());
-                limits.idleClosed();
+            if (c != null && c.idleFor(context.limits().idleTimeoutNanos(), now)) {
+                log.debug("idle for {}: closing", context.limits().idleTimeout());
+                context.limits().idleClosed();
                 close(c);
                 releaseIfFree(c);
             }
@@ -440,8 +436,8 @@ final class CompletionLoop implements Ring.Completions {
             closing = Arrays.copyOf(closing, closing.length * 2);
         }
         closing[closingCount++] = c.fd;
-        stats.closed();
-        limits.release(c.unsent);
+        context.stats().closed();
+        context.limits().release(c.unsent);
         c.unsent = 0;
         c.dropQueued(buffers);
     }

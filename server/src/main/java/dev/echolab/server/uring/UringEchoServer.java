@@ -1,9 +1,7 @@
 package dev.echolab.server.uring;
 
-import dev.echolab.server.EchoServer;
-import dev.echolab.server.Limits;
+import dev.echolab.server.BaseEchoServer;
 import dev.echolab.server.ServerConfig;
-import dev.echolab.server.ServerStats;
 import dev.echolab.server.Sockets;
 
 import java.io.IOException;
@@ -12,7 +10,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * <b>Model:</b> asynchronous IO, for real: the program asks the kernel for an accept, a receive or
@@ -70,15 +67,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Try it:</b> {@code bin/server --backend uring}, then {@code bin/loadgen}; {@code strace -c
  * -f -p $PID} shows almost only {@code io_uring_enter}, far fewer than the messages echoed.
  */
-public final class UringEchoServer implements EchoServer {
+public final class UringEchoServer extends BaseEchoServer {
 
     private static volatile String unavailability;
     private static volatile boolean probed;
 
-    private final ServerConfig config;
-    private final ServerStats stats = new ServerStats();
-    private final Limits limits;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private ServerSocketChannel server;
     private CompletionLoop loop;
     private String mode = "";
@@ -88,8 +81,7 @@ public final class UringEchoServer implements EchoServer {
         if (why != null) {
             throw new IllegalStateException("io_uring is not available here: " + why);
         }
-        this.config = config;
-        this.limits = new Limits(config, stats);
+        super(config);
     }
 
     /**
@@ -125,16 +117,17 @@ public final class UringEchoServer implements EchoServer {
     }
 
     @Override
-    public void start() throws IOException {
+    protected InetSocketAddress listen() throws IOException {
         server = Sockets.bind(config);
         try {
-            loop = new CompletionLoop("uring-loop", stats, limits, config.work(), descriptor(server),
+            loop = new CompletionLoop("uring-loop", context(null), descriptor(server),
                     !Boolean.getBoolean("echolab.uring.singleshot"));
             mode = loop.start();
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
+        return Sockets.localAddress(server);
     }
 
     /**
@@ -158,34 +151,15 @@ public final class UringEchoServer implements EchoServer {
         return "setup=" + mode;
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return Sockets.localAddress(server);
-    }
-
-    @Override
-    public ServerStats.Snapshot stats() {
-        return stats.snapshot();
-    }
-
     /** The loop first (it cancels the accept and reaps what is in flight), then the listening socket. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true) || server == null) {
-            return;
-        }
-        if (loop != null) {
-            loop.stop();
-            try {
-                loop.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    protected void stop() {
+        loop.stop();
         try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing: nothing useful to do with a failure
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        closeQuietly(server);
     }
 }

@@ -1,0 +1,320 @@
+package dev.echolab.lab.chapter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.echolab.common.Cli;
+import dev.echolab.common.Durations;
+import dev.echolab.lab.peer.Peer;
+import dev.echolab.lab.peer.Toolchain;
+import dev.echolab.lab.report.Environment;
+import dev.echolab.lab.report.MarkdownReport;
+import dev.echolab.lab.run.CaseResult;
+import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.Summary;
+import dev.echolab.lab.sample.Sampler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import static dev.echolab.lab.run.Summary.fmt;
+
+/**
+ * {@code bin/lab chapter}: the chapter's experiments, measured. The GIL (CPU-bound work on
+ * threads, greenlets and processes), IO-bound vs CPU-bound work, and processes vs threads for the
+ * same server, each as one table of runtimes with the msgs/s they served and the cores they used.
+ *
+ * <p>Unlike {@code compare}, nothing is pinned: the question is how many cores a runtime can use,
+ * so the server may use both, and the load generator runs at a fixed open-loop rate (see
+ * {@link ChapterExperiment}) so that its own CPU stays small. Cores used is the server's process
+ * tree's CPU seconds over the wall seconds of the measured interval, from /proc ({@link Sampler}).
+ */
+@Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the chapter's experiments (the GIL, IO-bound vs CPU-bound work, processes vs threads):",
+                "each runtime's msgs/s and the cores it used, as tables on stdout and results.json + report.md in --out."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:the experiments ran (failed or skipped runtimes are in the tables)", "1:could not run at all",
+                "2:bad usage"})
+public final class ChapterCommand implements Callable<Integer> {
+
+    @Option(names = "--experiment", paramLabel = "all|ID,...",
+            description = "Experiments to run: all, or some of gil, io, processes (default: ${DEFAULT-VALUE}).")
+    String experiment = "all";
+
+    @Option(names = "--runtimes", paramLabel = "all|ID,...",
+            description = "Only the rows of these runtimes (backend or peer ids, e.g. nio,py-threads) (default: ${DEFAULT-VALUE}).")
+    String runtimes = "all";
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Measured time per runtime (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
+            description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
+    Path out;
+
+    @Option(names = "--kernel-bill", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count each runtime's system calls and context switches per message with perf, and look at where "
+                    + "its threads wait (--no-kernel-bill: don't) (default: on).")
+    boolean kernelBill;
+
+    @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
+    Duration readyTimeout;
+
+    /** Where the peers' compilers and Python are found. */
+    Toolchain toolchain = Toolchain.system();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+    private final Path home;
+
+    public ChapterCommand() {
+        this(System.out, System.err, Path.of(System.getProperty("echolab.home", ".")).toAbsolutePath().normalize());
+    }
+
+    ChapterCommand(PrintStream stdout, PrintStream stderr, Path home) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.home = home;
+    }
+
+    /** One runtime's line in an experiment's table (results.json {@code experiments[].rows[]}). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
+                      Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
+                      Integer processes, Double rssMb) {
+
+        static Row measured(ChapterExperiment.Runtime r, CaseResult c) {
+            return new Row(r.label(), r.model(), r.expected(), c.status.name(), c.failure, c.msgsPerS,
+                    c.serverCpuPct == null ? null : c.serverCpuPct / 100, c.serverCpuUsPerMsg, c.p50Us, c.p99Us,
+                    c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100, c.serverProcesses, c.serverRssMbPeak);
+        }
+
+        static Row skipped(ChapterExperiment.Runtime r, String why) {
+            return new Row(r.label(), r.model(), r.expected(), "skipped", why, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /** One experiment's settings and rows (results.json {@code experiments[]}). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Result(String id, String title, String proves, String work, int connections, int rate, List<Row> rows) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<ChapterExperiment> experiments = experiments();
+        List<String> only = runtimeIds(experiments);
+        validate();
+        Path dir = (out != null ? out : home.resolve("target/lab").resolve("chapter-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
+        Path logs = dir.resolve("logs");
+        Files.createDirectories(logs);
+        String command = command();
+        String loadBefore = loadAverage();
+        Environment env = Environment.read(home, "not pinned: the server may use every CPU; the load generator shares them",
+                "nio", System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(experiments));
+        stdout.println(command + ": " + experiments.stream().map(e -> e.id).toList() + ", " + env.cpus
+                + " CPUs, not pinned, load average " + loadBefore + "; results in " + dir);
+
+        Map<String, String> skipped = new LinkedHashMap<>();
+        CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
+                List.of(home.resolve("bin/loadgen").toString()), peers(experiments, only, dir, skipped), List.of(), List.of(),
+                "nio", duration, warmup, readyTimeout, logs));
+        runner.kernelBill = kernelBill;
+        KernelTables.warnIfUnavailable(kernelBill, stderr);
+        Map<String, Tables.Table> kernelTables = new LinkedHashMap<>();
+        List<Result> results = new ArrayList<>();
+        List<CaseResult> cases = new ArrayList<>();
+        for (ChapterExperiment e : experiments) {
+            stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
+                    e.id, e.title, e.work, e.connections, e.rate, Durations.format(duration));
+            List<Row> rows = new ArrayList<>();
+            int firstCase = cases.size();
+            for (ChapterExperiment.Runtime r : e.runtimes) {
+                if (only.isEmpty() || only.contains(r.id())) {
+                    rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
+                }
+            }
+            results.add(new Result(e.id, e.title, e.proves, e.work, e.connections, e.rate, rows));
+            stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
+            Tables.Table kernel = KernelTables.load("Kernel bill: " + e.id, cases.subList(firstCase, cases.size()));
+            kernelTables.put(e.id, kernel);
+            stdout.print("\n" + MarkdownReport.table(kernel.headers(), kernel.rows()));
+        }
+        String loadAfter = loadAverage();
+        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelTables);
+        stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
+        return 0;
+    }
+
+    /** How to run this again: {@code bin/lab chapter} and the arguments as given. */
+    private String command() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        if (!args.isEmpty() && args.getFirst().equals(spec.name())) {
+            args = args.subList(1, args.size()); // parsed as bin/lab's subcommand
+        }
+        return "bin/lab " + spec.name() + (args.isEmpty() ? "" : " " + String.join(" ", args));
+    }
+
+    /** The 1, 5 and 15 minute load averages: how busy the machine was, in the words of uptime. */
+    private static String loadAverage() {
+        String[] f = Environment.read(Path.of("/proc/loadavg")).split(" ");
+        return f.length < 3 ? "unknown" : f[0] + " " + f[1] + " " + f[2];
+    }
+
+    /**
+     * The peers the chosen rows need, built or found once ({@link Peer#prepare}): id to the command
+     * that starts it. One that cannot run here goes into {@code skipped} with the line that says why.
+     */
+    private Map<String, List<String>> peers(List<ChapterExperiment> experiments, List<String> only, Path dir,
+                                            Map<String, String> skipped) {
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        experiments.stream().flatMap(e -> e.runtimes.stream()).filter(ChapterExperiment.Runtime::peer)
+                .map(ChapterExperiment.Runtime::id).distinct().filter(id -> only.isEmpty() || only.contains(id)).forEach(id -> {
+                    ByteArrayOutputStream why = new ByteArrayOutputStream();
+                    Peer.parse(id).getFirst().prepare(home, dir, toolchain, new PrintStream(why, true, StandardCharsets.UTF_8))
+                            .ifPresentOrElse(command -> commands.put(id, command), () -> {
+                                String line = why.toString(StandardCharsets.UTF_8).strip();
+                                skipped.put(id, line.replaceFirst("^peer \\S+ skipped: ", ""));
+                                stdout.println(line);
+                            });
+                });
+        return commands;
+    }
+
+    private Row run(ChapterExperiment e, ChapterExperiment.Runtime r, CaseRunner runner, List<CaseResult> cases) {
+        CaseResult c = CaseResult.of(r.id(), r.peer(), "load", e.connections, e.work, 1);
+        c.rate = e.rate;
+        c.serverArgs = r.options();
+        stdout.println("  running " + r.label() + " ...");
+        runner.run(c);
+        cases.add(c);
+        Row row = Row.measured(r, c);
+        stdout.println("  " + r.label() + ": " + Summary.oneLine(c) + ", cores used " + fmt(row.coresUsed(), 2));
+        return row;
+    }
+
+    private static List<String> headers() {
+        return List.of("runtime", "model", "msgs/s", "cores used", "server CPU µs/msg", "p50 ms", "p99 ms",
+                "loadgen cores", "processes", "expected", "status");
+    }
+
+    private static List<String> cells(Row r) {
+        return List.of(r.runtime(), r.model(), fmt(r.msgsPerS(), 0), fmt(r.coresUsed(), 2), fmt(r.serverCpuUsPerMsg(), 0),
+                ms(r.p50Us()), ms(r.p99Us()), fmt(r.loadgenCores(), 2),
+                r.processes() == null ? "-" : String.valueOf(r.processes()), r.expected(),
+                r.status() + (r.failure() == null ? "" : ": " + r.failure()));
+    }
+
+    private static String ms(Long us) {
+        return us == null ? "-" : fmt(us / 1e3, 1);
+    }
+
+    private List<ChapterExperiment> experiments() {
+        if (experiment.strip().equals("all")) {
+            return List.of(ChapterExperiment.values());
+        }
+        List<ChapterExperiment> chosen = new ArrayList<>();
+        for (String id : experiment.split(",")) {
+            ChapterExperiment e = Arrays.stream(ChapterExperiment.values()).filter(x -> x.id.equals(id.strip()))
+                    .findFirst().orElseThrow(() -> Cli.invalidValue(spec.commandLine(), "--experiment",
+                            "unknown experiment '" + id + "' (valid: all, " + Cli.ids(ChapterExperiment.class) + ")"));
+            if (!chosen.contains(e)) {
+                chosen.add(e);
+            }
+        }
+        return chosen;
+    }
+
+    /** The runtimes asked for, each one that some chosen experiment has; empty for all. */
+    private List<String> runtimeIds(List<ChapterExperiment> experiments) {
+        if (runtimes.strip().equals("all")) {
+            return List.of();
+        }
+        List<String> known = experiments.stream().flatMap(e -> e.runtimes.stream()).map(ChapterExperiment.Runtime::id)
+                .distinct().toList();
+        List<String> ids = new ArrayList<>();
+        for (String id : runtimes.split(",")) {
+            if (!known.contains(id.strip())) {
+                throw Cli.invalidValue(spec.commandLine(), "--runtimes", "unknown runtime '" + id + "' in these experiments (valid: all, "
+                        + String.join(", ", known) + ")");
+            }
+            ids.add(id.strip());
+        }
+        return ids;
+    }
+
+    private void validate() {
+        CommandLine cl = spec.commandLine();
+        if (duration.isZero()) {
+            throw Cli.invalid(cl, "--duration", "a duration above zero");
+        }
+        if (readyTimeout.toMillis() < 1) {
+            throw Cli.invalid(cl, "--ready-timeout", "a duration of 1ms or more");
+        }
+    }
+
+    private Map<String, Object> settings(List<ChapterExperiment> experiments) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("experiments", experiments.stream().map(e -> e.id).toList());
+        s.put("runtimes", runtimes);
+        s.put("duration_s", duration.toMillis() / 1e3);
+        s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("kernel_bill", kernelBill);
+        return s;
+    }
+
+    private void write(Path dir, String command, Environment env, String loadBefore, String loadAfter,
+                       List<Result> results, List<CaseResult> cases, Map<String, Tables.Table> kernelTables) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("command", command);
+        json.put("load_average_before", loadBefore);
+        json.put("load_average_after", loadAfter);
+        json.put("environment", env);
+        json.put("experiments", results);
+        json.put("cases", cases);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), json);
+        StringBuilder md = new StringBuilder("# echolab: the chapter's experiments\n\n");
+        md.append("`").append(command).append("`, ").append(env.date).append(", commit ").append(env.gitCommit).append("\n\n")
+                .append("Machine: ").append(env.cpus).append(" CPUs (").append(env.cpuModel).append("), ").append(env.memory)
+                .append(", ").append(env.kernel).append(", ").append(env.jdk).append(". Load average before: ").append(loadBefore)
+                .append("; after: ").append(loadAfter).append(".\n\n")
+                .append("Nothing pinned: the server may use every CPU, the load generator (`bin/loadgen --driver nio --rate R`, ")
+                .append("one message in flight per connection) shares them. Cores used: the server's processes' CPU seconds ")
+                .append("(utime + stime from /proc, summed over the process and its children) over the wall seconds of the ")
+                .append("load generator's measured interval. ").append(Durations.format(duration)).append(" measured after ")
+                .append(Durations.format(warmup)).append(" of warm-up, one run per runtime.\n\n");
+        for (Result r : results) {
+            md.append("## ").append(r.id()).append(": ").append(r.title()).append("\n\n").append(r.proves()).append("\n\n")
+                    .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
+                    .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
+                    .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
+            Tables.Table kernel = kernelTables.get(r.id());
+            md.append("### ").append(kernel.title()).append("\n\n").append(kernel.note()).append("\n\n")
+                    .append(MarkdownReport.table(kernel.headers(), kernel.rows())).append('\n');
+        }
+        Files.writeString(dir.resolve("report.md"), md);
+    }
+}

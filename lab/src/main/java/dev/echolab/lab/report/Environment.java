@@ -1,0 +1,102 @@
+package dev.echolab.lab.report;
+
+import dev.echolab.common.Children;
+import dev.echolab.common.Descriptors;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Map;
+
+/** The facts a reader needs to judge the figures: machine, kernel, JDK, flags, pinning, versions. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public final class Environment {
+
+    public String date;
+    public String cpuModel;
+    public int cpus;
+    public String kernel;
+    public String memory;
+    public String openFilesLimit;
+    public String jdk;
+    public String jvmFlags;
+    public String pinning;
+    public String loadgenDriver;
+    public String echolabVersion;
+    public String gitCommit;
+    public Map<String, Object> settings;
+
+    public static Environment read(Path home, String pinning, String driver, String jvmFlags, Map<String, Object> settings) {
+        Environment e = new Environment();
+        e.date = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        e.cpuModel = firstValue(Path.of("/proc/cpuinfo"), "model name");
+        e.cpus = Runtime.getRuntime().availableProcessors();
+        e.kernel = System.getProperty("os.name") + " " + read(Path.of("/proc/sys/kernel/osrelease"));
+        e.memory = firstValue(Path.of("/proc/meminfo"), "MemTotal");
+        e.openFilesLimit = openFilesLimit();
+        e.jdk = System.getProperty("java.vm.vendor") + " " + Runtime.version();
+        e.jvmFlags = jvmFlags;
+        e.pinning = pinning;
+        e.loadgenDriver = driver;
+        String v = Environment.class.getPackage().getImplementationVersion();
+        e.echolabVersion = v == null ? "dev" : v;
+        e.gitCommit = gitCommit(home);
+        e.settings = settings;
+        return e;
+    }
+
+    /**
+     * A small /proc file's text. Not {@code Files.readString}: /proc files report a size of 0, so it
+     * reads one byte first, and a sysctl of numbers (ip_local_port_range) returns nothing at a
+     * non-zero offset: it gets "3". A line reader asks for a whole buffer at once.
+     */
+    public static String read(Path p) {
+        try {
+            return String.join("\n", Files.readAllLines(p)).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String firstValue(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key)) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux, or not readable: say unknown
+        }
+        return "unknown";
+    }
+
+    private static String openFilesLimit() {
+        return describe(Descriptors.softLimit()) + " (hard " + describe(Descriptors.hardLimit()) + ")";
+    }
+
+    private static String describe(OptionalLong limit) {
+        return limit.isPresent() ? String.valueOf(limit.getAsLong()) : "unlimited or unknown";
+    }
+
+    private static String gitCommit(Path home) {
+        try {
+            Process p = Children.start(new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "--short", "HEAD")
+                    .redirectErrorStream(true));
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            return p.waitFor() == 0 ? out : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.echolab.lab.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echolab.common.Children;
+import dev.echolab.lab.sample.Proc;
+import dev.echolab.lab.sample.Sampler;
+import dev.echolab.server.ReadyLine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one case of the matrix: starts the server in its own process, puts load (or idle
+ * connections) on it, samples it from /proc, stops it with SIGTERM, and fills a {@link CaseResult}.
+ * Whatever goes wrong becomes part of the result; nothing here ends the comparison.
+ */
+public final class CaseRunner {
+
+    /** How the processes of a case are started (peers: id -> the command that starts it); built once from the command line. */
+    public record Setup(List<String> serverCommand, List<String> loadgenCommand, Map<String, List<String>> peers,
+                 List<String> serverPinning, List<String> loadgenPinning, String driver,
+                 Duration duration, Duration warmup, Duration readyTimeout, Path logs) {
+    }
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Setup setup;
+    /** Count system calls and context switches per message, and look at the server's threads ({@link KernelBill}). */
+    boolean kernelBill = true;
+
+    public CaseRunner(Setup setup) {
+        this.setup = setup;
+    }
+
+    public CaseResult run(CaseResult c) {
+        long start = System.nanoTime();
+        ServerProcess server;
+        try {
+            server = ServerProcess.start(serverCommand(c), line -> ReadyLine.parse(line).map(ReadyLine::port), setup.readyTimeout());
+        } catch (ServerProcess.ServerFailedException e) {
+            return failed(c, "server " + e.getMessage(), e.output);
+        } catch (IOException e) {
+            return failed(c, "server could not be started: " + e.getMessage(), List.of());
+        }
+        try (Sampler sampler = new Sampler(server.pid()); KernelBill.Watch kernel = new KernelBill.Watch(kernelBill)) {
+            Proc.Sample baseline = sampler.now().orElseThrow();
+            c.serverProcesses = sampler.processes();
+            c.serverThreadsBaseline = baseline.threads();
+            c.serverRssMbBaseline = baseline.rssBytes() / 1e6;
+            long[] ctx0 = Proc.contextSwitches(server.pid());
+            if (c.scenario.equals("idle")) {
+                idle(c, server, sampler);
+            } else {
+                load(c, server, sampler, kernel);
+            }
+            long[] ctx1 = Proc.contextSwitches(server.pid());
+            c.voluntaryCtxSwitches = ctx1[0] - ctx0[0];
+            c.involuntaryCtxSwitches = ctx1[1] - ctx0[1];
+            c.serverThreadsPeak = sampler.peakThreads();
+            c.serverRssMbPeak = sampler.peakRssBytes() / 1e6;
+            if (c.rssPerConnectionKb == null && c.connections > 0) {
+                c.rssPerConnectionKb = (sampler.peakRssBytes() - baseline.rssBytes()) / 1e3 / c.connections;
+                c.threadsPerConnection = (double) (sampler.peakThreads() - baseline.threads()) / c.connections;
+            }
+        } catch (Exception e) {
+            c.status = CaseResult.Status.failed;
+            c.failure = "measurement failed: " + e;
+        } finally {
+            boolean aliveAtEnd = server.isAlive();
+            c.serverExit = server.stop(STOP_GRACE);
+            if (c.status != CaseResult.Status.failed) {
+                if (!aliveAtEnd) {
+                    fail(c, "server died during the run", server.lastLines());
+                } else if (c.serverExit == null || c.serverExit != 0) {
+                    fail(c, "server did not exit 0 on SIGTERM (status " + c.serverExit + ")", server.lastLines());
+                }
+            }
+            c.elapsedS = (System.nanoTime() - start) / 1e9;
+        }
+        return c;
+    }
+
+    /** A peer takes the server's --port and --work, so both start the same way; then the case's own server options. */
+    private List<String> serverCommand(CaseResult c) {
+        List<String> cmd = new ArrayList<>(setup.serverPinning());
+        if (c.reference) {
+            cmd.addAll(setup.peers().get(c.backend));
+        } else {
+            cmd.addAll(setup.serverCommand());
+            cmd.addAll(List.of("--backend", c.backend));
+        }
+        cmd.addAll(List.of("--port", "0"));
+        if (!c.work.equals("none")) {
+            cmd.addAll(List.of("--work", c.work));
+        }
+        cmd.addAll(c.serverArgs);
+        return cmd;
+    }
+
+    /** Closed-loop load from {@code bin/loadgen} in its own process; server CPU over its measured window. */
+    private void load(CaseResult c, ServerProcess server, Sampler sampler, KernelBill.Watch kernel) throws IOException, InterruptedException {
+        Path json = setup.logs().resolve(fileName(c) + ".json");
+        Path log = setup.logs().resolve(fileName(c) + ".log");
+        Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
+        Files.deleteIfExists(json);
+        Files.deleteIfExists(hlog);
+        Files.deleteIfExists(log); // a rerun's: the kernel bill times its look at the threads from this run's progress lines
+        List<String> cmd = new ArrayList<>(setup.loadgenPinning());
+        cmd.addAll(setup.loadgenCommand());
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
+                "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
+                "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString(),
+                "--hlog", hlog.toString()));
+        if (c.rate != null) {
+            cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
+        }
+        kernel.start(server.pid(), setup.loadgenPinning(), log, setup.warmup().plus(setup.duration().dividedBy(2)));
+        Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
+        p.getOutputStream().close();
+        long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
+        if (!p.waitFor(limit, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(c, "load generator did not finish within " + limit + " s", tail(log));
+            return;
+        }
+        long exitedAt = System.currentTimeMillis();
+        c.loadgenExit = p.exitValue();
+        if (!Files.exists(json)) {
+            fail(c, "load generator wrote no results (exit " + c.loadgenExit + ")", tail(log));
+            return;
+        }
+        JsonNode r = JSON.readTree(json.toFile());
+        readLoadgen(c, r);
+        Window measured = serverCpu(c, r, sampler, exitedAt);
+        c.kernelBill = kernel.bill(measured.fromEpochMs(), measured.toEpochMs(), c.messages);
+        c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
+        c.timeline = CaseSeries.timeline(log, lng(r, "measure_start_epoch_ms"), dbl(r, "warmup_s"), sampler);
+        if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
+            c.status = CaseResult.Status.errors;
+            c.failure = "load generator exit " + c.loadgenExit + ": " + lastLine(log);
+        }
+    }
+
+    private static void readLoadgen(CaseResult c, JsonNode r) {
+        c.msgsPerS = dbl(r, "msgs_per_s");
+        c.mbPerS = dbl(r, "mb_per_s");
+        c.messages = lng(r, "msgs");
+        c.p50Us = lng(r, "p50_us");
+        c.p75Us = lng(r, "p75_us");
+        c.p90Us = lng(r, "p90_us");
+        c.p99Us = lng(r, "p99_us");
+        c.p999Us = lng(r, "p999_us");
+        c.maxUs = lng(r, "max_us");
+        c.errors = lng(r, "errors");
+        c.mismatches = lng(r, "mismatches");
+        c.starvedConnections = lng(r, "fairness", "no_reply");
+        c.loadgenCpuPct = dbl(r, "cpu_pct");
+        JsonNode saturated = r.at("/cpu/saturated");
+        c.loadgenSaturated = saturated.isMissingNode() ? null : saturated.asBoolean();
+    }
+
+    /**
+     * Server CPU over the load generator's measured interval: exact when its JSON gives the
+     * interval's wall-clock bounds, otherwise the last {@code duration} before it exited.
+     */
+    private Window serverCpu(CaseResult c, JsonNode r, Sampler sampler, long exitedAt) {
+        Long from = lng(r, "measure_start_epoch_ms");
+        Long to = lng(r, "measure_end_epoch_ms");
+        if (from != null && to != null && to > from) {
+            c.cpuWindow = "measured interval";
+        } else {
+            to = exitedAt;
+            from = to - setup.duration().toMillis();
+            c.cpuWindow = "estimated: last " + seconds(setup.duration()) + " before the load generator exited";
+        }
+        double seconds = (to - from) / 1e3;
+        double cpu = sampler.cpuSecondsBetween(from, to);
+        c.serverCpuPct = 100 * cpu / seconds;
+        c.hostCpuPct = 100 * sampler.hostCpuSecondsBetween(from, to) / seconds;
+        if (c.loadgenCpuPct != null) {
+            c.otherLoadPct = c.hostCpuPct - c.serverCpuPct - c.loadgenCpuPct;
+        }
+        if (c.messages == null && c.msgsPerS != null) {
+            c.messages = Math.round(c.msgsPerS * seconds);
+        }
+        if (c.messages != null && c.messages > 0) {
+            c.serverCpuUsPerMsg = cpu * 1e6 / c.messages;
+        }
+        return new Window(from, to);
+    }
+
+    /** The load generator's measured interval on the wall clock. */
+    private record Window(long fromEpochMs, long toEpochMs) {
+    }
+
+    /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
+    private void idle(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+        Proc.Sample before = sampler.now().orElseThrow();
+        List<SocketChannel> open = new ArrayList<>(c.connections);
+        try {
+            for (int i = 0; i < c.connections; i++) {
+                SocketChannel ch = SocketChannel.open();
+                open.add(ch);
+                ch.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            }
+            Thread.sleep(2_000); // let the server accept and settle
+            Proc.Sample loaded = sampler.now().orElseThrow();
+            Thread.sleep(setup.duration().toMillis());
+            Proc.Sample after = sampler.now().orElseThrow();
+            c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
+            c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
+            c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
+            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : KernelBill.unavailable("off (--no-kernel-bill)");
+        } catch (IOException e) {
+            fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
+        } finally {
+            for (SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+    }
+
+    private static CaseResult failed(CaseResult c, String why, List<String> output) {
+        fail(c, why, output);
+        return c;
+    }
+
+    private static void fail(CaseResult c, String why, List<String> output) {
+        c.status = CaseResult.Status.failed;
+        c.failure = why;
+        c.serverOutput = output;
+    }
+
+    private static String fileName(CaseResult c) {
+        return (c.backend + String.join("", c.serverArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+                .replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static List<String> tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static String lastLine(Path log) {
+        List<String> t = tail(log);
+        return t.isEmpty() ? "" : t.get(t.size() - 1);
+    }
+
+    private static Double dbl(JsonNode r, String... path) {
+        JsonNode n = node(r, path);
+        return n == null ? null : n.asDouble();
+    }
+
+    private static Long lng(JsonNode r, String... path) {
+        JsonNode n = node(r, path);
+        return n == null ? null : n.asLong();
+    }
+
+    private static JsonNode node(JsonNode r, String... path) {
+        JsonNode n = r;
+        for (String p : path) {
+            n = n.get(p);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+        }
+        return n.isNumber() || n.isTextual() ? n : null;
+    }
+}

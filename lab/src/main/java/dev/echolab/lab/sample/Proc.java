@@ -1,0 +1,158 @@
+package dev.echolab.lab.sample;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads what Linux says about a process (or a process and its children) in {@code /proc}: CPU time,
+ * resident memory, threads and context switches. Cheap enough to sample a few times a second without disturbing the run.
+ */
+public final class Proc {
+
+    /** Clock ticks per second for utime/stime; 100 on every Linux this runs on (USER_HZ). */
+    static final long TICKS_PER_SECOND = 100;
+    static final long PAGE_SIZE = 4096;
+    static final Path PROC = Path.of("/proc");
+    /** Indexes into what {@link #stat} returns. */
+    private static final int PARENT = 0;
+    private static final int CPU = 1;
+    private static final int THREADS = 2;
+    private static final int RSS = 3;
+
+    private Proc() {
+    }
+
+    /** One reading of a process. */
+    public record Sample(long nanos, long epochMs, long cpuTicks, long rssBytes, int threads) {
+
+        double cpuSeconds() {
+            return (double) cpuTicks / TICKS_PER_SECOND;
+        }
+    }
+
+    /** The process's CPU, RSS and threads now, or empty if it is gone. */
+    static Optional<Sample> sample(long pid) {
+        return sample(PROC, List.of(pid));
+    }
+
+    /**
+     * One reading summed over {@code pids} (a server's {@link #tree}): CPU ticks, RSS and threads of
+     * those still running; empty if the first (the root) is gone. Shared pages of forked children
+     * count once per process, as {@code ps} shows them.
+     */
+    static Optional<Sample> sample(Path proc, List<Long> pids) {
+        long cpu = 0;
+        long rss = 0;
+        int threads = 0;
+        for (long pid : pids) {
+            Optional<long[]> f = stat(proc, pid);
+            if (f.isEmpty()) {
+                if (pid == pids.getFirst()) {
+                    return Optional.empty();
+                }
+                continue; // a child that ended: what it used is no longer counted
+            }
+            cpu += f.get()[CPU];
+            rss += f.get()[RSS];
+            threads += (int) f.get()[THREADS];
+        }
+        return Optional.of(new Sample(System.nanoTime(), System.currentTimeMillis(), cpu, rss, threads));
+    }
+
+    /**
+     * {@code root} and every process descended from it (its children, theirs...): a server started
+     * with {@code --processes N} is N + 1 processes. Read once from each {@code /proc/N/stat}'s
+     * parent pid; the root first.
+     */
+    static List<Long> tree(Path proc, long root) {
+        Map<Long, List<Long>> children = new HashMap<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : all) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                stat(proc, pid).ifPresent(f -> children.computeIfAbsent(f[PARENT], k -> new ArrayList<>()).add(pid));
+            }
+        } catch (IOException e) {
+            return List.of(root);
+        }
+        List<Long> tree = new ArrayList<>(List.of(root));
+        for (int i = 0; i < tree.size(); i++) {
+            tree.addAll(children.getOrDefault(tree.get(i), List.of()));
+        }
+        return tree;
+    }
+
+    /**
+     * Cores a process tree kept busy between two readings: CPU seconds over wall seconds (1.0 is
+     * one core all the time; 2.0 both cores of a 2-CPU machine).
+     */
+    public static double coresUsed(Sample before, Sample after) {
+        double wall = (after.nanos() - before.nanos()) / 1e9;
+        return wall <= 0 ? 0 : (after.cpuSeconds() - before.cpuSeconds()) / wall;
+    }
+
+    /** Parent pid, CPU ticks (utime + stime), threads and RSS bytes from {@code /proc/PID/stat}; empty if it is gone. */
+    private static Optional<long[]> stat(Path proc, long pid) {
+        try {
+            String stat = Files.readString(proc.resolve(String.valueOf(pid)).resolve("stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces:
+            // [0]=state (field 3), [1]=ppid (4) ... [11]=utime (14), [12]=stime (15), [17]=num_threads (20), [21]=rss (24).
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of(new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                    Long.parseLong(f[17]), Long.parseLong(f[21]) * PAGE_SIZE});
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Voluntary and involuntary context switches summed over the process's live threads
+     * ({@code /proc/PID/status} counts only the main thread). Threads that ended are not counted.
+     */
+    public static long[] contextSwitches(long pid) {
+        long[] sum = new long[2];
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while we listed them
+                }
+            }
+        } catch (IOException e) {
+            return sum;
+        }
+        return sum;
+    }
+
+    /**
+     * Busy CPU ticks of the whole machine (all CPUs) from the first line of {@code /proc/stat}:
+     * user, nice, system, irq, softirq and steal (time the hypervisor gave our CPUs to someone
+     * else). Idle and iowait are not busy; guest time is already inside user, so it is not added.
+     */
+    static long hostBusyTicks() {
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/stat"))) {
+            String[] f = r.readLine().trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += i < f.length ? Long.parseLong(f[i]) : 0;
+            }
+            return busy;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

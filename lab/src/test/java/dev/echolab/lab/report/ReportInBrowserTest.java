@@ -1,0 +1,238 @@
+package dev.echolab.lab.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The HTML report in a real browser: headless Chromium, driven over the DevTools protocol with the
+ * JDK's own WebSocket client, loads a report written by the real report code from sample results
+ * ({@link SampleReport}), with no console error, and every chart drawn by uPlot with data: each series
+ * of its JSON drawn with points, pixels in the series' colours on the canvas, tick labels without
+ * scientific notation. Screenshot: target/report-screenshot.png.
+ * Skipped, with the reason printed, when Chromium is not installed (.ci/run installs it).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ReportInBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void rendersEveryChartWithoutConsoleErrors(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is not installed (apt-get install chromium)");
+        Path report = SampleReport.write(tmp.resolve("report"));
+        Process browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + tmp.resolve("profile"), "--remote-debugging-port=0",
+                "--window-size=1280,900", "about:blank").redirectErrorStream(true).start();
+        try (DevTools page = DevTools.attach(browser)) {
+            page.send("Runtime.enable", Map.of());
+            page.send("Log.enable", Map.of());
+            page.send("Page.enable", Map.of());
+            CompletableFuture<JsonNode> loaded = page.next("Page.loadEventFired");
+            page.send("Page.navigate", Map.of("url", report.toUri().toString()));
+            loaded.get(30, TimeUnit.SECONDS);
+
+            // Per chart, what the page drew: the series and points its script counted, the canvas size,
+            // the pixels in the series' own colours (a canvas with axes and no data has none), and the
+            // tick labels uPlot drew (its axes' _values, internal but the only record of canvas text).
+            JsonNode charts = JSON.readTree(page.evaluate("""
+                    JSON.stringify([...document.querySelectorAll('figure.chart')].map(f => {
+                      const name = f.id.substring('chart-'.length);
+                      const data = JSON.parse(document.getElementById('chart-data').textContent).find(c => c.name === name);
+                      const canvas = f.querySelector('canvas');
+                      const drawn = (window.echolabCharts || {})[name] || {series: 0, points: 0};
+                      let coloured = 0;
+                      if (canvas && data) {
+                        const rgb = data.lines.map(l => [1, 3, 5].map(i => parseInt(l.colour.substring(i, i + 2), 16)));
+                        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                        for (let i = 0; i < px.length; i += 4) {
+                          if (rgb.some(c => Math.abs(px[i] - c[0]) + Math.abs(px[i + 1] - c[1]) + Math.abs(px[i + 2] - c[2]) < 24)) {
+                            coloured++;
+                          }
+                        }
+                      }
+                      const ticks = f.uplot ? f.uplot.axes.map(a => (a._values || []).join(' | ')) : [];
+                      return {id: f.id, lines: data ? data.lines.length : 0, series: drawn.series, points: drawn.points,
+                              width: canvas ? canvas.width : 0, height: canvas ? canvas.height : 0,
+                              coloured: coloured, ticks: ticks};
+                    }))"""));
+            List<String> expected = new ArrayList<>(List.of("chart-throughput", "chart-latency-spectrum", "chart-latency",
+                    "chart-cpu-per-message", "chart-memory-per-connection", "chart-threads", "chart-work"));
+            for (String scenario : List.of("50-connections-work-none", "500-connections-work-none",
+                    "50-connections-work-io-2ms", "500-connections-work-io-2ms")) {
+                expected.addAll(List.of("chart-msgs-" + scenario, "chart-cpu-" + scenario));
+            }
+            List<String> seen = new ArrayList<>();
+            for (JsonNode c : charts) {
+                seen.add(c.get("id").asText());
+                assertTrue(c.get("width").asInt() > 300 && c.get("height").asInt() > 150, "chart has a canvas: " + c);
+                assertTrue(c.get("lines").asInt() > 0 && c.get("series").asInt() == c.get("lines").asInt()
+                        && c.get("points").asInt() >= c.get("lines").asInt(), "every series drawn, with points: " + c);
+                assertTrue(c.get("coloured").asInt() > 100, "pixels in the series' colours: " + c);
+                String ticks = c.get("ticks").toString();
+                assertTrue(c.get("ticks").size() == 2 && !ticks.matches("(?s).*\\d[eE][+-]?\\d.*"),
+                        "tick labels drawn, none in scientific notation: " + ticks);
+            }
+            assertEquals(expected, seen);
+            JsonNode spectrum = charts.get(1);
+            assertTrue(spectrum.get("ticks").get(0).asText().matches("0% \\| 90% \\| 99% \\| 99\\.9% \\| 99\\.99%.*"),
+                    "percentile axis: " + spectrum.get("ticks"));
+
+            JsonNode shot = page.send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
+            Path png = Path.of("target", "report-screenshot.png");
+            Files.write(png, Base64.getDecoder().decode(shot.get("data").asText()));
+            assertTrue(Files.size(png) > 10_000, "screenshot has content");
+            assertEquals(List.of(), page.consoleErrors(), "console errors");
+        } finally {
+            browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A minimal Chrome DevTools Protocol client for one page: commands, events, console errors. */
+    static final class DevTools implements AutoCloseable, WebSocket.Listener {
+        private final AtomicInteger ids = new AtomicInteger();
+        private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+        private final Map<String, CompletableFuture<JsonNode>> awaited = new ConcurrentHashMap<>();
+        private final List<String> errors = new CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket socket;
+
+        static DevTools attach(Process browser) throws Exception {
+            BufferedReader out = new BufferedReader(new InputStreamReader(browser.getInputStream(), StandardCharsets.UTF_8));
+            Pattern listening = Pattern.compile("DevTools listening on ws://([^/]+)/");
+            String line;
+            String hostPort = null;
+            while (hostPort == null && (line = out.readLine()) != null) {
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    hostPort = m.group(1);
+                }
+            }
+            assertTrue(hostPort != null, "chromium did not start its DevTools endpoint");
+            Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { })); // keep its pipe drained
+            HttpClient http = HttpClient.newHttpClient();
+            JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/json/list")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            String pageUrl = null;
+            for (JsonNode t : targets) {
+                if (t.get("type").asText().equals("page")) {
+                    pageUrl = t.get("webSocketDebuggerUrl").asText();
+                }
+            }
+            DevTools d = new DevTools();
+            d.socket = http.newWebSocketBuilder().buildAsync(URI.create(pageUrl), d).get(10, TimeUnit.SECONDS);
+            return d;
+        }
+
+        JsonNode send(String method, Map<String, Object> params) throws Exception {
+            int id = ids.incrementAndGet();
+            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+            pending.put(id, reply);
+            ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
+            msg.set("params", JSON.valueToTree(params));
+            socket.sendText(JSON.writeValueAsString(msg), true).get(10, TimeUnit.SECONDS);
+            JsonNode r = reply.get(30, TimeUnit.SECONDS);
+            assertTrue(r.get("error") == null, method + " failed: " + r);
+            return r.get("result");
+        }
+
+        CompletableFuture<JsonNode> next(String event) {
+            return awaited.computeIfAbsent(event, e -> new CompletableFuture<>());
+        }
+
+        String evaluate(String expression) throws Exception {
+            JsonNode r = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+            return r.get("result").get("value").asText();
+        }
+
+        List<String> consoleErrors() {
+            return errors;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                handle(partial.toString());
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        private void handle(String text) {
+            try {
+                JsonNode msg = JSON.readTree(text);
+                if (msg.has("id")) {
+                    CompletableFuture<JsonNode> f = pending.remove(msg.get("id").asInt());
+                    if (f != null) {
+                        f.complete(msg);
+                    }
+                    return;
+                }
+                String method = msg.get("method").asText();
+                JsonNode p = msg.get("params");
+                switch (method) {
+                    case "Runtime.exceptionThrown" -> errors.add("exception: " + p.get("exceptionDetails"));
+                    case "Runtime.consoleAPICalled" -> {
+                        if (p.get("type").asText().equals("error")) {
+                            errors.add("console.error: " + p.get("args"));
+                        }
+                    }
+                    case "Log.entryAdded" -> {
+                        if (p.get("entry").get("level").asText().equals("error")) {
+                            errors.add("log: " + p.get("entry").get("text").asText());
+                        }
+                    }
+                    default -> {
+                        CompletableFuture<JsonNode> f = awaited.get(method);
+                        if (f != null) {
+                            f.complete(p);
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                errors.add("unreadable DevTools message: " + e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+    }
+}
