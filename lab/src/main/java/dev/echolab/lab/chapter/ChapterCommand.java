@@ -9,6 +9,7 @@ import dev.echolab.common.Durations;
 import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Environment;
+import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
@@ -144,7 +145,7 @@ public final class ChapterCommand implements Callable<Integer> {
                 "nio", duration, warmup, readyTimeout, logs));
         runner.kernelBill = kernelBill;
         KernelTables.warnIfUnavailable(kernelBill, stderr);
-        Map<String, Tables.Table> kernelTables = new LinkedHashMap<>();
+        Map<String, String> kernelSections = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (ChapterExperiment e : experiments) {
@@ -159,12 +160,12 @@ public final class ChapterCommand implements Callable<Integer> {
             }
             results.add(new Result(e.id, e.title, e.proves, e.work, e.connections, e.rate, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
-            Tables.Table kernel = KernelTables.load("Kernel bill: " + e.id, cases.subList(firstCase, cases.size()));
-            kernelTables.put(e.id, kernel);
-            stdout.print("\n" + MarkdownReport.table(kernel.headers(), kernel.rows()));
+            List<CaseResult> experimentCases = cases.subList(firstCase, cases.size());
+            kernelSections.put(e.id, KernelTables.markdownSection("Kernel bill: " + e.id, experimentCases));
+            stdout.print("\n" + KernelTables.markdownTable("Kernel bill: " + e.id, experimentCases));
         }
         String loadAfter = loadAverage();
-        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelTables);
+        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelSections);
         stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
         return 0;
     }
@@ -287,7 +288,7 @@ public final class ChapterCommand implements Callable<Integer> {
     }
 
     private void write(Path dir, String command, Environment env, String loadBefore, String loadAfter,
-                       List<Result> results, List<CaseResult> cases, Map<String, Tables.Table> kernelTables) throws IOException {
+                       List<Result> results, List<CaseResult> cases, Map<String, String> kernelSections) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("load_average_before", loadBefore);
@@ -311,9 +312,7 @@ public final class ChapterCommand implements Callable<Integer> {
                     .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
                     .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
                     .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
-            Tables.Table kernel = kernelTables.get(r.id());
-            md.append("### ").append(kernel.title()).append("\n\n").append(kernel.note()).append("\n\n")
-                    .append(MarkdownReport.table(kernel.headers(), kernel.rows())).append('\n');
+            md.append(kernelSections.get(r.id())).append('\n');
         }
         Files.writeString(dir.resolve("report.md"), md);
     }

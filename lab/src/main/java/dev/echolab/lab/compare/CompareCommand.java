@@ -10,6 +10,7 @@ import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Charts;
 import dev.echolab.lab.report.Environment;
 import dev.echolab.lab.report.HtmlReport;
+import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;

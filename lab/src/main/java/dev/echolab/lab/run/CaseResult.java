@@ -3,6 +3,8 @@ package dev.echolab.lab.run;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.echolab.lab.sample.KernelBill;
+
 import java.util.List;
 
 /**

@@ -3,6 +3,7 @@ package dev.echolab.lab.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Children;
+import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Proc;
 import dev.echolab.lab.sample.Sampler;
 import dev.echolab.server.ReadyLine;
@@ -36,7 +37,7 @@ public final class CaseRunner {
 
     private final Setup setup;
     /** Count system calls and context switches per message, and look at the server's threads ({@link KernelBill}). */
-    boolean kernelBill = true;
+    public boolean kernelBill = true;
 
     public CaseRunner(Setup setup) {
         this.setup = setup;

@@ -1,4 +1,10 @@
-package dev.echolab.lab;
+package dev.echolab.lab.report;
+
+import dev.echolab.lab.report.Tables.Table;
+import dev.echolab.lab.run.CaseResult;
+import dev.echolab.lab.run.Summary;
+import dev.echolab.lab.run.Verdict;
+import dev.echolab.lab.sample.KernelBill;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -8,32 +14,34 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
-import static dev.echolab.lab.Summary.fmt;
+import static dev.echolab.lab.run.Summary.fmt;
 
 /**
  * The kernel bill's tables ({@link KernelBill}): per case group, system calls per message by kind,
  * context switches per message and where the server's threads were. The medians over the
  * repetitions the lab did not judge disturbed, as the load tables; the threads of the first of them.
  */
-final class KernelTables {
+public final class KernelTables {
 
     static final String METHOD = "Counted by perf stat on kernel tracepoints (syscalls:sys_enter_*, raw_syscalls:sys_enter, "
             + "sched:sched_switch) in every thread and process of the server, over the load generator's measured interval, "
-            + "divided by the messages it counted; threads from /proc/PID/task/*/{stat,syscall,wchan} in the middle of that interval.";
+            + "divided by the messages it counted; threads from /proc/PID/task/*/{stat,syscall,wchan} in the middle of that interval. "
+            + "Counting makes each of the server's system calls cost more, and so its server µs/msg (how much: docs/lab.md; "
+            + "--no-kernel-bill: without).";
 
     private KernelTables() {
     }
 
     /** One line before the cases run when the bill was asked for and perf cannot count here; the tables say it again. */
-    static void warnIfUnavailable(boolean asked, PrintStream err) {
+    public static void warnIfUnavailable(boolean asked, PrintStream err) {
         if (asked) {
-            PerfStat.unavailable().ifPresent(why -> err.println("kernel bill unavailable: " + why));
+            KernelBill.unavailableHere().ifPresent(why -> err.println("kernel bill unavailable: " + why));
         }
     }
 
     /** {@code bin/lab compare}: one table per work of the load cases, and one of the idle cases' threads. */
-    static List<Tables.Table> of(List<CaseResult> cases) {
-        List<Tables.Table> tables = new ArrayList<>();
+    static List<Table> of(List<CaseResult> cases) {
+        List<Table> tables = new ArrayList<>();
         List<CaseResult> load = cases.stream().filter(c -> c.scenario.equals("load") && c.kernelBill != null).toList();
         for (String work : load.stream().map(c -> c.work).distinct().toList()) {
             tables.add(load("Kernel bill, work " + work, load.stream().filter(c -> c.work.equals(work)).toList()));
@@ -42,18 +50,30 @@ final class KernelTables {
         if (!idle.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();
             groups(idle).forEach(g -> rows.add(List.of(g.name(), String.valueOf(g.cases().getFirst().connections), where(g.cases()))));
-            tables.add(new Tables.Table("Where the threads wait, idle connections",
+            tables.add(new Table("Where the threads wait, idle connections",
                     "The server's threads while its connections sit silent, from /proc/PID/task/*/{stat,syscall,wchan}.",
                     List.of("backend", "conns", "threads"), rows));
         }
         return tables;
     }
 
+    /** {@code bin/lab chapter}: an experiment's kernel bill as a Markdown table (for stdout). */
+    public static String markdownTable(String title, List<CaseResult> cases) {
+        Table t = load(title, cases);
+        return MarkdownReport.table(t.headers(), t.rows());
+    }
+
+    /** The same with its heading and note (for report.md). */
+    public static String markdownSection(String title, List<CaseResult> cases) {
+        Table t = load(title, cases);
+        return "### " + t.title() + "\n\n" + t.note() + "\n\n" + MarkdownReport.table(t.headers(), t.rows());
+    }
+
     /**
      * One table of load cases: a row per backend (or runtime) and connection count. A kind of call
      * that no row makes is left out, and the note names it.
      */
-    static Tables.Table load(String title, List<CaseResult> cases) {
+    static Table load(String title, List<CaseResult> cases) {
         List<KernelBill.Kind> shown = new ArrayList<>();
         List<String> hidden = new ArrayList<>();
         for (KernelBill.Kind k : KernelBill.Kind.values()) {
@@ -90,7 +110,7 @@ final class KernelTables {
         }
         String note = METHOD + " Medians of the repetitions."
                 + (hidden.isEmpty() ? "" : " No row made " + String.join(", ", hidden) + " calls (under 0.005 per message): left out.");
-        return new Tables.Table(title, note, headers, rows);
+        return new Table(title, note, headers, rows);
     }
 
     /** The repetitions of one thing run: its name in the table and its cases. */

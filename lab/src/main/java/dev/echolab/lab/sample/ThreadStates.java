@@ -1,4 +1,4 @@
-package dev.echolab.lab;
+package dev.echolab.lab.sample;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;

@@ -1,4 +1,4 @@
-package dev.echolab.lab;
+package dev.echolab.lab.sample;
 
 import org.junit.jupiter.api.Test;
 
@@ -121,51 +121,5 @@ class KernelBillTest {
                 new PerfStat.Event("syscalls:sys_enter_epoll_pwait", null), new PerfStat.Event("syscalls:sys_enter_futex", null),
                 KernelBill.SWITCHES, KernelBill.VOLUNTARY_SWITCHES), events);
         assertEquals(List.of("-e", "sched:sched_switch", "--filter", "prev_state & 255"), KernelBill.VOLUNTARY_SWITCHES.args());
-    }
-
-    /** The report's table: per message, medians, kinds no row made left out, and why a case has no counts. */
-    @Test
-    void theTableShowsPerMessageFiguresAndWhyOneIsMissing() {
-        CaseResult nio = CaseResult.of("nio", false, "load", 20, "none", 1);
-        nio.kernelBill = KernelBill.of(EVENTS, new double[] {2_100, 1_000, 0, 1_000, 100, 50, 40}, 1_000L);
-        nio.kernelBill.threadsSummary = "13 sleeping in futex (futex_do_wait), 1 sleeping in epoll_wait (do_epoll_wait)";
-        CaseResult blocking = CaseResult.of("blocking", false, "load", 20, "none", 1);
-        blocking.kernelBill = KernelBill.unavailable("perf not installed (apt-get install linux-perf)");
-
-        Tables.Table t = KernelTables.load("Kernel bill, work none", List.of(nio, blocking));
-
-        assertEquals(List.of("backend", "conns", "syscalls / msg", "read/recv", "write/send", "epoll_wait", "other",
-                "voluntary cs / msg", "involuntary cs / msg", "threads (mid-measurement)"), t.headers());
-        assertEquals(List.of("nio", "20", "2.10", "1.00", "1.00", "0.10", "0.00", "0.04", "0.01",
-                "13 sleeping in futex (futex_do_wait), 1 sleeping in epoll_wait (do_epoll_wait)"), t.rows().get(0));
-        assertEquals(List.of("blocking", "20", "unavailable: perf not installed (apt-get install linux-perf)", "-", "-", "-",
-                "-", "-", "-", "-"), t.rows().get(1));
-        assertTrue(t.note().contains("epoll_ctl, futex, io_uring_enter, poll/select, accept, sleep"), t.note());
-    }
-
-    @Test
-    void theMedianOfTheRepetitionsLeavesTheDisturbedOut() {
-        List<CaseResult> reps = List.of(rep(1, 1.0, null), rep(2, 3.0, null), rep(3, 2.0, null), rep(4, 50.0, Verdict.Kind.DISTURBED));
-        Tables.Table t = KernelTables.load("t", reps);
-        assertEquals(1, t.rows().size(), "one row for the four repetitions");
-        assertEquals("2.00", t.rows().getFirst().get(t.headers().indexOf("read/recv")));
-    }
-
-    private static CaseResult rep(int n, double readsPerMsg, Verdict.Kind verdict) {
-        CaseResult c = CaseResult.of("blocking", false, "load", 50, "none", n);
-        c.verdict = verdict;
-        c.kernelBill = KernelBill.of(EVENTS, new double[] {readsPerMsg * 100, readsPerMsg * 100, 0, 0, 0, 0, 0}, 100L);
-        return c;
-    }
-
-    @Test
-    void theIdleTableShowsWhereTheThreadsWait() {
-        CaseResult idle = CaseResult.of("blocking", false, "idle", 500, "none", 1);
-        idle.kernelBill = new KernelBill();
-        idle.kernelBill.threadsSummary = "500 sleeping in read (wait_woken), 13 sleeping in futex (futex_do_wait)";
-        List<Tables.Table> tables = KernelTables.of(List.of(idle));
-        assertEquals(1, tables.size());
-        assertEquals(List.of(List.of("blocking", "500", "500 sleeping in read (wait_woken), 13 sleeping in futex (futex_do_wait)")),
-                tables.getFirst().rows());
     }
 }

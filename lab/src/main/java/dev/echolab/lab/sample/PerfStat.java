@@ -1,4 +1,4 @@
-package dev.echolab.lab;
+package dev.echolab.lab.sample;
 
 import dev.echolab.common.Children;
 

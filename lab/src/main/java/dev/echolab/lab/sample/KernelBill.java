@@ -1,4 +1,4 @@
-package dev.echolab.lab;
+package dev.echolab.lab.sample;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -28,7 +28,7 @@ import java.util.Optional;
 public final class KernelBill {
 
     /** The kinds of system call counted, each the calls that do it ({@code syscalls:sys_enter_NAME} tracepoints). */
-    enum Kind {
+    public enum Kind {
         READ("read", "read/recv", "read", "readv", "recvfrom", "recvmsg", "recvmmsg"),
         WRITE("write", "write/send", "write", "writev", "sendto", "sendmsg", "sendmmsg"),
         EPOLL_WAIT("epoll_wait", "epoll_wait", "epoll_wait", "epoll_pwait", "epoll_pwait2"),
@@ -40,9 +40,9 @@ public final class KernelBill {
         SLEEP("sleep", "sleep", "nanosleep", "clock_nanosleep");
 
         /** The key in results.json. */
-        final String key;
+        public final String key;
         /** The column's header in the reports. */
-        final String header;
+        public final String header;
         final List<String> syscalls;
 
         Kind(String key, String header, String... syscalls) {
@@ -52,8 +52,8 @@ public final class KernelBill {
         }
     }
 
-    static final String OTHER = "other";
-    static final String TOTAL = "total";
+    public static final String OTHER = "other";
+    public static final String TOTAL = "total";
     /** Every system call's entry: the total, of which the kinds are parts. */
     static final PerfStat.Event ALL_SYSCALLS = new PerfStat.Event("raw_syscalls:sys_enter", null);
     /** Every time one of the server's threads left a CPU. */
@@ -81,14 +81,19 @@ public final class KernelBill {
     /** When the threads were looked at: seconds after the measured interval began. */
     public Double threadsAtS;
 
-    static KernelBill unavailable(String why) {
+    /** Why perf cannot count here (checked once), or empty when it can. */
+    public static Optional<String> unavailableHere() {
+        return PerfStat.unavailable();
+    }
+
+    public static KernelBill unavailable(String why) {
         KernelBill b = new KernelBill();
         b.unavailable = why;
         return b;
     }
 
     /** The server's threads now, and nothing counted (an idle case: no messages to count per). */
-    static KernelBill threadsNow(long pid) {
+    public static KernelBill threadsNow(long pid) {
         KernelBill b = new KernelBill();
         b.threads(ThreadStates.snapshot(Proc.PROC, Proc.tree(Proc.PROC, pid)));
         return b;
@@ -162,7 +167,7 @@ public final class KernelBill {
      * threads looked at once, at a moment given when it starts (the middle of the measured interval).
      * Never fails the case: what cannot be had becomes {@code unavailable}.
      */
-    static final class Watch implements AutoCloseable {
+    public static final class Watch implements AutoCloseable {
 
         private final boolean enabled;
         private PerfStat perf;
@@ -174,7 +179,7 @@ public final class KernelBill {
         private volatile long threadsAtEpochMs;
 
         /** {@code enabled} false: the lab was told not to ({@code --no-kernel-bill}). */
-        Watch(boolean enabled) {
+        public Watch(boolean enabled) {
             this.enabled = enabled;
             this.unavailable = enabled ? "not started" : "off (--no-kernel-bill)";
         }
@@ -184,7 +189,7 @@ public final class KernelBill {
          * front); looks at the threads {@code snapshotAt} after the load began, which the load
          * generator's first progress line in {@code loadgenLog} tells (its lines count seconds from then).
          */
-        void start(long pid, List<String> pinning, Path loadgenLog, Duration snapshotAt) {
+        public void start(long pid, List<String> pinning, Path loadgenLog, Duration snapshotAt) {
             if (!enabled) {
                 return;
             }
@@ -238,7 +243,7 @@ public final class KernelBill {
         }
 
         /** The bill over {@code [fromEpochMs, toEpochMs]}, the measured interval in which the load generator counted {@code messages}. */
-        KernelBill bill(long fromEpochMs, long toEpochMs, Long messages) {
+        public KernelBill bill(long fromEpochMs, long toEpochMs, Long messages) {
             KernelBill b;
             if (perf == null) {
                 b = unavailable(unavailable);

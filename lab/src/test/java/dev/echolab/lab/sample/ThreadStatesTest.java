@@ -1,4 +1,4 @@
-package dev.echolab.lab;
+package dev.echolab.lab.sample;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
