@@ -91,12 +91,11 @@ final class PerfStat implements AutoCloseable {
         PerfStat perf = new PerfStat(events, p);
         long deadline = System.nanoTime() + FIRST_INTERVAL.toNanos();
         while (perf.intervals().isEmpty()) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
+            if (!p.isAlive() || System.nanoTime() > deadline || !sleep(20)) {
                 perf.close();
-                throw new IOException("perf stat " + (p.isAlive() ? "printed no count within " + FIRST_INTERVAL.toSeconds() + " s" : "failed")
-                        + ": " + perf.output());
+                throw new IOException("perf stat " + (Thread.currentThread().isInterrupted() ? "interrupted"
+                        : p.isAlive() ? "printed no count within " + FIRST_INTERVAL.toSeconds() + " s" : "failed") + ": " + perf.output());
             }
-            sleep(20);
         }
         return perf;
     }
@@ -172,7 +171,9 @@ final class PerfStat implements AutoCloseable {
             if (!all.isEmpty() && start(all) + all.getLast().endSeconds() * 1e3 >= epochMs) {
                 return true;
             }
-            sleep(20);
+            if (!sleep(20)) {
+                return false;
+            }
         }
         return false;
     }
@@ -294,11 +295,14 @@ final class PerfStat implements AutoCloseable {
         return List.of();
     }
 
-    private static void sleep(long ms) {
+    /** False when interrupted (the lab is stopping), with the interrupt kept. */
+    private static boolean sleep(long ms) {
         try {
             Thread.sleep(ms);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
