@@ -118,8 +118,10 @@ def accept_loop(server, start):
 
 
 class _OneLineParser(argparse.ArgumentParser):
+    usage_line = USAGE
+
     def error(self, message):
-        print(f"{self.prog}: {message} (usage: {self.prog} {USAGE})", file=sys.stderr)
+        print(f"{self.prog}: {message} (usage: {self.prog} {self.usage_line})", file=sys.stderr)
         sys.exit(2)
 
 
@@ -131,13 +133,22 @@ def _number(low, high, what):
     return parse
 
 
-def options(peer_id, argv=None):
+def options(peer_id, argv=None, flags=(), processes=True, tally=True):
+    """The command line; `flags` are a peer's own on/off options (gevent_chapter's), each an
+    attribute; processes=False or tally=False for a peer without --processes or --tally."""
     p = _OneLineParser(prog=peer_id, add_help=False)
+    p.usage_line = " ".join(["[--host H] [--port P] [--work none|io:D|cpu:D]", *(["[--processes N]"] if processes else []),
+                             *(["[--tally none|unsafe|lock]"] if tally else []), *(f"[{f}]" for f in flags)])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_number(0, 65535, "a port from 0 to 65535"), default=0)
     p.add_argument("--work", default="none")
-    p.add_argument("--processes", type=_number(1, 1024, "a number of processes (1 or more)"), default=1)
-    p.add_argument("--tally", choices=("none", "unsafe", "lock"), default="none")
+    p.set_defaults(processes=1, tally="none")
+    if processes:
+        p.add_argument("--processes", type=_number(1, 1024, "a number of processes (1 or more)"))
+    if tally:
+        p.add_argument("--tally", choices=("none", "unsafe", "lock"))
+    for f in flags:
+        p.add_argument(f, action="store_true")
     o = p.parse_args(argv)
     if o.tally != "none" and o.processes > 1:
         p.error("argument --tally: one count per process: it goes with --processes 1 only")
@@ -172,15 +183,21 @@ def _exit_now(*_):
     os._exit(0)  # the kernel closes every socket; nothing of ours needs flushing
 
 
-def serve(peer_id, details, run):
-    """Parses the command line, binds, prints the ready line and calls run(listening_socket, kind, seconds)."""
-    o = options(peer_id)
-    TALLY.mode = o.tally
+def exit_on_signals():
+    """SIGTERM and SIGINT: exit 0 at once."""
     signal.signal(signal.SIGTERM, _exit_now)
     signal.signal(signal.SIGINT, _exit_now)
+
+
+def serve(peer_id, details, run, tally=True):
+    """Parses the command line, binds, prints the ready line and calls run(listening_socket, kind, seconds);
+    tally=False for a peer without --tally."""
+    o = options(peer_id, tally=tally)
+    TALLY.mode = o.tally
+    exit_on_signals()
     if o.processes == 1:
         s = listen(o, o.port)
-        _ready(o, peer_id, s.getsockname()[1], details)
+        ready(o, peer_id, s.getsockname()[1], details)
         run(s, o.kind, o.seconds)
         return
     # First without SO_REUSEPORT, so that a port someone else shares through it is refused too;
@@ -191,7 +208,7 @@ def serve(peer_id, details, run):
     holder = listen(o, port, reuse_port=True, listening=False)
     children = [_fork(o, port, run, holder) for _ in range(o.processes)]
     holder.close()
-    _ready(o, peer_id, port, f"{details} processes={o.processes}")
+    ready(o, peer_id, port, f"{details} processes={o.processes}")
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     for pid in children:
@@ -223,5 +240,6 @@ def _fork(o, port, run, holder):
     return pid
 
 
-def _ready(o, peer_id, port, details):
+def ready(o, peer_id, port, details):
+    """The ready line, once the port is bound."""
     print(f"listening on {o.host}:{port} backend={peer_id} {details} work={o.work}", flush=True)

@@ -31,7 +31,19 @@ public enum Peer {
     GO("go", Tool.GO, "peers/go"),
     GEVENT("gevent", Tool.GEVENT, "peers/python/py_gevent.py"),
     PY_THREADS("py-threads", Tool.PYTHON, "peers/python/py_threads.py"),
-    PY_ASYNCIO("py-asyncio", Tool.PYTHON, "peers/python/py_asyncio.py");
+    PY_ASYNCIO("py-asyncio", Tool.PYTHON, "peers/python/py_asyncio.py"),
+    /** The chapter's multiplexers before epoll: every call scans every descriptor; select refuses past 1,024. */
+    C_SELECT("c-select", Tool.GCC, "peers/c-select.c"),
+    C_POLL("c-poll", Tool.GCC, "peers/c-poll.c"),
+    /** A process per connection (the chapter's multiprocessing model): a fork, an exit and a wait per connection. */
+    C_FORK("c-fork", Tool.GCC, "peers/c-fork.c"),
+    PY_FORK("py-fork", Tool.PYTHON, "peers/python/py_fork.py"),
+    /**
+     * The chapter's printed gevent server with only the fixes it needs to start and to echo;
+     * {@code --as-printed-serial} keeps its one-client-at-a-time {@code talk(conn)},
+     * {@code --no-monkey-patch} leaves {@code time.sleep} (its {@code --work io:D}) blocking the loop.
+     */
+    GEVENT_CHAPTER("gevent-chapter", Tool.GEVENT, "peers/python/gevent_chapter.py");
 
     private static final long BUILD_TIMEOUT_S = 180;
 
