@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * Where a process tree's threads are at one moment, from {@code /proc/PID/task/TID}: each thread's
  * scheduler state ({@code stat}: R running or runnable, S sleeping, D uninterruptible ...), the
- * system call it is in ({@code syscall}: its number, or "running" while on a CPU) and the kernel
+ * system call it is in ({@code syscall}: its number, or "running" while it is runnable) and the kernel
  * function it sleeps in ({@code wchan}, e.g. {@code wait_woken} under a socket read,
  * {@code do_epoll_wait}, {@code futex_do_wait}). Threads alike are counted together: "500 sleeping
  * in read (wait_woken)". Read from outside the server; a file the kernel does not let us read
@@ -75,7 +75,8 @@ final class ThreadStates {
 
     /**
      * The system call the thread is in, by name: {@code syscall} holds its number (-1: in user
-     * space) or "running" (on a CPU now, so no call to report). Null if not readable.
+     * space) or "running" (runnable: on a CPU or waiting for one, or it woke while being read; the
+     * kernel reports no call then). Null if not readable.
      */
     private static String syscall(Path task, Map<Integer, String> names) {
         try {
@@ -105,7 +106,7 @@ final class ThreadStates {
         return groups.stream().filter(g -> syscalls.contains(g.syscall())).mapToInt(Group::threads).sum();
     }
 
-    /** "20 sleeping in read (wait_woken), 17 sleeping in futex (futex_do_wait), 1 running": the largest groups, the rest counted. */
+    /** "20 sleeping in read (wait_woken), 17 sleeping in futex (futex_do_wait), 1 runnable": the largest groups, the rest counted. */
     static String summary(List<Group> groups) {
         if (groups == null || groups.isEmpty()) {
             return "-";
@@ -120,7 +121,7 @@ final class ThreadStates {
 
     private static String words(Group g) {
         String state = switch (g.state()) {
-            case "R" -> "running".equals(g.syscall()) ? "running" : "runnable";
+            case "R" -> "runnable";
             case "S" -> "sleeping";
             case "D" -> "in uninterruptible wait";
             case "I" -> "idle";

@@ -57,7 +57,7 @@ class ThreadStatesTest {
                 new ThreadStates.Group(1, "S", "accept", "inet_csk_accept"),
                 new ThreadStates.Group(1, "S", "epoll_wait", "do_epoll_wait")), groups);
         assertEquals(3, ThreadStates.in(groups, List.of("read", "recvfrom")));
-        assertEquals("3 sleeping in read (wait_woken), 2 sleeping in futex (futex_do_wait), 1 running, "
+        assertEquals("3 sleeping in read (wait_woken), 2 sleeping in futex (futex_do_wait), 1 runnable, "
                 + "1 runnable in user space, 1 sleeping in accept (inet_csk_accept), 1 other", ThreadStates.summary(groups));
     }
 
