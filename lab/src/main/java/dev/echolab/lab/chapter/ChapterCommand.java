@@ -13,6 +13,7 @@ import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.sample.Sampler;
 import picocli.CommandLine;
@@ -74,10 +75,8 @@ public final class ChapterCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
     Path out;
 
-    @Option(names = "--kernel-bill", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Count each runtime's system calls and context switches per message with perf, and look at where "
-                    + "its threads wait (--no-kernel-bill: don't) (default: on).")
-    boolean kernelBill;
+    @CommandLine.Mixin
+    KernelBillOption kernelBill = new KernelBillOption();
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
     Duration readyTimeout;
@@ -143,8 +142,7 @@ public final class ChapterCommand implements Callable<Integer> {
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
                 List.of(home.resolve("bin/loadgen").toString()), peers(experiments, only, dir, skipped), List.of(), List.of(),
                 "nio", duration, warmup, readyTimeout, logs));
-        runner.kernelBill = kernelBill;
-        KernelTables.warnIfUnavailable(kernelBill, stderr);
+        kernelBill.applyTo(runner, stderr);
         Map<String, String> kernelSections = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
@@ -283,7 +281,7 @@ public final class ChapterCommand implements Callable<Integer> {
         s.put("runtimes", runtimes);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
-        s.put("kernel_bill", kernelBill);
+        s.put("kernel_bill", kernelBill.on());
         return s;
     }
 

@@ -10,10 +10,10 @@ import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Charts;
 import dev.echolab.lab.report.Environment;
 import dev.echolab.lab.report.HtmlReport;
-import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.DriverKind;
@@ -97,10 +97,8 @@ public final class CompareCommand implements Callable<Integer> {
                     + "at most N times; one still disturbed is kept, marked and left out of the medians (default: ${DEFAULT-VALUE}).")
     int retries = 2;
 
-    @Option(names = "--kernel-bill", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Count each server's system calls and context switches per message with perf, and look at where "
-                    + "its threads wait (--no-kernel-bill: don't) (default: on).")
-    boolean kernelBill;
+    @CommandLine.Mixin
+    KernelBillOption kernelBill = new KernelBillOption();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
     Path out;
@@ -153,8 +151,7 @@ public final class CompareCommand implements Callable<Integer> {
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands,
                 pinning.server(), pinning.loadgen(), driver.id(), duration, warmup, readyTimeout, logs));
-        runner.kernelBill = kernelBill;
-        KernelTables.warnIfUnavailable(kernelBill, stderr);
+        kernelBill.applyTo(runner, stderr);
 
         List<CaseResult> cases = matrix(ids, peerCommands.keySet());
         Environment env = Environment.read(home, pinning.description(), driver.id(),
@@ -311,7 +308,7 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
         s.put("retries", retries);
-        s.put("kernel_bill", kernelBill);
+        s.put("kernel_bill", kernelBill.on());
         return s;
     }
 

@@ -6,7 +6,6 @@ import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.lab.sample.KernelBill;
 
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +29,6 @@ public final class KernelTables {
             + "--no-kernel-bill: without).";
 
     private KernelTables() {
-    }
-
-    /** One line before the cases run when the bill was asked for and perf cannot count here; the tables say it again. */
-    public static void warnIfUnavailable(boolean asked, PrintStream err) {
-        if (asked) {
-            KernelBill.unavailableHere().ifPresent(why -> err.println("kernel bill unavailable: " + why));
-        }
     }
 
     /** {@code bin/lab compare}: one table per work of the load cases, and one of the idle cases' threads. */

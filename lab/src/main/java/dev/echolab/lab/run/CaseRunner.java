@@ -221,7 +221,7 @@ public final class CaseRunner {
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
             c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
-            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : KernelBill.unavailable("off (--no-kernel-bill)");
+            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : null;
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {

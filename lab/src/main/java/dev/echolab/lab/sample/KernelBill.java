@@ -65,7 +65,7 @@ public final class KernelBill {
      */
     static final PerfStat.Event VOLUNTARY_SWITCHES = new PerfStat.Event("sched:sched_switch", "prev_state & 255");
 
-    /** Why nothing was counted (perf missing, not permitted, turned off); null when counted. */
+    /** Why nothing was counted (perf missing or not permitted); null when counted. */
     public String unavailable;
     /** Calls over the measured interval by kind, then {@code other} (every call of no kind here) and {@code total}. */
     public Map<String, Long> syscalls;
@@ -178,10 +178,10 @@ public final class KernelBill {
         /** When the look at the threads began; 0 before. */
         private volatile long threadsAtEpochMs;
 
-        /** {@code enabled} false: the lab was told not to ({@code --no-kernel-bill}). */
+        /** {@code enabled} false: the lab was told not to ({@code --no-kernel-bill}); it bills nothing. */
         public Watch(boolean enabled) {
             this.enabled = enabled;
-            this.unavailable = enabled ? "not started" : "off (--no-kernel-bill)";
+            this.unavailable = "not started";
         }
 
         /**
@@ -242,8 +242,14 @@ public final class KernelBill {
             return Optional.empty();
         }
 
-        /** The bill over {@code [fromEpochMs, toEpochMs]}, the measured interval in which the load generator counted {@code messages}. */
+        /**
+         * The bill over {@code [fromEpochMs, toEpochMs]}, the measured interval in which the load
+         * generator counted {@code messages}; null when not {@code enabled}.
+         */
         public KernelBill bill(long fromEpochMs, long toEpochMs, Long messages) {
+            if (!enabled) {
+                return null;
+            }
             KernelBill b;
             if (perf == null) {
                 b = unavailable(unavailable);
