@@ -95,7 +95,7 @@ enum ChapterExperiment {
                     + "and scan them all again for the ready ones, so the CPU per message grows with the idle connections; "
                     + "epoll keeps the interest list in the kernel and returns only the ready ones. select cannot watch a "
                     + "descriptor past FD_SETSIZE (1,024): c-select refuses such connections, one line each second.",
-            "none", 5, cpus -> 2_000, List.of(
+            "none", 5, cpus -> 20_000, List.of(
             Runtime.peer("c-select", "C, select(2), one thread", "flat"),
             Runtime.peer("c-select", "C, select(2), one thread", "grows with the idle").withIdle(900),
             Runtime.peer("c-poll", "C, poll(2), one thread", "flat"),

@@ -94,6 +94,8 @@ public final class CaseResult {
     CaseResult again() {
         CaseResult c = of(backend, reference, scenario, connections, work, repeat);
         c.serverArgs = serverArgs;
+        c.serverPrefix = serverPrefix;
+        c.idleBeside = idleBeside;
         c.rate = rate;
         return c;
     }
