@@ -120,13 +120,13 @@ public final class ChapterCommand implements Callable<Integer> {
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
                       Integer processes, Double rssMb, Long fairnessMin, Long fairnessMedian, Long fairnessMax,
-                      Long verified, Long counted, Long lost) {
+                      Long verified, Long counted, Long lost, String verdict) {
 
         static Row measured(ChapterExperiment.Runtime r, int cpus, CaseResult c) {
             Long lost = c.verified == null || c.tallyCounted == null ? null : c.verified - c.tallyCounted;
             return of(r, cpus).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
                     .fairness(c.fairnessMinMsgs, c.fairnessMedianMsgs, c.fairnessMaxMsgs)
-                    .tally(c.verified, c.tallyCounted, lost)
+                    .tally(c.verified, c.tallyCounted, lost).verdict(c.verdict == null ? null : c.verdict.toString())
                     .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
                     .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
                     .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
@@ -161,6 +161,7 @@ public final class ChapterCommand implements Callable<Integer> {
             private Long verified;
             private Long counted;
             private Long lost;
+            private String verdict;
 
             private Builder(ChapterExperiment.Runtime runtime, int cpus) {
                 this.runtime = runtime;
@@ -172,6 +173,12 @@ public final class ChapterCommand implements Callable<Integer> {
                 fairnessMin = min;
                 fairnessMedian = median;
                 fairnessMax = max;
+                return this;
+            }
+
+            /** The lab's verdict on the run behind the row ({@code ok}, {@code disturbed} ...). */
+            Builder verdict(String v) {
+                verdict = v;
                 return this;
             }
 
@@ -236,7 +243,7 @@ public final class ChapterCommand implements Callable<Integer> {
             Row build() {
                 return new Row(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure, msgsPerS, coresUsed,
                         serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb, fairnessMin, fairnessMedian, fairnessMax,
-                        verified, counted, lost);
+                        verified, counted, lost, verdict);
             }
         }
     }
