@@ -230,29 +230,35 @@ public final class EchoServers {
     }
 
     static long kernelQueued(int portA, int portB) throws IOException {
-        long sum = 0;
+        // The kernel writes these tables page by page while sockets come and go, so one read can
+        // miss or repeat a line: read again until both sockets show up exactly once.
         int pairs = 0;
-        for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            Path path = Path.of(file);
-            if (!Files.isReadable(path)) {
-                continue;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            long sum = 0;
+            pairs = 0;
+            for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path path = Path.of(file);
+                Assumptions.assumeTrue(Files.isReadable(path), "skipped: no " + file + " to read the kernel's queues from");
+                for (String line : Files.readAllLines(path)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 5 || !f[0].endsWith(":") || !f[3].equals("01")) {
+                        continue; // the header, or not ESTABLISHED (an old pair's TIME_WAIT, say)
+                    }
+                    int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                    int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+                    if ((local == portA && remote == portB) || (local == portB && remote == portA)) {
+                        String[] q = f[4].split(":");
+                        sum += Long.parseLong(q[0], 16) + Long.parseLong(q[1], 16);
+                        pairs++;
+                    }
+                }
             }
-            for (String line : Files.readAllLines(path)) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length < 5 || !f[0].endsWith(":")) {
-                    continue; // the header
-                }
-                int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
-                int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
-                if ((local == portA && remote == portB) || (local == portB && remote == portA)) {
-                    String[] q = f[4].split(":");
-                    sum += Long.parseLong(q[0], 16) + Long.parseLong(q[1], 16);
-                    pairs++;
-                }
+            if (pairs == 2) {
+                return sum;
             }
         }
-        Assumptions.assumeTrue(pairs == 2, "skipped: /proc/net/tcp does not show the connection's two sockets");
-        return sum;
+        throw new AssertionError("/proc/net/tcp shows " + pairs + " sockets for 127.0.0.1:" + portA
+                + " <-> 127.0.0.1:" + portB + ", not two (one side closed?)");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.echolab.server;
 
 import dev.echolab.common.Descriptors;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,10 +19,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import static dev.echolab.server.EchoServers.connect;
 import static dev.echolab.server.EchoServers.roundTrip;
 import static dev.echolab.server.EchoServers.started;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -101,6 +107,70 @@ class LimitsTest {
                             + " ms, sweep " + sweep + " ms");
             roundTrip(active, "still here\n");
             assertEquals(1, server.stats().idleClosed(), "idle-closed");
+        }
+    }
+
+    /** The event-loop backends and variants: the ones README.md says stop reading over the budget. */
+    static Stream<Named<ServerConfig>> eventLoopConfigs() {
+        Set<Backend> eventLoops = EnumSet.of(Backend.NONBLOCKING, Backend.NIO, Backend.AIO, Backend.URING, Backend.NETTY);
+        return EchoServers.configs().stream().filter(n -> eventLoops.contains(n.getPayload().backend()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("eventLoopConfigs")
+    void theGlobalBufferBudgetBoundsWhatAllSlowReadersTogetherHoldAndEveryByteStillComesBack(ServerConfig config)
+            throws Exception {
+        // Eight clients that do not read: on their own each may hold its per-connection bound
+        // (EchoServers.unsentPromise), eight of them several times the budget. Over the budget no
+        // connection is read, so together they hold the budget plus the reads in progress when it
+        // was crossed: at most one connection's bound per thread of the backend (netty reads up to
+        // 16 times per turn before it looks again). Multishot uring is left out (single-shot here):
+        // its receives go on until their cancels land, past the budget on every connection.
+        int clients = 8;
+        long budget = 64 * 1024;
+        byte[] data = EchoServers.random(24 * 1024 * 1024, 31);
+        if (config.backend() == Backend.URING) {
+            System.setProperty("echolab.uring.singleshot", "true");
+        }
+        try (EchoServer server = started(config.withLimits(0, Duration.ZERO, budget));
+             ExecutorService readers = Executors.newFixedThreadPool(clients)) {
+            List<Socket> sockets = new ArrayList<>();
+            List<Thread> writers = new ArrayList<>();
+            AtomicLong written = new AtomicLong();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    Socket s = connect(server);
+                    sockets.add(s);
+                    writers.add(EchoServers.writeWithoutReading(s, data, written));
+                }
+                EchoServers.awaitStall(written, 1_000);
+                long queued = 0;
+                for (Socket s : sockets) {
+                    queued += EchoServers.kernelQueued(s);
+                }
+                long held = written.get() - queued;
+                long bound = budget + config.effectiveThreads() * EchoServers.unsentPromise(config);
+                assertTrue(held <= bound, config.label() + ": " + clients + " slow readers hold " + held / 1024
+                        + " KiB together, budget " + budget / 1024 + " KiB, bound " + bound / 1024 + " KiB");
+                // All read at once: the budget is shared, so one client reading alone waits for the
+                // others' unsent bytes, which only their reading drains.
+                List<Future<byte[]>> echoes = new ArrayList<>();
+                for (Socket s : sockets) {
+                    echoes.add(readers.submit(() -> EchoServers.readExactly(s.getInputStream(), data.length)));
+                }
+                for (Future<byte[]> echo : echoes) {
+                    assertArrayEquals(data, echo.get(60, TimeUnit.SECONDS));
+                }
+                for (Thread w : writers) {
+                    w.join(10_000);
+                }
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        } finally {
+            System.clearProperty("echolab.uring.singleshot");
         }
     }
 
