@@ -3,6 +3,7 @@ package dev.echolab.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -64,6 +65,34 @@ class ServerLauncherIT {
                 assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM");
             }
             assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The other stop signals of a single server process (SIGTERM is the test above, on every
+     * backend): design.md's "SIGINT or SIGTERM: stops accepting, closes its connections ... exits 0
+     * within 5 s", and the exit status table of {@code bin/server --help} for SIGHUP. One row per
+     * signal with the status it is held to.
+     */
+    @ParameterizedTest(name = "SIG{0} -> exit {1}")
+    @CsvSource({"INT, 0", "HUP, 0"})
+    void aStopSignalClosesTheConnectionsAndExitsWithItsStatusWithinFiveSeconds(String signal, int status) throws Exception {
+        Process p = start("--port", "0", "--backend", "nio");
+        try {
+            BufferedReader out = reader(p);
+            out.readLine(); // the configuration
+            String line = out.readLine();
+            ReadyLine ready = ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
+            try (Socket s = connect(ready.port())) {
+                roundTrip(s, "before SIG" + signal + "\n");
+                Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(p.pid())).start();
+                assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -s " + signal);
+                assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIG" + signal);
+                LimitsTest.assertClosedByServer(s);
+            }
+            assertEquals(status, p.exitValue(), "exit status after SIG" + signal);
         } finally {
             p.destroyForcibly();
         }
