@@ -9,6 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,9 @@ public abstract class StreamEchoServer extends BaseEchoServer {
 
     private final ExecutorService executor;
     private final JoinedThreads echoThreads;
+    /** --tally: the counter every connection's thread updates per message (the lesson on locks). */
+    private final Tally tally;
+    private long accepted;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private ServerSocketChannel serverChannel;
     private Thread acceptThread;
@@ -70,11 +74,14 @@ public abstract class StreamEchoServer extends BaseEchoServer {
     /** One accepted connection; {@code readingSince} is for the idle sweeper only. */
     private static final class Connection {
         final SocketChannel channel;
+        /** Its place in the order of accepts (the tally's deadlock mode takes its locks by it). */
+        final long number;
         /** {@link System#nanoTime()} when the pending read began, 0 while not reading. */
         volatile long readingSince;
 
-        Connection(SocketChannel channel) {
+        Connection(SocketChannel channel, long number) {
             this.channel = channel;
+            this.number = number;
         }
     }
 
@@ -86,6 +93,7 @@ public abstract class StreamEchoServer extends BaseEchoServer {
         super(config);
         this.echoThreads = new JoinedThreads(threads);
         this.executor = executor.apply(echoThreads);
+        this.tally = new Tally(config.tally());
     }
 
     @Override
@@ -113,7 +121,7 @@ public abstract class StreamEchoServer extends BaseEchoServer {
                 continue;
             }
             if (limits.admit()) {
-                serve(new Connection(socket));
+                serve(new Connection(socket, accepted++));
             } else {
                 closeQuietly(socket);
             }
@@ -164,7 +172,11 @@ public abstract class StreamEchoServer extends BaseEchoServer {
                 }
                 // --work: on these backends the connection's own thread does it; a blocked thread
                 // here holds up only its own client (and, on the pool, one of its threads).
-                work.perform();
+                if (tally.enabled()) {
+                    tally.around(work, Tally.lines(buffer, n), connection.number);
+                } else {
+                    work.perform();
+                }
                 buffer.flip();
                 while (buffer.hasRemaining()) {
                     channel.write(buffer); // blocking mode: returns when all is written
@@ -180,6 +192,8 @@ public abstract class StreamEchoServer extends BaseEchoServer {
             if (!closing()) {
                 log.debug("connection ended: {}", e.toString());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopped while waiting for the tally's lock
         } finally {
             connections.remove(connection);
             stats.closed();
@@ -240,6 +254,12 @@ public abstract class StreamEchoServer extends BaseEchoServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tally.close();
+    }
+
+    @Override
+    public Optional<Tally.Line> tally() {
+        return tally.enabled() ? Optional.of(tally.line()) : Optional.empty();
     }
 
     private static void join(Thread t) {
