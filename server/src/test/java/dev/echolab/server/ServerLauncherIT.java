@@ -99,6 +99,51 @@ class ServerLauncherIT {
     }
 
     /**
+     * design.md: "at most once a second and only while something changes, one stats line". A
+     * client echoes without pause for 4 s: at most one line per second of it (plus one for the
+     * second it ends in); then, with nothing changing, no line for 2.5 s.
+     */
+    @Test
+    void statsLinesComeAtMostOnceASecondAndOnlyWhileSomethingChanges() throws Exception {
+        Process p = start("--port", "0", "--backend", "nio");
+        try {
+            BufferedReader out = reader(p);
+            out.readLine(); // the configuration
+            String line = out.readLine();
+            ReadyLine ready = ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
+            java.util.concurrent.BlockingQueue<Long> statsAt = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) {
+                        if (StatsLine.parse(l).isPresent()) {
+                            statsAt.add(System.nanoTime());
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the process ended
+                }
+            });
+            long busyMs = 4_000;
+            try (Socket s = connect(ready.port())) {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(busyMs);
+                for (int i = 0; System.nanoTime() - end < 0; i++) {
+                    roundTrip(s, "message " + i + "\n");
+                }
+            }
+            Thread.sleep(1_500); // the close, then the line that reports it
+            int whileBusy = statsAt.size();
+            assertTrue(whileBusy >= 2, "stats lines while a client echoed for " + busyMs + " ms: " + whileBusy);
+            assertTrue(whileBusy <= busyMs / 1_000 + 2, whileBusy + " stats lines in " + (busyMs + 1_500) + " ms");
+            Thread.sleep(2_500);
+            assertEquals(whileBusy, statsAt.size(), "stats lines while nothing changed");
+        } finally {
+            p.toHandle().destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+    }
+
+    /**
      * A taken port is one line and exit 1, whoever holds it and however many processes were asked
      * for. The hard case is a holder that shares the port through SO_REUSEPORT: {@code --processes}
      * children bind with SO_REUSEPORT too, and the kernel would let them join it silently.
