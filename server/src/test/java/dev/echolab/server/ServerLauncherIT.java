@@ -82,9 +82,7 @@ class ServerLauncherIT {
         Process p = start("--port", "0", "--backend", "nio");
         try {
             BufferedReader out = reader(p);
-            out.readLine(); // the configuration
-            String line = out.readLine();
-            ReadyLine ready = ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
+            ReadyLine ready = configurationThenReady(out);
             try (Socket s = connect(ready.port())) {
                 roundTrip(s, "before SIG" + signal + "\n");
                 Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(p.pid())).start();
@@ -108,9 +106,7 @@ class ServerLauncherIT {
         Process p = start("--port", "0", "--backend", "nio");
         try {
             BufferedReader out = reader(p);
-            out.readLine(); // the configuration
-            String line = out.readLine();
-            ReadyLine ready = ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
+            ReadyLine ready = configurationThenReady(out);
             java.util.concurrent.BlockingQueue<Long> statsAt = new java.util.concurrent.LinkedBlockingQueue<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -260,6 +256,13 @@ class ServerLauncherIT {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return new Result(p.exitValue(), out.lines().toList(), err.lines().toList());
+    }
+
+    /** Reads the configuration line and the ready line after it. */
+    static ReadyLine configurationThenReady(BufferedReader out) throws IOException {
+        out.readLine();
+        String line = out.readLine();
+        return ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
     }
 
     static BufferedReader reader(Process p) {
