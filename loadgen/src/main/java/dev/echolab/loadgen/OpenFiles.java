@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * with "Too many open files" are counted as {@link ErrorKind#LOCAL_LIMIT} and the run goes on with
  * the connections it has, which works only once {@link #prepare} has run.
  */
-final class OpenFiles {
+public final class OpenFiles {
 
     private OpenFiles() {
     }

@@ -1,15 +1,13 @@
 package dev.echolab.server;
 
+import dev.echolab.common.ChildProcess;
 import dev.echolab.common.Children;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +85,7 @@ final class ProcessGroup {
         onClaimed.run();
         try {
             for (int i = 1; i <= processes; i++) {
-                children.add(new Child(i, start(port)));
+                children.add(new Child(i, childBuilder(port)));
             }
             String details = awaitReady();
             if (details == null) {
@@ -121,13 +119,13 @@ final class ProcessGroup {
         }
     }
 
-    private Process start(int port) throws IOException {
+    private ProcessBuilder childBuilder(int port) {
         List<String> cmd = new ArrayList<>(java);
         cmd.addAll(config.withPort(port).withReusePort(true).toArguments()); // --child: share the port
         if (verbose) {
             cmd.add("--verbose");
         }
-        return Children.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
 
     /** The details of the first child's ready line, or null (reported) if a child failed. */
@@ -205,26 +203,18 @@ final class ProcessGroup {
         volatile StatsLine latest;
         boolean reported;
 
-        Child(int index, Process process) {
+        Child(int index, ProcessBuilder builder) throws IOException {
             this.index = index;
-            this.process = process;
-            Thread.ofPlatform().daemon().name("child-" + index + "-stdout").start(this::readStdout);
+            this.process = ChildProcess.start(builder, null, this::stdout, null).process();
         }
 
-        private void readStdout() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Optional<ReadyLine> ready = ReadyLine.parse(line);
-                    if (ready.isPresent()) {
-                        details = ready.get().details();
-                        this.ready.countDown();
-                    } else {
-                        StatsLine.parse(line).ifPresent(stats -> latest = stats);
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone; the supervisor reports that
+        private void stdout(String line) {
+            Optional<ReadyLine> ready = ReadyLine.parse(line);
+            if (ready.isPresent()) {
+                details = ready.get().details();
+                this.ready.countDown();
+            } else {
+                StatsLine.parse(line).ifPresent(stats -> latest = stats);
             }
         }
     }
