@@ -128,7 +128,7 @@ public final class CaseRunner {
         }
         cmd.addAll(settings.build().arguments());
         // the kernel bill times its look at the threads from this run's --json-stream (a rerun's was deleted above)
-        kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.warmup().plus(setup.duration().dividedBy(2)));
+        kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.duration().dividedBy(4));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;

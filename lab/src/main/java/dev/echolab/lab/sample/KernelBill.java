@@ -186,10 +186,12 @@ public final class KernelBill {
 
         /**
          * Attaches perf to {@code pid} and every process under it (perf run with {@code pinning} in
-         * front); looks at the threads {@code snapshotAt} after the load began, which the load
-         * generator's first progress line in {@code loadgenLog} tells (its lines count seconds from then).
+         * front); looks at the threads {@code snapshotAt} after the load generator's
+         * {@code --json-stream} first says it is measuring. Counting from that object's arrival, not
+         * from the seconds it states, keeps the look inside the measured interval when the machine
+         * is so busy that the objects arrive late.
          */
-        public void start(long pid, List<String> pinning, Path loadgenLog, Duration snapshotAt) {
+        public void start(long pid, List<String> pinning, Path loadgenStream, Duration snapshotAt) {
             if (!enabled) {
                 return;
             }
@@ -208,11 +210,10 @@ public final class KernelBill {
             }
             snapshot = Thread.ofPlatform().daemon().name("threads-" + pid).start(() -> {
                 try {
-                    Optional<Long> loadStart = loadStartEpochMs(loadgenLog);
-                    if (loadStart.isEmpty()) {
+                    if (!measuringSeen(loadgenStream)) {
                         return;
                     }
-                    Thread.sleep(Math.max(0, loadStart.get() + snapshotAt.toMillis() - System.currentTimeMillis()));
+                    Thread.sleep(snapshotAt.toMillis());
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -221,18 +222,15 @@ public final class KernelBill {
             });
         }
 
-        /**
-         * When the load began: the first progress object's arrival in the load generator's
-         * {@code --json-stream} less the seconds it counts; empty if none comes within a minute.
-         */
-        private static Optional<Long> loadStartEpochMs(Path stream) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        /** Whether the load generator's {@code --json-stream} says it is measuring within two minutes. */
+        private static boolean measuringSeen(Path stream) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < deadline) {
                 try {
                     if (Files.exists(stream)) {
                         for (String line : Files.readAllLines(stream)) {
-                            if (line.contains("\"" + Progress.TYPE + "\"")) {
-                                return Optional.of(System.currentTimeMillis() - Math.round(Progress.parse(line).elapsedS() * 1000));
+                            if (line.contains("\"" + Progress.TYPE + "\"") && Progress.parse(line).measuring()) {
+                                return true;
                             }
                         }
                     }
@@ -241,7 +239,7 @@ public final class KernelBill {
                 }
                 Thread.sleep(50);
             }
-            return Optional.empty();
+            return false;
         }
 
         /**
