@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         version = "echolab client",
         description = {"Send lines to an echo server and print each reply with its round-trip time.",
                 "Without --message or --count, lines are read from standard input until it ends."},
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:every reply matched", "1:connection failed or a reply differed", "2:bad usage"})
 public final class ClientCommand implements Callable<Integer> {
 

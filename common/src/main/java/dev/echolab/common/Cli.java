@@ -35,6 +35,9 @@ import java.util.stream.Collectors;
  */
 public final class Cli {
 
+    /** The heading of every command's exit-status list in its {@code --help}. */
+    public static final String EXIT_STATUS_HEADING = "%nExit status:%n";
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;

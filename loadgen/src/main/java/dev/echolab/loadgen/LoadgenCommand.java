@@ -47,7 +47,7 @@ import java.util.concurrent.Callable;
         subcommands = MergeCommand.class,
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:clean run: every echo verified, no error, every connection replied",
                 "1:any error, mismatch, starved connection, or nothing to connect to",
                 "2:bad usage"})

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
         description = "Start an echo server with the chosen IO model.",
         footerHeading = "%nBackends (in reading order):%n",
         footer = "%s",
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:stopped by SIGINT, SIGTERM or SIGHUP", "1:runtime failure (e.g. port in use)", "2:bad usage"})
 public final class ServerCommand implements Callable<Integer> {
 

@@ -60,7 +60,7 @@ import static dev.echolab.lab.run.Summary.fmt;
 @Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the chapter's experiments (the GIL, IO-bound vs CPU-bound work, processes vs threads):",
                 "each runtime's msgs/s and the cores it used, as tables on stdout and results.json + report.md in --out."},
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:the experiments ran (failed or skipped runtimes are in the tables)", "1:could not run at all",
                 "2:bad usage"})
 public final class ChapterCommand implements Callable<Integer> {

@@ -15,6 +15,7 @@ import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
+import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.DriverKind;
 import dev.echolab.server.Backend;
@@ -47,7 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run every backend under the same load, one server process at a time, and write",
                 "results.json, report.md and report.html (with charts) to --out."},
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:the comparison ran (failed cases are in the report)", "1:could not run at all", "2:bad usage"})
 public final class CompareCommand implements Callable<Integer> {
 
@@ -209,28 +210,12 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private List<String> backendIds() {
-        if (backends.strip().equals("all")) {
-            return Arrays.stream(Backend.values()).map(Backend::id).toList();
-        }
-        List<String> ids = new ArrayList<>();
-        for (String id : backends.split(",")) {
-            try {
-                ids.add(Backend.fromId(id).id());
-            } catch (IllegalArgumentException e) {
-                throw Cli.invalidValue(spec.commandLine(), "--backends", e.getMessage());
-            }
-        }
-        return ids;
+        return Targets.backends(backends, spec.commandLine());
     }
 
     /** {@code --peers}, with {@code --reference} or {@code --no-reference} adding or removing c-epoll. */
     private List<Peer> peerList() {
-        List<Peer> list;
-        try {
-            list = new ArrayList<>(Peer.parse(peers));
-        } catch (IllegalArgumentException e) {
-            throw Cli.invalidValue(spec.commandLine(), "--peers", e.getMessage());
-        }
+        List<Peer> list = Targets.peers(peers, spec.commandLine());
         if (Boolean.TRUE.equals(reference) && !list.contains(Peer.C_EPOLL)) {
             list.addFirst(Peer.C_EPOLL);
         } else if (Boolean.FALSE.equals(reference)) {

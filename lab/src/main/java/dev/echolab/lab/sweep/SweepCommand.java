@@ -13,6 +13,7 @@ import dev.echolab.lab.report.Environment;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.search.RateSearch;
 import dev.echolab.loadgen.search.RateSearch.Outcome;
@@ -51,7 +52,7 @@ import static dev.echolab.lab.run.Summary.fmt;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load each server open loop at rising rates until its p99 passes a bound, and write",
                 "each model's curve (p50 and p99 against offered rate) and highest rate under the bound."},
-        exitCodeListHeading = "%nExit status:%n",
+        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
         exitCodeList = {"0:the sweep ran (failed steps are in the tables)", "1:could not run at all", "2:bad usage"})
 public final class SweepCommand implements Callable<Integer> {
 
@@ -222,30 +223,11 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private List<String> backendIds() {
-        String s = backends.strip();
-        if (s.equals("none")) {
-            return List.of();
-        }
-        if (s.equals("all")) {
-            return Arrays.stream(Backend.values()).map(Backend::id).toList();
-        }
-        List<String> ids = new ArrayList<>();
-        for (String id : s.split(",")) {
-            try {
-                ids.add(Backend.fromId(id).id());
-            } catch (IllegalArgumentException e) {
-                throw Cli.invalidValue(spec.commandLine(), "--backends", e.getMessage());
-            }
-        }
-        return ids;
+        return Targets.backends(backends, spec.commandLine());
     }
 
     private List<Peer> peerList() {
-        try {
-            return Peer.parse(peers);
-        } catch (IllegalArgumentException e) {
-            throw Cli.invalidValue(spec.commandLine(), "--peers", e.getMessage());
-        }
+        return Targets.peers(peers, spec.commandLine());
     }
 
     private String answer(Model m) {
