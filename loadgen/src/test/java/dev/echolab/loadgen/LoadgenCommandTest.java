@@ -43,7 +43,8 @@ class LoadgenCommandTest {
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate", "ramp_s",
-            "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "exit_status");
+            "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "reconnect_every", "connects",
+            "connects_per_s", "exit_status");
 
     @TempDir
     Path dir;
@@ -263,6 +264,7 @@ class LoadgenCommandTest {
             Map.entry("--processes", List.of("0", "65", "two")),
             Map.entry("--source", List.of("localhost", "127.0.0.300", "127.0.0.9-127.0.0.1")),
             Map.entry("--connect-rate", List.of("0", "-1", "fast")),
+            Map.entry("--reconnect-every", List.of("0", "-1", "often")),
             Map.entry("--connect-timeout", List.of("0", "never")),
             Map.entry("--timeout", List.of("0", "never")),
             Map.entry("--json", List.of("")),
