@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import dev.echolab.common.Cli;
+import dev.echolab.common.Descriptors;
 import dev.echolab.loadgen.driver.NioConnector;
 import dev.echolab.loadgen.output.HlogFile;
 import dev.echolab.loadgen.output.JsonReport;
@@ -227,7 +228,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (tooMany != null) {
             return s.processes() == 1 ? tooMany : String.format("--processes %d leaves up to %d connections to a process, "
                     + "more than its open files allow: use --processes %d", s.processes(), shares[0],
-                    OpenFiles.processesFor(s.connections()));
+                    Descriptors.processesFor(s.connections()));
         }
         String noPorts = s.sources().check(shares);
         if (noPorts != null) {

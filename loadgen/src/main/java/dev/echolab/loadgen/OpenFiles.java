@@ -29,14 +29,7 @@ public final class OpenFiles {
         long limit = softLimit.getAsLong();
         return "--connections " + connections + " needs about " + needed + " open files, but this process may open only "
                 + limit + " (raise it with 'ulimit -n " + needed + "', spread them over --processes "
-                + processesFor(connections) + ", or use fewer connections)";
-    }
-
-    /** How many processes {@code connections} need under this process's open-file limit (1 when unknown). */
-    static long processesFor(long connections) {
-        OptionalLong softLimit = Descriptors.softLimit();
-        long perProcess = softLimit.isEmpty() ? Long.MAX_VALUE : Math.max(1, softLimit.getAsLong() - Descriptors.JVM_HEADROOM);
-        return Math.max(1, (connections + perProcess - 1) / perProcess);
+                + Descriptors.processesFor(connections) + ", or use fewer connections)";
     }
 
     /**

@@ -12,9 +12,11 @@ import dev.echolab.common.Durations;
 import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Environment;
+import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.lab.sample.Sampler;
@@ -81,6 +83,9 @@ public final class ChapterCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
     Path out;
+
+    @CommandLine.Mixin
+    KernelBillOption kernelBill = new KernelBillOption();
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
     Duration readyTimeout;
@@ -264,12 +269,15 @@ public final class ChapterCommand implements Callable<Integer> {
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
                 List.of(home.resolve("bin/loadgen").toString()), peers(experiments, only, dir, skipped), List.of(), List.of(),
                 "nio", duration, warmup, readyTimeout, logs));
+        kernelBill.applyTo(runner, stderr);
+        Map<String, String> kernelSections = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (ChapterExperiment e : experiments) {
             stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
                     e.id, e.title, e.work, e.connections, e.rate, Durations.format(duration));
             List<Row> rows = new ArrayList<>();
+            int firstCase = cases.size();
             for (ChapterExperiment.Runtime r : e.runtimes) {
                 if (only.isEmpty() || only.contains(r.id())) {
                     rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
@@ -277,9 +285,12 @@ public final class ChapterCommand implements Callable<Integer> {
             }
             results.add(new Result(e, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
+            List<CaseResult> experimentCases = cases.subList(firstCase, cases.size());
+            kernelSections.put(e.id, KernelTables.markdownSection("Kernel bill: " + e.id, experimentCases));
+            stdout.print("\n" + KernelTables.markdownTable("Kernel bill: " + e.id, experimentCases));
         }
         String loadAfter = Environment.loadAverage();
-        write(dir, command, env, loadBefore, loadAfter, results, cases);
+        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelSections);
         stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
         return 0;
     }
@@ -383,11 +394,12 @@ public final class ChapterCommand implements Callable<Integer> {
         s.put("runtimes", runtimes);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("kernel_bill", kernelBill.on());
         return s;
     }
 
     private void write(Path dir, String command, Environment env, String loadBefore, String loadAfter,
-                       List<Result> results, List<CaseResult> cases) throws IOException {
+                       List<Result> results, List<CaseResult> cases, Map<String, String> kernelSections) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("load_average_before", loadBefore);
@@ -412,6 +424,7 @@ public final class ChapterCommand implements Callable<Integer> {
                     .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
                     .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
                     .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
+            md.append(kernelSections.get(r.id())).append('\n');
         }
         Files.writeString(dir.resolve("report.md"), md);
     }

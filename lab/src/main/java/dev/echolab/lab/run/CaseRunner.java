@@ -1,6 +1,7 @@
 package dev.echolab.lab.run;
 
 import dev.echolab.common.Children;
+import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Proc;
 import dev.echolab.lab.sample.Sampler;
 import dev.echolab.loadgen.DriverKind;
@@ -36,6 +37,8 @@ public final class CaseRunner {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Setup setup;
+    /** Count system calls and context switches per message, and look at the server's threads ({@link KernelBill}). */
+    public boolean kernelBill = true;
 
     public CaseRunner(Setup setup) {
         this.setup = setup;
@@ -51,7 +54,7 @@ public final class CaseRunner {
         } catch (IOException e) {
             return failed(c, "server could not be started: " + e.getMessage(), List.of());
         }
-        try (Sampler sampler = new Sampler(server.pid())) {
+        try (Sampler sampler = new Sampler(server.pid()); KernelBill.Watch kernel = new KernelBill.Watch(kernelBill)) {
             Proc.Sample baseline = sampler.now().orElseThrow();
             c.serverProcesses = sampler.processes();
             c.serverThreadsBaseline = baseline.threads();
@@ -60,7 +63,7 @@ public final class CaseRunner {
             if (c.scenario.equals("idle")) {
                 idle(c, server, sampler);
             } else {
-                load(c, server, sampler);
+                load(c, server, sampler, kernel);
             }
             long[] ctx1 = Proc.contextSwitches(server.pid());
             c.voluntaryCtxSwitches = ctx1[0] - ctx0[0];
@@ -107,7 +110,7 @@ public final class CaseRunner {
     }
 
     /** Closed-loop load from {@code bin/loadgen} in its own process; server CPU over its measured window. */
-    private void load(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+    private void load(CaseResult c, ServerProcess server, Sampler sampler, KernelBill.Watch kernel) throws IOException, InterruptedException {
         Path json = setup.logs().resolve(fileName(c) + ".json");
         Path log = setup.logs().resolve(fileName(c) + ".log");
         Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
@@ -124,6 +127,8 @@ public final class CaseRunner {
             settings.rate(c.rate);
         }
         cmd.addAll(settings.build().arguments());
+        // the kernel bill times its look at the threads from this run's --json-stream (a rerun's was deleted above)
+        kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.duration().dividedBy(4));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -140,7 +145,8 @@ public final class CaseRunner {
         }
         JsonReport r = JsonReport.read(json);
         readLoadgen(c, r);
-        serverCpu(c, r, sampler, exitedAt);
+        Window measured = serverCpu(c, r, sampler, exitedAt);
+        c.kernelBill = kernel.bill(measured.fromEpochMs(), measured.toEpochMs(), c.messages);
         c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
         c.timeline = CaseSeries.timeline(stream, r.measureStartEpochMs(), r.warmupS(), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
@@ -170,7 +176,7 @@ public final class CaseRunner {
      * Server CPU over the load generator's measured interval: exact when it measured (its report
      * gives the interval's wall-clock bounds), otherwise the last {@code duration} before it exited.
      */
-    private void serverCpu(CaseResult c, JsonReport r, Sampler sampler, long exitedAt) {
+    private Window serverCpu(CaseResult c, JsonReport r, Sampler sampler, long exitedAt) {
         long from = r.measureStartEpochMs();
         long to = r.measureEndEpochMs();
         if (to > from) {
@@ -193,6 +199,11 @@ public final class CaseRunner {
         if (c.messages != null && c.messages > 0) {
             c.serverCpuUsPerMsg = cpu * 1e6 / c.messages;
         }
+        return new Window(from, to);
+    }
+
+    /** The load generator's measured interval on the wall clock. */
+    private record Window(long fromEpochMs, long toEpochMs) {
     }
 
     /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
@@ -212,6 +223,7 @@ public final class CaseRunner {
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
             c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
+            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : null;
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {
