@@ -127,6 +127,7 @@ public final class CaseRunner {
             settings.rate(c.rate);
         }
         cmd.addAll(settings.build().arguments());
+        cmd.addAll(c.loadgenArgs);
         // the kernel bill times its look at the threads from this run's --json-stream (a rerun's was deleted above)
         kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.duration().dividedBy(4));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
@@ -170,6 +171,7 @@ public final class CaseRunner {
         c.starvedConnections = (long) r.fairness().noReply();
         c.loadgenCpuPct = r.cpuPct();
         c.loadgenSaturated = r.cpu().saturated();
+        c.connectsPerS = r.connectsPerS();
     }
 
     /**
@@ -245,7 +247,7 @@ public final class CaseRunner {
     }
 
     private static String fileName(CaseResult c) {
-        return (c.backend + String.join("", c.serverArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+        return (c.backend + String.join("", c.serverArgs) + String.join("", c.loadgenArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

@@ -125,10 +125,12 @@ class VerdictTest {
         CaseResult first = measured("none", 0, 0, false, 0);
         first.serverArgs = List.of("--offload", "2"); // what bin/lab chapter sets: a rerun must keep it
         first.rate = 3000;
+        first.loadgenArgs = List.of("--reconnect-every", "5");
         CaseResult c = Verdict.untilUndisturbed(first, injected(other), 2, () -> false,
                 d -> retried.add(d.verdictReason));
         assertEquals(List.of("--offload", "2"), c.serverArgs, "the rerun ran the same server");
         assertEquals(3000, c.rate, "and the same load");
+        assertEquals(List.of("--reconnect-every", "5"), c.loadgenArgs, "with the same load generator options");
         assertEquals(Verdict.Kind.OK, c.verdict);
         assertEquals(3, c.attempts.size());
         assertEquals(List.of(Verdict.Kind.DISTURBED, Verdict.Kind.DISTURBED, Verdict.Kind.OK),
