@@ -13,7 +13,10 @@ import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Environment;
 import dev.echolab.lab.report.KernelTables;
+import dev.echolab.lab.report.Charts;
+import dev.echolab.lab.report.HtmlReport;
 import dev.echolab.lab.report.MarkdownReport;
+import dev.echolab.lab.report.Tables;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
@@ -519,5 +522,36 @@ public final class ChapterCommand implements Callable<Integer> {
             }
         }
         Files.writeString(dir.resolve("report.md"), md);
+        List<Tables.Table> tables = new ArrayList<>();
+        List<Charts.Bars> bars = new ArrayList<>();
+        for (Result r : results) {
+            String title = r.id() + ": " + r.title();
+            if (r.experiment().kind() == ChapterExperiment.Kind.SWITCH) {
+                tables.add(new Tables.Table(title, r.proves(), SWITCH_HEADERS, r.switches().stream().map(ChapterCommand::cells).toList()));
+                bars.add(new Charts.Bars("chapter-" + r.id(), title, r.proves(), "ns per switch",
+                        r.switches().stream().map(x -> x.runtime() + " " + x.kind() + " (" + x.cores() + (x.cores() == 1 ? " core)" : " cores)")).toList(),
+                        Map.of("ns per switch", r.switches().stream().map(SwitchCost.Switch::nsPerSwitch).toList())));
+                continue;
+            }
+            tables.add(new Tables.Table(title, r.proves(), headers(r.experiment()),
+                    r.rows().stream().map(row -> cells(r.experiment(), row)).toList()));
+            Measure m = Measure.of(r.experiment());
+            bars.add(new Charts.Bars("chapter-" + r.id(), title + " (" + m.unit + ")", r.proves(), m.unit,
+                    r.rows().stream().map(Row::runtime).toList(), Map.of(m.unit, r.rows().stream().map(m.value).toList())));
+        }
+        Files.writeString(dir.resolve("report.html"), HtmlReport.page("echolab: the chapter's experiments", null,
+                Verdict.overall(cases), env, Charts.bars(bars), tables));
+    }
+
+    /** What each experiment's chart shows: the figure its lesson turns on. */
+    private record Measure(String unit, java.util.function.Function<Row, Double> value) {
+        static Measure of(ChapterExperiment e) {
+            return switch (e) {
+                case GIL, PROCESSES -> new Measure("cores used", Row::coresUsed);
+                case LOCKS, TICKETS -> new Measure("lost updates", r -> r.lost() == null ? null : r.lost().doubleValue());
+                case SELECT -> new Measure("server CPU µs per message", Row::serverCpuUsPerMsg);
+                default -> new Measure("msgs/s", Row::msgsPerS);
+            };
+        }
     }
 }
