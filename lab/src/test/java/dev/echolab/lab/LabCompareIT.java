@@ -26,9 +26,9 @@ class LabCompareIT {
 
     /** Every field of a case in results.json (docs/lab.md). */
     static final List<String> CASE_FIELDS = List.of("backend", "reference", "scenario", "connections", "work",
-            "repeat", "server_args", "rate", "status", "failure", "server_output", "server_exit", "loadgen_exit", "msgs_per_s", "mb_per_s",
+            "repeat", "server_args", "rate", "loadgen_args", "status", "failure", "server_output", "server_exit", "loadgen_exit", "msgs_per_s", "mb_per_s",
             "messages", "p50_us", "p75_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "mismatches",
-            "starved_connections", "loadgen_cpu_pct", "loadgen_saturated", "server_cpu_pct", "server_cpu_us_per_msg",
+            "starved_connections", "loadgen_cpu_pct", "loadgen_saturated", "connects_per_s", "server_cpu_pct", "server_cpu_us_per_msg",
             "cpu_window", "server_processes", "server_threads_baseline", "server_threads_peak", "server_rss_mb_baseline",
             "server_rss_mb_peak", "rss_per_connection_kb", "threads_per_connection", "voluntary_ctx_switches",
             "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s", "kernel_bill", "host_cpu_pct", "other_load_pct", "verdict",

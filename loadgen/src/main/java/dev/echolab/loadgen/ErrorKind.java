@@ -91,7 +91,7 @@ public enum ErrorKind {
     }
 
     /** Classifies a failure to open a connection: a {@link #LOCAL_LIMIT} first, else as {@link #of}. */
-    static ErrorKind ofConnect(IOException e) {
+    public static ErrorKind ofConnect(IOException e) {
         return shortage(e) != null ? LOCAL_LIMIT : of(e);
     }
 

@@ -118,6 +118,13 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + NioConnector.MAX_CONNECTING + " at a time per selector thread). Needs --driver nio.")
     Double connectRate;
 
+    @Option(names = "--reconnect-every", paramLabel = "N",
+            description = "Close each connection's socket and open a new one after every N verified messages (default: "
+                    + "never): the server pays a connection's set-up and tear-down every N messages. The reconnect's "
+                    + "connect time is not part of any message's round trip; it is counted in the connect times and in "
+                    + "the connections opened per second.")
+    Long reconnectEvery;
+
     /** Run as one of {@link LoadgenProcesses}' children: barrier on stdin, figures on stdout for the parent. */
     @Option(names = "--child", hidden = true)
     boolean child;
@@ -380,6 +387,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (connectRate != null) {
             b.connectRate(connectRate);
         }
+        if (reconnectEvery != null) {
+            b.reconnectEvery(reconnectEvery);
+        }
         Settings s = b.build();
         validate(s);
         return s;
@@ -404,6 +414,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(s.processes() >= 1 && s.processes() <= LoadgenProcesses.MAX, "--processes",
                 "a number of processes from 1 to " + LoadgenProcesses.MAX);
         check(s.processes() <= s.connections(), "--processes", "at most one process per connection (--connections)");
+        check(reconnectEvery == null || reconnectEvery >= 1, "--reconnect-every", "a number of messages (1 or more)");
         check(connectRate == null || (connectRate > 0 && connectRate <= 1e7), "--connect-rate",
                 "a rate above 0 and at most 1e7 connections per second");
         // Options that go together: the connect phase's bind and schedule are the nio driver's.

@@ -9,7 +9,7 @@ import java.util.Locale;
  * Every figure of a finished run, computed once from the {@link Run} and the {@link Monitor}, so
  * the text report and the JSON cannot disagree.
  */
-public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
+public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect, long connects,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
                Self self, long measureStartEpochMs, long measureEndEpochMs) {
@@ -102,7 +102,7 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         long nowNanos = System.nanoTime();
         long startMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureStart) / 1_000_000;
         long endMs = monitor == null ? 0 : nowMs - (nowNanos - monitor.measureEnd) / 1_000_000;
-        return new Results(run.settings, up, connectSeconds, Percentiles.of(connectTimes), run.verified(),
+        return new Results(run.settings, up, connectSeconds, Percentiles.of(connectTimes), run.measuredConnects(), run.verified(),
                 messages, run.measuredBytes(), seconds,
                 Percentiles.of(monitor == null ? none : monitor.latency),
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.corrected) : null,
@@ -114,6 +114,11 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
 
     public double msgsPerSecond() {
         return seconds > 0 ? messages / seconds : 0;
+    }
+
+    /** Connections opened per second of the measurement ({@code --reconnect-every}; 0 without it). */
+    public double connectsPerSecond() {
+        return seconds > 0 ? connects / seconds : 0;
     }
 
     public double megabytesPerSecond() {

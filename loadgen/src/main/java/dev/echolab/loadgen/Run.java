@@ -131,6 +131,39 @@ public final class Run {
     }
 
     /**
+     * Connection {@code id} opened its socket again ({@code --reconnect-every}) in {@code micros}, at
+     * {@code now}: a connect time like the first one's, and a connection opened in the phase of
+     * {@code now}. Not a new logical connection: its counts and fairness stay those of {@code id}.
+     */
+    public void reconnected(int id, long micros, long now) {
+        connectTimes.recordValue(micros);
+        if (now < end) {
+            phases[phase(now)].connects[id]++;
+        }
+    }
+
+    /** Connection {@code id} could not open its socket again: a connect error, and the connection is over. */
+    public void reconnectFailed(int id, ErrorKind kind, IOException e) {
+        failed(kind, ErrorKind.connectFailure(kind, settings, id, e), true);
+    }
+
+    /** The reconnect due before message {@code seq}, if any: {@code --reconnect-every} messages verified since the last. */
+    public boolean reconnectBefore(long seq) {
+        long every = settings.reconnectEvery();
+        return every > 0 && seq > 1 && (seq - 1) % every == 0;
+    }
+
+    /**
+     * Whether message {@code seq} may start while {@code awaited} is the oldest unverified one: with
+     * {@code --reconnect-every}, only within the same socket's share of messages, so that the
+     * socket is closed with nothing in flight.
+     */
+    public boolean sameSocket(long seq, long awaited) {
+        long every = settings.reconnectEvery();
+        return every == 0 || (seq - 1) / every == (awaited - 1) / every;
+    }
+
+    /**
      * A verified echo of a message sent at {@code sent} for slot {@code intended} (0: closed loop);
      * {@code held} is how long the reply had been in this process's hands before {@code now} (see
      * NioWorker#held), or -1 where the driver cannot tell.
@@ -184,12 +217,15 @@ public final class Run {
          * first-use path there (and trap) just when the measurement starts.
          */
         private final long[] bytes;
+        /** Sockets opened again ({@code --reconnect-every}) per connection, by its thread only. */
+        private final long[] connects;
 
         Phase(Settings settings) {
             corrected = settings.openLoop() ? new Recorder(3) : null;
             sendLateness = settings.openLoop() ? new Recorder(3) : null;
             perConnection = new long[settings.connections()];
             bytes = new long[settings.connections()];
+            connects = new long[settings.connections()];
         }
 
         private void record(int id, int length, long sent, long intended, long held, long now) {
@@ -248,6 +284,11 @@ public final class Run {
 
     long measuredBytes() {
         return java.util.Arrays.stream(measured.bytes).sum(); // read after the drivers are joined
+    }
+
+    /** Connections opened in the measurement: the reconnects, as the first connects precede it. */
+    long measuredConnects() {
+        return java.util.Arrays.stream(measured.connects).sum(); // read after the drivers are joined
     }
 
     long errors(ErrorKind kind) {

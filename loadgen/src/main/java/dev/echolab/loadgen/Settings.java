@@ -42,6 +42,7 @@ public final class Settings {
     private final int processes;
     private final SourceAddresses sources;
     private final double connectRate;
+    private final long reconnectEvery;
     private final Duration connectTimeout;
     private final Duration timeout;
     private final Path json;
@@ -66,6 +67,7 @@ public final class Settings {
         processes = b.processes;
         sources = b.sources;
         connectRate = b.connectRate;
+        reconnectEvery = b.reconnectEvery;
         connectTimeout = b.connectTimeout;
         timeout = b.timeout;
         json = b.json;
@@ -98,6 +100,7 @@ public final class Settings {
         b.processes = processes;
         b.sources = sources;
         b.connectRate = connectRate;
+        b.reconnectEvery = reconnectEvery;
         b.connectTimeout = connectTimeout;
         b.timeout = timeout;
         b.json = json;
@@ -132,6 +135,9 @@ public final class Settings {
         }
         if (connectRate > 0) {
             add(a, "--connect-rate", connectRate);
+        }
+        if (reconnectEvery > 0) {
+            add(a, "--reconnect-every", reconnectEvery);
         }
         add(a, "--connect-timeout", Durations.format(connectTimeout), "--timeout", Durations.format(timeout));
         for (Object[] file : new Object[][] {{"--json", json}, {"--json-stream", jsonStream}, {"--hlog", hlog}}) {
@@ -224,6 +230,11 @@ public final class Settings {
         return connectRate;
     }
 
+    /** Close and reopen each connection after this many verified messages ({@code --reconnect-every}), 0 for never. */
+    public long reconnectEvery() {
+        return reconnectEvery;
+    }
+
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -274,7 +285,8 @@ public final class Settings {
         String padding = size > 0 ? "padded to " + size : "natural length";
         String spread = (processes > 1 ? " in " + processes + " processes" : "")
                 + (sources.isEmpty() ? "" : " from " + sources.describe())
-                + (connectRate > 0 ? ", opened at " + Report.decimal(connectRate) + " per second" : "");
+                + (connectRate > 0 ? ", opened at " + Report.decimal(connectRate) + " per second" : "")
+                + (reconnectEvery > 0 ? ", each reopened every " + reconnectEvery + " messages" : "");
         return "loadgen " + host + ":" + port + ": " + connections + " connections" + spread + ", driver " + driver
                 + (driver == DriverKind.NIO ? " (" + selectors + " selector thread" + (selectors > 1 ? "s" : "") + ")" : "")
                 + ", " + load + ", " + loop + ", pipeline " + pipeline + ", messages of " + m.length(0, 1)
@@ -299,7 +311,7 @@ public final class Settings {
 
     private Object[] fields() {
         return new Object[] {host, port, connections, duration, bound, warmup, messages, size, pipeline, rate, ramp, driver,
-                selectors, processes, sources, connectRate, connectTimeout, timeout, json, jsonStream, hlog, verbose};
+                selectors, processes, sources, connectRate, reconnectEvery, connectTimeout, timeout, json, jsonStream, hlog, verbose};
     }
 
     @Override
@@ -329,6 +341,7 @@ public final class Settings {
         private int processes = 1;
         private SourceAddresses sources = SourceAddresses.KERNEL;
         private double connectRate;
+        private long reconnectEvery;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration timeout = Duration.ofSeconds(5);
         private Path json;
@@ -412,6 +425,11 @@ public final class Settings {
 
         public Builder connectRate(double connectRate) {
             this.connectRate = connectRate;
+            return this;
+        }
+
+        public Builder reconnectEvery(long reconnectEvery) {
+            this.reconnectEvery = reconnectEvery;
             return this;
         }
 

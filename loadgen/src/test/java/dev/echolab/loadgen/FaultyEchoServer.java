@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,10 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FaultyEchoServer implements AutoCloseable {
 
-    enum Fault { CORRUPT, CLOSE_AFTER, STOP_REPLYING_AFTER, PAUSE_ONCE }
+    enum Fault { CORRUPT, CLOSE_AFTER, STOP_REPLYING_AFTER, PAUSE_ONCE, ACCEPT_ONLY }
 
     private final Fault fault;
-    /** Per-connection message count for CLOSE_AFTER / STOP_REPLYING_AFTER; total count for PAUSE_ONCE. */
+    /**
+     * Per-connection message count for CLOSE_AFTER / STOP_REPLYING_AFTER; total count for PAUSE_ONCE;
+     * for ACCEPT_ONLY the connections accepted before the listening socket closes (later connects are refused).
+     */
     private final long k;
     private final long pauseMillis;
     private final ServerSocket server;
@@ -31,6 +35,8 @@ final class FaultyEchoServer implements AutoCloseable {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicBoolean paused = new AtomicBoolean();
+    /** ACCEPT_ONLY: no echo before the listening socket is closed, so every reconnect finds it closed. */
+    private final CountDownLatch listenerClosed = new CountDownLatch(1);
     /** PAUSE_ONCE: every connection holds its echoes until then, like a server-wide stall. */
     private volatile long pauseUntil = System.nanoTime();
 
@@ -57,6 +63,10 @@ final class FaultyEchoServer implements AutoCloseable {
                 Socket s = server.accept();
                 sockets.add(s);
                 threads.add(Thread.ofPlatform().daemon(true).start(() -> serve(s)));
+                if (fault == Fault.ACCEPT_ONLY && sockets.size() == k) {
+                    server.close();
+                    listenerClosed.countDown();
+                }
             }
         } catch (IOException closed) {
             // close() closed the listening socket: stop accepting.
@@ -65,6 +75,9 @@ final class FaultyEchoServer implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            if (fault == Fault.ACCEPT_ONLY) {
+                listenerClosed.await();
+            }
             byte[] buf = new byte[8192];
             long streamOffset = 0;
             long messages = 0;

@@ -122,7 +122,7 @@ class FormatsTest {
                 r.nextLong(1 << 20), r.nextLong(1 << 20), r.nextLong(1 << 20), r.nextLong(1L << 40), r.nextDouble() * 1e4,
                 errors ? r.nextInt(1000) : 0, errors ? r.nextInt(10) : 0, connections + r.nextInt(10), r.nextLong(1L << 40),
                 r.nextLong(1L << 40), r.nextDouble() * 100, r.nextDouble() * 10, r.nextDouble() * 10,
-                r.nextLong(1L << 42), r.nextLong(1L << 42), r.nextDouble() * 100, r.nextDouble() * 400,
+                r.nextLong(1L << 30), r.nextDouble() * 1e5, r.nextLong(1L << 42), r.nextLong(1L << 42), r.nextDouble() * 100, r.nextDouble() * 400,
                 open ? latency(r) : null, open ? latency(r) : null, byKind, first,
                 new JsonReport.Connect(r.nextDouble() * 10, r.nextDouble() * 1e5, r.nextLong(1 << 20), r.nextLong(1 << 20),
                         r.nextLong(1 << 24)),
@@ -134,7 +134,8 @@ class FormatsTest {
                         DriverKind.values()[r.nextInt(3)].id(), 1 + r.nextInt(64), r.nextLong(1L << 40) / 1e9,
                         r.nextLong(1L << 40) / 1e9, r.nextInt(1000), r.nextInt(4096), 1 + r.nextInt(64),
                         open ? r.nextDouble() * 1e9 : 0, r.nextLong(1L << 34) / 1e9, 1.5e-4, r.nextLong(1L << 34) / 1e9,
-                        1 + r.nextInt(64), r.nextBoolean() ? "" : "127.0.0.1,127.0.0.2", r.nextDouble() * 1e4),
+                        1 + r.nextInt(64), r.nextBoolean() ? "" : "127.0.0.1,127.0.0.2", r.nextDouble() * 1e4,
+                        r.nextBoolean() ? 0 : 1 + r.nextInt(1000)),
                 errors ? 1 : 0);
     }
 

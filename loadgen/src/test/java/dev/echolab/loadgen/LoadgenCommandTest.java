@@ -43,7 +43,8 @@ class LoadgenCommandTest {
             "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate", "ramp_s",
-            "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "exit_status");
+            "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "reconnect_every", "connects",
+            "connects_per_s", "exit_status");
 
     @TempDir
     Path dir;
@@ -263,6 +264,7 @@ class LoadgenCommandTest {
             Map.entry("--processes", List.of("0", "65", "two")),
             Map.entry("--source", List.of("localhost", "127.0.0.300", "127.0.0.9-127.0.0.1")),
             Map.entry("--connect-rate", List.of("0", "-1", "fast")),
+            Map.entry("--reconnect-every", List.of("0", "-1", "often")),
             Map.entry("--connect-timeout", List.of("0", "never")),
             Map.entry("--timeout", List.of("0", "never")),
             Map.entry("--json", List.of("")),
@@ -320,4 +322,64 @@ class LoadgenCommandTest {
         }
     }
 
+    // --reconnect-every: each connection closes and reopens its socket after every N verified
+    // messages, on every driver, with the counts of a run without it and every socket seen by the server.
+
+    /** 4 connections of 20 messages, a new socket every 5: 4 sockets each, 3 of them opened in the measurement. */
+    private JsonNode reconnecting(DriverKind driver, String... more) throws IOException {
+        Path json = dir.resolve("reconnect.json");
+        List<String> args = new ArrayList<>(List.of("--port", port(),
+                "--messages", "20", "--reconnect-every", "5", "--connections", "4", "--driver", driver.id(),
+                "--json", json.toString()));
+        args.addAll(List.of(more));
+        Loadgen r = Loadgen.run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r::toString);
+        JsonNode doc = Loadgen.json(json);
+        assertEquals(80, Loadgen.number(doc, "/verified"), doc::toString);
+        assertEquals(80, Loadgen.number(doc, "/msgs"), doc::toString);
+        assertEquals(20, Loadgen.number(doc, "/fairness/min_msgs"), doc::toString);
+        assertEquals(20, Loadgen.number(doc, "/fairness/max_msgs"), doc::toString);
+        assertEquals(0, Loadgen.number(doc, "/errors") + Loadgen.number(doc, "/mismatches"), doc::toString);
+        assertEquals(4 * 4, server.stats().accepted(), doc::toString);
+        assertEquals(4 * 3, Loadgen.number(doc, "/connects"), doc::toString);
+        assertTrue(Loadgen.number(doc, "/connects_per_s") > 0, doc::toString);
+        assertEquals(5, Loadgen.number(doc, "/settings/reconnect_every"), doc::toString);
+        assertTrue(r.out().contains("12 connections opened in the measurement"), r::toString);
+        return doc;
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(30)
+    void closedLoopReconnectsEveryNMessagesWithTheCountsRight(DriverKind driver) throws IOException {
+        reconnecting(driver);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(30)
+    void openLoopReconnectsEveryNMessagesWithTheCountsRight(DriverKind driver) throws IOException {
+        JsonNode doc = reconnecting(driver, "--rate", "400");
+        assertEquals(400, Loadgen.number(doc, "/settings/rate"), doc::toString);
+        // From the intended send time, never shorter than from the actual one.
+        assertTrue(Loadgen.number(doc, "/corrected/max_us") >= Loadgen.number(doc, "/max_us"), doc::toString);
+    }
+
+    /** A reconnect the server refuses is a connect error that ends that connection, its messages so far counted. */
+    @ParameterizedTest
+    @EnumSource(DriverKind.class)
+    @Timeout(30)
+    void aRefusedReconnectIsAConnectError(DriverKind driver) throws IOException {
+        try (FaultyEchoServer faulty = new FaultyEchoServer(FaultyEchoServer.Fault.ACCEPT_ONLY, 4, 0)) {
+            Path json = dir.resolve("refused.json");
+            Loadgen r = Loadgen.run("--port", Integer.toString(faulty.port()), "--messages", "20", "--reconnect-every", "5",
+                    "--connections", "4", "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            JsonNode doc = Loadgen.json(json);
+            assertEquals(4 * 5, Loadgen.number(doc, "/verified"), doc::toString);
+            assertEquals(4, Loadgen.number(doc, "/errors_by_kind/refused"), doc::toString);
+            assertEquals(4, Loadgen.number(doc, "/errors"), doc::toString);
+            assertEquals(0, Loadgen.number(doc, "/connects"), doc::toString);
+        }
+    }
 }

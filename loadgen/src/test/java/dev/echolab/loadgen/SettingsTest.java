@@ -74,6 +74,9 @@ class SettingsTest {
             b.sources(SourceAddresses.parse("127.0.0.1-127.0.0." + (1 + r.nextInt(8))));
             b.connectRate(r.nextDouble() * 1e7 + 1e-3);
         }
+        if (r.nextBoolean()) {
+            b.reconnectEvery(1 + r.nextInt(1_000_000));
+        }
         List<Path> files = new ArrayList<>();
         for (int f = 0; f < 3; f++) {
             files.add(r.nextBoolean() ? null : Path.of("target", "run-" + r.nextInt(1000) + ".out"));

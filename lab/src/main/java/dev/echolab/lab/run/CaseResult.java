@@ -32,6 +32,8 @@ public final class CaseResult {
     public int idleBeside;
     /** Open loop: the load generator's --rate; null: closed loop. */
     public Integer rate;
+    /** Options for the load generator beyond what the lab sets (e.g. {@code --reconnect-every 5}). */
+    public List<String> loadgenArgs = List.of();
 
     // how it went
     public Status status = Status.ok;
@@ -63,6 +65,8 @@ public final class CaseResult {
     public Long tallyCounted;
     public Double loadgenCpuPct;
     public Boolean loadgenSaturated;
+    /** Connections opened per measured second ({@code --reconnect-every} in {@link #loadgenArgs}; else 0). */
+    public Double connectsPerS;
 
     // the server process (and its children, if it has any), from /proc
     public Integer serverProcesses;
@@ -97,6 +101,7 @@ public final class CaseResult {
         c.serverPrefix = serverPrefix;
         c.idleBeside = idleBeside;
         c.rate = rate;
+        c.loadgenArgs = loadgenArgs;
         return c;
     }
 
@@ -130,6 +135,7 @@ public final class CaseResult {
     /** {@code nio c=500 work=none rep 1} ({@code nio --offload 2 ...} with server options), for progress lines. */
     public String label() {
         String options = serverArgs.isEmpty() ? "" : " " + String.join(" ", serverArgs);
-        return backend + options + " " + scenario + " c=" + connections + " work=" + work + " rep " + repeat;
+        String load = loadgenArgs.isEmpty() ? "" : " (loadgen " + String.join(" ", loadgenArgs) + ")";
+        return backend + options + " " + scenario + " c=" + connections + " work=" + work + load + " rep " + repeat;
     }
 }

@@ -130,6 +130,7 @@ public final class CaseRunner {
             settings.rate(c.rate);
         }
         cmd.addAll(settings.build().arguments());
+        cmd.addAll(c.loadgenArgs);
         List<SocketChannel> idle = new ArrayList<>();
         try {
             openIdle(idle, c.idleBeside, server.port());
@@ -190,6 +191,7 @@ public final class CaseRunner {
         c.verified = r.verified();
         c.loadgenCpuPct = r.cpuPct();
         c.loadgenSaturated = r.cpu().saturated();
+        c.connectsPerS = r.connectsPerS();
     }
 
     /**
@@ -278,8 +280,8 @@ public final class CaseRunner {
     }
 
     private static String fileName(CaseResult c) {
-        return (String.join("", c.serverPrefix) + c.backend + String.join("", c.serverArgs) + (c.idleBeside > 0 ? "-idle" + c.idleBeside : "")
-                + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+        return (String.join("", c.serverPrefix) + c.backend + String.join("", c.serverArgs) + String.join("", c.loadgenArgs)
+                + (c.idleBeside > 0 ? "-idle" + c.idleBeside : "") + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

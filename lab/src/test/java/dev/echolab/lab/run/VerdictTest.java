@@ -178,6 +178,7 @@ class VerdictTest {
         CaseResult first = measured("none", 0, 0, false, 0);
         first.serverArgs = List.of("--offload", "2"); // what bin/lab chapter sets: a rerun must keep it
         first.rate = 3000;
+        first.loadgenArgs = List.of("--reconnect-every", "5");
         first.serverPrefix = List.of("taskset", "-c", "0"); // a chapter row on one core
         first.idleBeside = 900; // and one with idle connections beside its load
         CaseResult c = Verdict.untilUndisturbed(first, injected(other), 2, () -> false,
@@ -186,6 +187,7 @@ class VerdictTest {
         assertEquals(List.of("taskset", "-c", "0"), c.serverPrefix, "pinned the same way");
         assertEquals(900, c.idleBeside, "beside as many idle connections");
         assertEquals(3000, c.rate, "and the same load");
+        assertEquals(List.of("--reconnect-every", "5"), c.loadgenArgs, "with the same load generator options");
         assertEquals(Verdict.Kind.OK, c.verdict);
         assertEquals(3, c.attempts.size());
         assertEquals(List.of(Verdict.Kind.DISTURBED, Verdict.Kind.DISTURBED, Verdict.Kind.OK),

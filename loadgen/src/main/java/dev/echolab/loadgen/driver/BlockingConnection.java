@@ -62,16 +62,15 @@ final class BlockingConnection implements Runnable {
         if (!open()) {
             return;
         }
-        EchoClient c = client;
         try {
             gate.await();
-            if (!aborted) {
-                load(c);
+            if (!aborted && !load()) {
+                return;
             }
-            close(c);
+            close(client);
             run.ended(true);
         } catch (IOException e) {
-            close(c);
+            close(client);
             if (aborted || e instanceof SocketTimeoutException) {
                 run.failed(ErrorKind.TIMEOUT, ErrorKind.noReply(id, currentSeq,
                         aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout())), true);
@@ -79,7 +78,7 @@ final class BlockingConnection implements Runnable {
                 run.failed(ErrorKind.of(e), ErrorKind.failure(id, currentSeq, e), true);
             }
         } catch (InterruptedException e) {
-            close(c);
+            close(client);
             run.ended(true);
         }
     }
@@ -114,12 +113,26 @@ final class BlockingConnection implements Runnable {
         }
     }
 
-    private void load(EchoClient c) throws IOException {
+    /**
+     * The load on this connection; false when a reconnect failed (already counted as a connect
+     * error). With {@code --reconnect-every} the socket is replaced once nothing is in flight and
+     * the next message starts a new share ({@link Run#sameSocket}); its connect time is counted by
+     * {@link Run#reconnected}, outside every message's round trip (the next send is stamped after it).
+     */
+    private boolean load() throws IOException {
+        EchoClient c = client;
         long nextSend = 1;
         long nextReceive = 1;
         while (true) {
             long now = System.nanoTime();
-            while (nextSend - nextReceive < pipeline && run.maySend(nextSend, now)) {
+            if (nextSend == nextReceive && run.reconnectBefore(nextSend) && run.maySend(nextSend, now)) {
+                c = reconnect(c);
+                if (c == null) {
+                    return false;
+                }
+                now = System.nanoTime();
+            }
+            while (nextSend - nextReceive < pipeline && run.sameSocket(nextSend, nextReceive) && run.maySend(nextSend, now)) {
                 long due = run.intended(id, nextSend);
                 if (due > now) {
                     if (nextSend != nextReceive) {
@@ -132,10 +145,32 @@ final class BlockingConnection implements Runnable {
                 send(c, nextSend++, now, due == 0 ? now : due);
             }
             if (nextSend == nextReceive) {
-                return;
+                return true;
             }
             receive(c, nextReceive++);
         }
+    }
+
+    /** Closes {@code old} and opens the socket again; null (counted as a connect error) if that failed. */
+    private EchoClient reconnect(EchoClient old) throws IOException {
+        close(old);
+        Settings s = run.settings;
+        long start = System.nanoTime();
+        EchoClient c;
+        try {
+            c = EchoClient.connect(s.host(), s.port(), s.connectTimeout(), s.timeout());
+        } catch (IOException e) {
+            run.reconnectFailed(id, ErrorKind.ofConnect(e), e);
+            return null;
+        }
+        long now = System.nanoTime();
+        client = c;
+        if (aborted) { // abort() closed the old socket, perhaps before this one was visible to it
+            close(c);
+            throw new SocketTimeoutException("aborted while reconnecting");
+        }
+        run.reconnected(id, (now - start) / 1000, now);
+        return c;
     }
 
     private void send(EchoClient c, long seq, long now, long due) throws IOException {

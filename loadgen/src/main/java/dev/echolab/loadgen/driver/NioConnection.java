@@ -37,6 +37,10 @@ public final class NioConnection {
     long connectStart;
     /** Whether OP_WRITE is in the interest set: a write did not take everything. */
     boolean wantWrite;
+    /** Opening its socket again ({@code --reconnect-every}): state stays OPEN, nothing is sent until it is up. */
+    boolean connecting;
+    /** The first message of the current socket. */
+    private long socketFrom = 1;
     /** 1 while in its worker's list of connections to look at for timeouts, else 0 ({@link NioWorker#watch}). */
     int watched;
 
@@ -85,7 +89,21 @@ public final class NioConnection {
     }
 
     private boolean mayStart(long seq, long now) {
-        return seq - rxSeq < pipeline && run.maySend(seq, now) && run.intended(id, seq) <= now;
+        return seq - rxSeq < pipeline && !connecting && run.sameSocket(seq, rxSeq) && run.maySend(seq, now)
+                && run.intended(id, seq) <= now;
+    }
+
+    /**
+     * With {@code --reconnect-every}: this socket's share of messages is verified, nothing is in
+     * flight, and more may be sent, so the socket is to be replaced now (and marked as being so).
+     */
+    boolean reconnectDue(long now) {
+        if (rxSeq > socketFrom && inFlight() == 0 && run.reconnectBefore(rxSeq) && run.maySend(rxSeq, now)) {
+            socketFrom = rxSeq;
+            connecting = true;
+            return true;
+        }
+        return false;
     }
 
     /** {@code n} bytes of {@link #outgoing} left at {@code now}: a message whose first byte left is stamped now. */

@@ -115,12 +115,7 @@ public final class NioConnector {
         pending++;
         inFlight.addLast(c);
         try {
-            c.channel = SocketChannel.open();
-            c.channel.configureBlocking(false);
-            c.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (!sources.isEmpty()) {
-                c.channel.bind(new InetSocketAddress(sources.of(c.id), 0));
-            }
+            c.channel = channel(sources, c.id);
             if (c.channel.connect(target)) {
                 up(c);
             } else {
@@ -128,6 +123,22 @@ public final class NioConnector {
             }
         } catch (IOException e) {
             connectFailed(c, e);
+        }
+    }
+
+    /** A non-blocking channel for connection {@code id}, bound to its source address if any; not connected yet. */
+    static SocketChannel channel(SourceAddresses sources, int id) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!sources.isEmpty()) {
+                ch.bind(new InetSocketAddress(sources.of(id), 0));
+            }
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
         }
     }
 

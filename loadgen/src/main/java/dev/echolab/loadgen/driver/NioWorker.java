@@ -7,6 +7,7 @@ import dev.echolab.loadgen.Settings;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -54,6 +55,9 @@ public final class NioWorker implements Runnable {
     private final byte[] expected = new byte[IO_BYTES];
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
     private final Consumer<SelectionKey> onEvent = this::onEvent;
+    /** {@code --reconnect-every} is set: sockets are replaced during the load ({@link #reconnect}). */
+    private final boolean reconnects;
+    private final InetSocketAddress target;
     private Selector selector;
     /** Why connections still unopened at the end never opened: the selector's own failure, if any. */
     private IOException notOpened = new IOException("never connected");
@@ -99,6 +103,8 @@ public final class NioWorker implements Runnable {
         this.connectDeadline = connectDeadline;
         this.connectLimit = connectLimit;
         this.connections = new NioConnection[last - first];
+        this.reconnects = run.settings.reconnectEvery() > 0;
+        this.target = new InetSocketAddress(run.settings.host(), run.settings.port());
         this.watched = new NioConnection[connections.length + 1];
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new NioConnection(first + i, run);
@@ -247,6 +253,12 @@ public final class NioWorker implements Runnable {
         now = System.nanoTime();
         lookedAt = Math.min(lookedAt, now); // the first event of the batch
         try {
+            if (c.connecting) {
+                if (c.channel.finishConnect()) {
+                    reconnected(c);
+                }
+                return;
+            }
             if (key.isReadable()) {
                 onReadable(c);
             }
@@ -254,7 +266,11 @@ public final class NioWorker implements Runnable {
                 fill(c);
             }
         } catch (IOException e) {
-            failed(c, e);
+            if (c.connecting) {
+                reconnectFailed(c, ErrorKind.ofConnect(e), e);
+            } else {
+                failed(c, e);
+            }
         }
     }
 
@@ -321,9 +337,68 @@ public final class NioWorker implements Runnable {
         } finally {
             awaiting += c.inFlight() - before;
         }
+        if (reconnects && c.reconnectDue(now)) {
+            reconnect(c);
+            return;
+        }
         fill(c);
         if (c.finished(now)) {
             done(c);
+        }
+    }
+
+    /**
+     * {@code --reconnect-every}: closes {@code c}'s socket (nothing is in flight) and starts a
+     * non-blocking connect of a new one on this selector, so the other connections go on meanwhile;
+     * {@link #onEvent} finishes it, {@link #housekeeping} times it out. Nothing is sent until it is
+     * up ({@link NioConnection#connecting}).
+     */
+    private void reconnect(NioConnection c) {
+        try {
+            c.channel.close(); // cancels its key
+        } catch (IOException ignored) {
+            // The old socket is done with: nothing useful to report.
+        }
+        c.key = null;
+        c.wantWrite = false;
+        c.connectStart = System.nanoTime();
+        try {
+            c.channel = NioConnector.channel(run.settings.sources(), c.id);
+            if (c.channel.connect(target)) {
+                reconnected(c);
+            } else {
+                c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
+                watch(c);
+            }
+        } catch (IOException e) {
+            reconnectFailed(c, ErrorKind.ofConnect(e), e);
+        }
+    }
+
+    /** The new socket is up: its connect time is counted apart from any message, then the load goes on. */
+    private void reconnected(NioConnection c) throws IOException {
+        c.connecting = false;
+        if (c.key == null) {
+            c.key = c.channel.register(selector, SelectionKey.OP_READ, c);
+        } else {
+            c.key.interestOps(SelectionKey.OP_READ);
+        }
+        now = System.nanoTime();
+        run.reconnected(c.id, (now - c.connectStart) / 1000, now);
+        fill(c);
+        if (c.finished(now)) {
+            done(c);
+        }
+    }
+
+    /** A reconnect failed or timed out ({@code e} null): a connect error, and the connection is over. */
+    private void reconnectFailed(NioConnection c, ErrorKind kind, IOException e) {
+        c.connecting = false;
+        if (c.state == NioConnection.State.OPEN) {
+            awaiting -= c.inFlight();
+            closeChannel(c);
+            open--;
+            run.reconnectFailed(c.id, kind, e);
         }
     }
 
@@ -366,7 +441,10 @@ public final class NioWorker implements Runnable {
             if (c.state == NioConnection.State.OPEN && c.overdue(now, timeout)) {
                 fail(c, ErrorKind.TIMEOUT, ErrorKind.noReply(c.id, c.awaited(), "within " + Settings.text(run.settings.timeout())));
             }
-            if (c.state != NioConnection.State.OPEN || c.inFlight() == 0) {
+            if (c.connecting && now - c.connectStart >= run.settings.connectTimeout().toNanos()) {
+                reconnectFailed(c, ErrorKind.TIMEOUT, null);
+            }
+            if (c.state != NioConnection.State.OPEN || (c.inFlight() == 0 && !c.connecting)) {
                 c.watched = 0;
                 watched[i] = watched[--watchedCount];
                 watched[watchedCount] = null;

@@ -42,7 +42,8 @@ import java.util.Map;
 public record JsonReport(int connections, double msgsPerS, double mbPerS, long p50Us, long p75Us, long p90Us,
                          long p99Us, long p999Us, long maxUs, double meanUs, long errors, long mismatches,
                          int connectionsRequested, long msgs, long verified, double durationS, double warmupS,
-                         double connectS, long measureStartEpochMs, long measureEndEpochMs, double msgBytes,
+                         double connectS, long connects, double connectsPerS, long measureStartEpochMs,
+                         long measureEndEpochMs, double msgBytes,
                          double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
                          Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
                          RunSettings settings, int exitStatus) {
@@ -106,12 +107,13 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RunSettings(String host, int port, int connections, String driver, int selectors, double durationS,
                               double warmupS, long messages, int size, int pipeline, double rate, double rampS,
-                              double connectTimeoutS, double timeoutS, int processes, String source, double connectRate) {
+                              double connectTimeoutS, double timeoutS, int processes, String source, double connectRate,
+                              long reconnectEvery) {
         public static RunSettings of(Settings s) {
             return new RunSettings(s.host(), s.port(), s.connections(), s.driver().id(), s.selectors(),
                     seconds(s.duration()), seconds(s.warmup()), s.messages(), s.size(), s.pipeline(), s.rate(),
                     seconds(s.ramp()), seconds(s.connectTimeout()), seconds(s.timeout()), s.processes(),
-                    s.sources().text(), s.connectRate());
+                    s.sources().text(), s.connectRate(), s.reconnectEvery());
         }
     }
 
@@ -133,7 +135,8 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
         return new JsonReport(r.connectionsUp(), round(r.msgsPerSecond()), round(r.megabytesPerSecond()), l.p50(), l.p75(),
                 l.p90(), l.p99(), l.p999(), l.max(), round(l.mean()), r.errorsButMismatches(), r.errors(ErrorKind.MISMATCH),
                 s.connections(), r.messages(), r.verified(), round(r.seconds()), seconds(s.effectiveWarmup()),
-                round(r.connectSeconds()), r.measureStartEpochMs(), r.measureEndEpochMs(),
+                round(r.connectSeconds()), r.connects(), round(r.connectsPerSecond()), r.measureStartEpochMs(),
+                r.measureEndEpochMs(),
                 round(r.messages() == 0 ? 0 : (double) r.bytes() / r.messages()), round(cpu.percentOfOneCore()),
                 Latency.of(r.corrected()), Latency.of(r.sendLateness()), byKind, first,
                 new Connect(round(r.connectSeconds()), round(c.mean()), c.p50(), c.p99(), c.max()),

@@ -33,6 +33,10 @@ public final class Report {
         out.printf("Connect: %d of %d up in %.2f s (per connection: mean %.0f us, p99 %d us, max %d us)%n",
                 r.connectionsUp(), s.connections(), r.connectSeconds(), r.connect().mean(), r.connect().p99(),
                 r.connect().max());
+        if (s.reconnectEvery() > 0) {
+            out.printf("  %d connections opened in the measurement, %.2f per second (each reopened every %d messages)%n",
+                    r.connects(), r.connectsPerSecond(), s.reconnectEvery());
+        }
         String notOpened = r.errorLine(ErrorKind.LOCAL_LIMIT);
         if (notOpened != null) {
             out.println("  " + notOpened);

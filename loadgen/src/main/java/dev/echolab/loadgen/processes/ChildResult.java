@@ -110,13 +110,14 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
         String[] first = new String[errors.length];
         List<Long> counts = new ArrayList<>();
         Map<String, Histogram> sums = new HashMap<>();
-        long up = 0, verified = 0, messages = 0, bytes = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
+        long up = 0, connects = 0, verified = 0, messages = 0, bytes = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
         double connectSeconds = 0, seconds = 0, cpuSeconds = 0, cpuPct = 0;
         long start = Long.MAX_VALUE, end = 0;
         for (ChildResult p : parts) {
             JsonReport r = p.report;
             up += r.connections();
             connectSeconds = Math.max(connectSeconds, r.connectS());
+            connects += r.connects();
             verified += r.verified();
             messages += r.msgs();
             bytes += p.bytes;
@@ -151,7 +152,7 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
                 sums.containsKey("held") ? Results.Percentiles.of(sums.get("held")) : null,
                 sums.containsKey("loop_turns") ? Results.Percentiles.of(sums.get("loop_turns")) : null);
         return new Results(s, (int) up, connectSeconds, Results.Percentiles.of(sums.getOrDefault("connect", none)),
-                verified, messages, bytes, seconds,
+                connects, verified, messages, bytes, seconds,
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
