@@ -239,6 +239,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     /** Accept no more; serve the open connections until their clients close, --drain-timeout or SIGTERM again. */
     private void drain(EchoServer server) throws InterruptedException {
+        server.stopAccepting(); // first: once the line below is out, a new connection is refused
         long open = server.stats().open();
         if (open > 0) {
             err.println("draining " + open + " connections (at most " + Durations.format(drainTimeout)
