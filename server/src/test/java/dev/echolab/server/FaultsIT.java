@@ -110,10 +110,9 @@ class FaultsIT {
             Prober prober = new Prober(group.port);
             long killed = System.nanoTime();
             victim.destroyForcibly();
-            group.awaitErr(line -> line.contains("(pid " + victim.pid() + ") exited with status 137"));
+            String ended = group.awaitErr(line -> line.contains("(pid " + victim.pid() + ") exited with status 137"));
             long seen = System.nanoTime();
-            Matcher replaced = RESTARTED.matcher(group.awaitErr(line -> RESTARTED.matcher(line).matches()));
-            assertTrue(replaced.matches());
+            Matcher replaced = group.replacement(ended);
             long replacedAt = System.nanoTime();
             assertTrue(replacedAt - killed < TimeUnit.SECONDS.toNanos(2),
                     "replaced " + TimeUnit.NANOSECONDS.toMillis(replacedAt - killed) + " ms after the kill");
@@ -143,8 +142,7 @@ class FaultsIT {
                 String ended = group.awaitErr(line -> line.contains("(pid " + pid + ") exited with status 137"));
                 long endedAt = System.nanoTime();
                 Matcher b = BACKOFF.matcher(ended);
-                Matcher restarted = RESTARTED.matcher(group.awaitErr(line -> RESTARTED.matcher(line).matches()));
-                assertTrue(restarted.matches());
+                Matcher restarted = group.replacement(ended);
                 gaps.add(Duration.ofNanos(System.nanoTime() - endedAt));
                 announced.add(b.find() ? dev.echolab.common.Durations.parse(b.group(1)) : Duration.ZERO);
                 victim = ProcessHandle.of(Long.parseLong(restarted.group(1))).orElseThrow();
@@ -345,6 +343,16 @@ class FaultsIT {
                 }
             }
             return fail("no such line on stderr within 30 s; stderr: " + errSoFar);
+        }
+
+        /** The replacement's pid: on the line that reported the end ({@code replaced by pid N}), or on a later one. */
+        Matcher replacement(String ended) throws InterruptedException {
+            Matcher m = RESTARTED.matcher(ended);
+            if (!m.matches()) {
+                m = RESTARTED.matcher(awaitErr(line -> RESTARTED.matcher(line).matches()));
+                assertTrue(m.matches());
+            }
+            return m;
         }
 
         int awaitExit() throws InterruptedException {
