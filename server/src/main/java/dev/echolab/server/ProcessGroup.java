@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +95,8 @@ final class ProcessGroup {
     private final List<Child> retiring = new ArrayList<>();
     private int port;
     private long restarts;
+    /** What children that have ended had counted, so that the group's totals never go back. */
+    private StatsLine departed = StatsLine.ZERO;
 
     /**
      * @param config       what every child runs (its port 0 is resolved to one real port first)
@@ -229,6 +232,7 @@ final class ProcessGroup {
             Child c = s.child;
             if (c != null && !c.process.isAlive()) {
                 s.child = null;
+                depart(c);
                 Duration lived = Duration.ofNanos(now - c.startedAt);
                 s.quickExits = lived.compareTo(QUICK_EXIT) < 0 ? s.quickExits + 1 : 0;
                 Duration backoff = backoff(s.quickExits);
@@ -260,6 +264,7 @@ final class ProcessGroup {
             if (c.process.isAlive()) {
                 return false;
             }
+            depart(c);
             err.println("old server process " + c.index + " (pid " + c.process.pid() + ") exited with status "
                     + c.process.exitValue());
             return true;
@@ -324,8 +329,19 @@ final class ProcessGroup {
         if (all.stream().allMatch(c -> c.latest == null) && restarts == 0) {
             return "";
         }
-        return StatsLine.ofProcesses(all.stream().map(c -> c.latest == null ? StatsLine.ZERO : c.latest).toList(), restarts)
-                .toString();
+        StatsLine now = StatsLine.ofProcesses(all.stream().map(c -> c.latest == null ? StatsLine.ZERO : c.latest).toList(), restarts);
+        return new StatsLine(now.connections(), now.accepted() + departed.accepted(), now.waiting(), now.bytes() + departed.bytes(),
+                now.rejected() + departed.rejected(), now.idleClosed() + departed.idleClosed(), now.pollsPerSecond(),
+                now.acceptedPerProcess(), restarts).toString();
+    }
+
+    /** Keeps what an ended child had counted in the group's totals. */
+    private void depart(Child c) {
+        StatsLine last = c.latest;
+        if (last != null) {
+            departed = new StatsLine(0, departed.accepted() + last.accepted(), 0, departed.bytes() + last.bytes(),
+                    departed.rejected() + last.rejected(), departed.idleClosed() + last.idleClosed(), OptionalLong.empty(), List.of());
+        }
     }
 
     /**
