@@ -81,7 +81,8 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
-                    + "one ready line, summed stats, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
+                    + "one ready line, summed stats; a process that ends is replaced (a crash loop backs off), SIGHUP "
+                    + "replaces them all without refusing a connection, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
     int processes = 1;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "3s",
