@@ -87,7 +87,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "3s",
             description = "On SIGTERM (and for the old processes of a --processes reload) stop accepting and serve the "
-                    + "open connections until their clients close, at most this long; 0: close them at once "
+                    + "open connections until their clients close or this much time has passed; 0: close them at once "
                     + "(default: ${DEFAULT-VALUE}). A second SIGTERM or Ctrl-C stops at once.")
     Duration drainTimeout;
 
