@@ -1,7 +1,7 @@
 # Sourced by the launchers in bin/: finds a JDK >= 25 and builds the jars when they are missing
 # or older than the sources. Nobody has to set JAVA_HOME by hand.
 
-ECHOLAB_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ECHOLAB_HOME=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 # Major version of the java at $1 (e.g. 17, 21, 25), or nothing if it does not run.
 # The oldest JDK that builds and runs echolab: 25, the long-term release with the final Foreign

@@ -24,22 +24,13 @@
 #include "peer.h"
 #include <pthread.h>
 
-#define BUF (16 * 1024)
 #define STACK (64 * 1024)
 
 static struct peer_options options;
 
 static void *echo(void *arg) {
     int fd = (int) (long) arg;
-    char buf[BUF];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) { /* 0: half-close, < 0: reset; either way we are done */
-        peer_work(&options);
-        for (ssize_t off = 0, w; off < n; off += w) {
-            if ((w = write(fd, buf + off, (size_t) (n - off))) < 0) goto done;
-        }
-    }
-done:
+    peer_blocking_echo(fd, &options); /* peer.h: read, --work, write back, until the half-close */
     close(fd);
     return NULL;
 }
@@ -52,12 +43,7 @@ int main(int argc, char **argv) {
     pthread_attr_setstacksize(&attr, STACK);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (;;) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE) usleep(100000); /* out of descriptors: back off, no busy loop */
-            continue;
-        }
-        peer_nodelay(fd);
+        int fd = peer_accept(lfd);
         pthread_t t;
         if (pthread_create(&t, &attr, echo, (void *) (long) fd)) {
             close(fd); /* out of threads: the client is told by a close */

@@ -1,5 +1,5 @@
 /*
- * peer.h: what the two C peers share, so that each .c file is only its model. The command line
+ * peer.h: what the C peers share, so that each .c file is only its model. The command line
  * every peer takes (--host H, --port P, --work none|io:D|cpu:D, the same words as bin/server), the
  * simulated work, the listening socket bound as echolab's Sockets binds it (SO_REUSEADDR, backlog
  * 4096), and the one ready line the lab waits for: "listening on HOST:PORT backend=ID ...".
@@ -150,4 +150,32 @@ static int peer_listen(const struct peer_options *o, int flags, const char *deta
 static void peer_nodelay(int fd) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* Blocking accept, the new connection with TCP_NODELAY; out of descriptors it backs off 100 ms (no busy loop) and tries again. */
+static inline int peer_accept(int lfd) {
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd >= 0) {
+            peer_nodelay(fd);
+            return fd;
+        }
+        if (errno == EMFILE || errno == ENFILE) usleep(100000);
+    }
+}
+
+/*
+ * The blocking echo loop c-threads runs on a thread and c-fork in a process: read, --work once,
+ * write all of it back. Returns at the client's half-close (read 0: everything read has been
+ * written back), a reset or a broken write; the caller closes.
+ */
+static inline void peer_blocking_echo(int fd, const struct peer_options *o) {
+    char buf[16 * 1024];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        peer_work(o);
+        for (ssize_t off = 0, w; off < n; off += w) {
+            if ((w = write(fd, buf + off, (size_t) (n - off))) < 0) return;
+        }
+    }
 }

@@ -7,6 +7,13 @@ the blocking echo loop py_threads and py_gevent both run; the one ready line
 the lab waits for, "listening on HOST:PORT backend=ID ..."; exit 0 on SIGTERM and SIGINT; bad
 usage one line on stderr and exit 2.
 
+--tally none|unsafe|lock (the chapter's lesson on locks): one counter every connection updates with
+the messages (lines) each recv brought, in the shape of the chapter's ticket sale: read the count,
+do the --work, write the count plus the new messages back. Without the lock, a thread (or greenlet)
+that reads the count while another one waits in its work writes over that one's update: a lost
+update. The count is printed when the server stops, "tally mode=M counted=N", as bin/server
+--tally prints it, so the lab can hold it against the echoes its load generator verified.
+
 --processes N (the chapter's multiprocessing experiment): N forked processes, each with its own
 listening socket on the same port (SO_REUSEPORT: the kernel spreads new connections over them)
 and its own interpreter, so its own GIL. The parent only forks, prints the ready line, and passes
@@ -20,12 +27,13 @@ import re
 import signal
 import socket
 import sys
+import threading
 import time
 
 UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)")
 BACKLOG = 4096
-USAGE = "[--host H] [--port P] [--work none|io:D|cpu:D] [--processes N]"
+USAGE = "[--host H] [--port P] [--work none|io:D|cpu:D] [--processes N] [--tally none|unsafe|lock]"
 
 
 def work_spec(text):
@@ -56,13 +64,42 @@ def work(kind, seconds):
         spin(seconds)
 
 
+class Tally:
+    """--tally: the shared counter; see the module's comment."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.count = 0
+        self.lock = threading.Lock()  # under gevent's monkey patch: a gevent lock
+
+    def around(self, data, kind, seconds):
+        """One recv's --work, and its messages added to the count as the mode does."""
+        if self.mode == "none":
+            work(kind, seconds)
+        elif self.mode == "lock":
+            with self.lock:
+                seen = self.count
+                work(kind, seconds)
+                self.count = seen + data.count(b"\n")
+        else:
+            seen = self.count
+            work(kind, seconds)
+            self.count = seen + data.count(b"\n")
+
+    def line(self):
+        return f"tally mode={self.mode} counted={self.count}"
+
+
+TALLY = Tally("none")
+
+
 def blocking_echo(conn, kind, seconds):
     """The blocking echo loop: recv, --work once, sendall; b"" at the client's half-close ends it.
     py_threads runs it on OS threads, py_gevent on greenlets: the same code, two ways of waiting."""
     with conn:
         try:
             while data := conn.recv(16384):
-                work(kind, seconds)
+                TALLY.around(data, kind, seconds)
                 conn.sendall(data)
         except OSError:
             pass  # a reset ends this connection only
@@ -81,8 +118,10 @@ def accept_loop(server, start):
 
 
 class _OneLineParser(argparse.ArgumentParser):
+    usage_line = USAGE
+
     def error(self, message):
-        print(f"{self.prog}: {message} (usage: {self.prog} {USAGE})", file=sys.stderr)
+        print(f"{self.prog}: {message} (usage: {self.prog} {self.usage_line})", file=sys.stderr)
         sys.exit(2)
 
 
@@ -94,13 +133,25 @@ def _number(low, high, what):
     return parse
 
 
-def options(peer_id, argv=None):
+def options(peer_id, argv=None, flags=(), processes=True, tally=True):
+    """The command line; `flags` are a peer's own on/off options (gevent_chapter's), each an
+    attribute; processes=False or tally=False for a peer without --processes or --tally."""
     p = _OneLineParser(prog=peer_id, add_help=False)
+    p.usage_line = " ".join(["[--host H] [--port P] [--work none|io:D|cpu:D]", *(["[--processes N]"] if processes else []),
+                             *(["[--tally none|unsafe|lock]"] if tally else []), *(f"[{f}]" for f in flags)])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_number(0, 65535, "a port from 0 to 65535"), default=0)
     p.add_argument("--work", default="none")
-    p.add_argument("--processes", type=_number(1, 1024, "a number of processes (1 or more)"), default=1)
+    p.set_defaults(processes=1, tally="none")
+    if processes:
+        p.add_argument("--processes", type=_number(1, 1024, "a number of processes (1 or more)"))
+    if tally:
+        p.add_argument("--tally", choices=("none", "unsafe", "lock"))
+    for f in flags:
+        p.add_argument(f, action="store_true")
     o = p.parse_args(argv)
+    if o.tally != "none" and o.processes > 1:
+        p.error("argument --tally: one count per process: it goes with --processes 1 only")
     try:
         o.kind, o.seconds = work_spec(o.work)
     except argparse.ArgumentTypeError as e:
@@ -127,17 +178,26 @@ def listen(o, port, reuse_port=False, listening=True):
 
 
 def _exit_now(*_):
+    if TALLY.mode != "none":
+        print(TALLY.line(), flush=True)
     os._exit(0)  # the kernel closes every socket; nothing of ours needs flushing
 
 
-def serve(peer_id, details, run):
-    """Parses the command line, binds, prints the ready line and calls run(listening_socket, kind, seconds)."""
-    o = options(peer_id)
+def exit_on_signals():
+    """SIGTERM and SIGINT: exit 0 at once."""
     signal.signal(signal.SIGTERM, _exit_now)
     signal.signal(signal.SIGINT, _exit_now)
+
+
+def serve(peer_id, details, run, tally=True):
+    """Parses the command line, binds, prints the ready line and calls run(listening_socket, kind, seconds);
+    tally=False for a peer without --tally."""
+    o = options(peer_id, tally=tally)
+    TALLY.mode = o.tally
+    exit_on_signals()
     if o.processes == 1:
         s = listen(o, o.port)
-        _ready(o, peer_id, s.getsockname()[1], details)
+        ready(o, peer_id, s.getsockname()[1], details)
         run(s, o.kind, o.seconds)
         return
     # First without SO_REUSEPORT, so that a port someone else shares through it is refused too;
@@ -148,7 +208,7 @@ def serve(peer_id, details, run):
     holder = listen(o, port, reuse_port=True, listening=False)
     children = [_fork(o, port, run, holder) for _ in range(o.processes)]
     holder.close()
-    _ready(o, peer_id, port, f"{details} processes={o.processes}")
+    ready(o, peer_id, port, f"{details} processes={o.processes}")
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     for pid in children:
@@ -180,5 +240,6 @@ def _fork(o, port, run, holder):
     return pid
 
 
-def _ready(o, peer_id, port, details):
+def ready(o, peer_id, port, details):
+    """The ready line, once the port is bound."""
     print(f"listening on {o.host}:{port} backend={peer_id} {details} work={o.work}", flush=True)

@@ -3,6 +3,7 @@ package dev.echolab.lab;
 import dev.echolab.common.Cli;
 import dev.echolab.lab.chapter.ChapterCommand;
 import dev.echolab.lab.compare.CompareCommand;
+import dev.echolab.lab.sweep.SweepCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import java.io.PrintStream;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec

@@ -135,6 +135,11 @@ public enum Backend implements Cli.Choice {
         return work == WorkOn.LOOP_OR_POOL;
     }
 
+    /** Whether each connection has a thread of its own (the blocking loop), as {@code --tally} needs. */
+    public boolean threadPerConnection() {
+        return work == WorkOn.OWN_THREAD;
+    }
+
     /** Where {@code --work} runs when the backend does not offload ("its loop thread"), else null. */
     public String workThread() {
         return work.without;

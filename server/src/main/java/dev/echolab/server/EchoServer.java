@@ -37,6 +37,11 @@ public interface EchoServer extends AutoCloseable {
         return "";
     }
 
+    /** The {@code --tally} count, once stopped; empty without one. */
+    default java.util.Optional<Tally.Line> tally() {
+        return java.util.Optional.empty();
+    }
+
     /** A cheap, thread-safe snapshot of the counters. */
     ServerStats.Snapshot stats();
 

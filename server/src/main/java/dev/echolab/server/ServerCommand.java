@@ -79,6 +79,13 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Event loops pause reads above this many unsent bytes (default: heap/4).")
     long maxBuffered = ServerConfig.defaultMaxBuffered();
 
+    @Option(names = "--tally", paramLabel = "MODE",
+            description = "The lesson on locks: one counter every connection adds its messages to (read the count, do "
+                    + "--work, write it back), printed when the server stops ('tally mode=M counted=N'): none, unsafe "
+                    + "(no lock: updates get lost), synchronized, lock, atomic, adder, deadlock (two locks in opposite "
+                    + "orders; the deadlock is reported). Thread-per-connection backends only (default: none).")
+    Tally.Mode tally = Tally.Mode.NONE;
+
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
                     + "one ready line, summed stats; a process that ends is replaced (a crash loop backs off), SIGHUP "
@@ -134,6 +141,7 @@ public final class ServerCommand implements Callable<Integer> {
         cl.registerConverter(Backend.class, Cli.byId(Backend.class, "backend"));
         cl.registerConverter(Transport.class, Cli.byId(Transport.class, "transport"));
         cl.registerConverter(Work.class, Cli.parsing(Work::parse));
+        cl.registerConverter(Tally.Mode.class, Cli.parsing(Tally.Mode::parse));
         cl.getCommandSpec().usageMessage().footer(backendTable());
         cl.setResourceBundle(new ListResourceBundle() {
             @Override
@@ -200,6 +208,8 @@ public final class ServerCommand implements Callable<Integer> {
             if (stopNow.getCount() > 0) {
                 drain(server);
             }
+            server.close(); // every connection's thread has ended: the count is final
+            server.tally().ifPresent(t -> out.println(t.format()));
         }
         return hangup ? Cli.USAGE : Cli.OK;
     }
@@ -261,6 +271,9 @@ public final class ServerCommand implements Callable<Integer> {
         if (processes < 1) {
             throw Cli.invalid(cl, "--processes", "a number of processes (1 or more)");
         }
+        if (processes > 1 && tally != Tally.Mode.NONE) {
+            throw Cli.invalidValue(cl, "--tally", "one count per process: it goes with --processes 1 only");
+        }
         int n = threads;
         if (n == 0 && processes > 1 && backend.threadsPerCpu()) {
             n = Math.max(1, Runtime.getRuntime().availableProcessors() / processes); // the processes share the CPUs
@@ -268,7 +281,7 @@ public final class ServerCommand implements Callable<Integer> {
         ServerConfig config;
         try {
             config = new ServerConfig(backend, host, port, n, transport, work, offload, child,
-                    maxConnections, idleTimeout, maxBuffered);
+                    maxConnections, idleTimeout, maxBuffered, tally);
         } catch (ServerConfig.Invalid e) {
             throw Cli.invalid(cl, e.option(), e.expected());
         }

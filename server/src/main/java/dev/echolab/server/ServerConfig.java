@@ -30,10 +30,12 @@ import java.util.Objects;
  * @param idleTimeout close a connection after this long without traffic; {@link Duration#ZERO}: never
  * @param maxBuffered unsent bytes all connections together may hold before event loops stop
  *                  reading (by default {@link #defaultMaxBuffered()})
+ * @param tally     the lesson on locks ({@link Tally}): a counter every connection updates per
+ *                  message; {@link Tally.Mode#NONE} for none. Thread-per-connection backends only.
  */
 public record ServerConfig(Backend backend, String host, int port, int threads,
                            Transport transport, Work work, int offload, boolean reusePort,
-                           int maxConnections, Duration idleTimeout, long maxBuffered) {
+                           int maxConnections, Duration idleTimeout, long maxBuffered, Tally.Mode tally) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -44,6 +46,7 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(work, "work");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(tally, "tally");
         check(!host.isBlank(), "--host", host, "an address or a host name, e.g. 127.0.0.1");
         check(port >= 0 && port <= 65_535, "--port", port, "a port from 0 to 65535");
         check(threads >= 0, "--threads", threads, "a number of threads (0 or more; 0: the backend's default)");
@@ -51,6 +54,15 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
         check(maxConnections >= 1, "--max-connections", maxConnections, "a number of connections (1 or more)");
         check(!idleTimeout.isNegative(), "--idle-timeout", idleTimeout, "a duration (0 or more; 0: off)");
         check(maxBuffered >= 1, "--max-buffered", maxBuffered, "a number of bytes (1 or more)");
+        check(tally == Tally.Mode.NONE || backend.threadPerConnection(), "--tally", tally.id(),
+                "usable here: only " + Backend.ids(Backend::threadPerConnection) + " give each connection a thread of its own");
+    }
+
+    /** No tally: the plain echo server. */
+    public ServerConfig(Backend backend, String host, int port, int threads, Transport transport, Work work, int offload,
+                        boolean reusePort, int maxConnections, Duration idleTimeout, long maxBuffered) {
+        this(backend, host, port, threads, transport, work, offload, reusePort, maxConnections, idleTimeout, maxBuffered,
+                Tally.Mode.NONE);
     }
 
     /**
@@ -183,6 +195,9 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
         if (offload > 0) {
             args.addAll(List.of("--offload", String.valueOf(offload)));
         }
+        if (tally != Tally.Mode.NONE) {
+            args.addAll(List.of("--tally", tally.id()));
+        }
         return args;
     }
 
@@ -193,32 +208,37 @@ public record ServerConfig(Backend backend, String host, int port, int threads,
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(backend, host, p, threads, transport, work, offload, reusePort,
-                maxConnections, idleTimeout, maxBuffered);
+                maxConnections, idleTimeout, maxBuffered, tally);
     }
 
     public ServerConfig withThreads(int n) {
         return new ServerConfig(backend, host, port, n, transport, work, offload, reusePort,
-                maxConnections, idleTimeout, maxBuffered);
+                maxConnections, idleTimeout, maxBuffered, tally);
     }
 
     public ServerConfig withTransport(Transport t) {
         return new ServerConfig(backend, host, port, threads, t, work, offload, reusePort,
-                maxConnections, idleTimeout, maxBuffered);
+                maxConnections, idleTimeout, maxBuffered, tally);
     }
 
     public ServerConfig withWork(Work w, int offloadThreads) {
         return new ServerConfig(backend, host, port, threads, transport, w, offloadThreads, reusePort,
-                maxConnections, idleTimeout, maxBuffered);
+                maxConnections, idleTimeout, maxBuffered, tally);
     }
 
     public ServerConfig withReusePort(boolean on) {
         return new ServerConfig(backend, host, port, threads, transport, work, offload, on,
-                maxConnections, idleTimeout, maxBuffered);
+                maxConnections, idleTimeout, maxBuffered, tally);
     }
 
     /** The three limits at once; 0 for a number means its default ({@link Duration#ZERO}: no idle timeout). */
     public ServerConfig withLimits(int maxConns, Duration idle, long maxBuf) {
         return new ServerConfig(backend, host, port, threads, transport, work, offload, reusePort,
-                maxConns == 0 ? defaultMaxConnections() : maxConns, idle, maxBuf == 0 ? defaultMaxBuffered() : maxBuf);
+                maxConns == 0 ? defaultMaxConnections() : maxConns, idle, maxBuf == 0 ? defaultMaxBuffered() : maxBuf, tally);
+    }
+
+    public ServerConfig withTally(Tally.Mode mode) {
+        return new ServerConfig(backend, host, port, threads, transport, work, offload, reusePort,
+                maxConnections, idleTimeout, maxBuffered, mode);
     }
 }

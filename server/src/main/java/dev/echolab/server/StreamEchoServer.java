@@ -9,6 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +60,9 @@ public abstract class StreamEchoServer extends BaseEchoServer {
     static final int LARGE_BUFFER = 64 * 1024;
 
     private final ExecutorService executor;
+    /** --tally: the counter every connection's thread updates per message (the lesson on locks). */
+    private final Tally tally;
+    private long accepted;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private ServerSocketChannel serverChannel;
     private Thread acceptThread;
@@ -67,17 +71,21 @@ public abstract class StreamEchoServer extends BaseEchoServer {
     /** One accepted connection; {@code readingSince} is for the idle sweeper only. */
     private static final class Connection {
         final SocketChannel channel;
+        /** Its place in the order of accepts (the tally's deadlock mode takes its locks by it). */
+        final long number;
         /** {@link System#nanoTime()} when the pending read began, 0 while not reading. */
         volatile long readingSince;
 
-        Connection(SocketChannel channel) {
+        Connection(SocketChannel channel, long number) {
             this.channel = channel;
+            this.number = number;
         }
     }
 
     protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
         super(config);
         this.executor = executor;
+        this.tally = new Tally(config.tally());
     }
 
     @Override
@@ -105,7 +113,7 @@ public abstract class StreamEchoServer extends BaseEchoServer {
                 continue;
             }
             if (limits.admit()) {
-                serve(new Connection(socket));
+                serve(new Connection(socket, accepted++));
             } else {
                 closeQuietly(socket);
             }
@@ -156,7 +164,11 @@ public abstract class StreamEchoServer extends BaseEchoServer {
                 }
                 // --work: on these backends the connection's own thread does it; a blocked thread
                 // here holds up only its own client (and, on the pool, one of its threads).
-                work.perform();
+                if (tally.enabled()) {
+                    tally.around(work, Tally.lines(buffer, n), connection.number);
+                } else {
+                    work.perform();
+                }
                 buffer.flip();
                 while (buffer.hasRemaining()) {
                     channel.write(buffer); // blocking mode: returns when all is written
@@ -172,6 +184,8 @@ public abstract class StreamEchoServer extends BaseEchoServer {
             if (!closing()) {
                 log.debug("connection ended: {}", e.toString());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopped while waiting for the tally's lock
         } finally {
             connections.remove(connection);
             stats.closed();
@@ -240,6 +254,12 @@ public abstract class StreamEchoServer extends BaseEchoServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tally.close();
+    }
+
+    @Override
+    public Optional<Tally.Line> tally() {
+        return tally.enabled() ? Optional.of(tally.line()) : Optional.empty();
     }
 
     private static void join(Thread t) {

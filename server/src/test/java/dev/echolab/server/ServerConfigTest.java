@@ -46,12 +46,15 @@ class ServerConfigTest {
             case 1 -> new Work(Work.Kind.IO, randomDuration(random));
             default -> new Work(Work.Kind.CPU, randomDuration(random));
         };
-        return new ServerConfig(backends[random.nextInt(backends.length)],
+        Backend backend = backends[random.nextInt(backends.length)];
+        Tally.Mode[] tallies = Tally.Mode.values();
+        return new ServerConfig(backend,
                 List.of("127.0.0.1", "localhost", "::1", "0.0.0.0").get(random.nextInt(4)),
                 random.nextInt(65_536), random.nextInt(3) == 0 ? 0 : random.nextInt(1_000),
                 transports[random.nextInt(transports.length)], work, random.nextInt(3) == 0 ? 0 : random.nextInt(1_000),
                 random.nextBoolean(), 1 + random.nextInt(Integer.MAX_VALUE),
-                random.nextInt(3) == 0 ? Duration.ZERO : randomDuration(random), 1 + (random.nextLong() >>> 1) % Long.MAX_VALUE);
+                random.nextInt(3) == 0 ? Duration.ZERO : randomDuration(random), 1 + (random.nextLong() >>> 1) % Long.MAX_VALUE,
+                backend.threadPerConnection() ? tallies[random.nextInt(tallies.length)] : Tally.Mode.NONE);
     }
 
     /** Whole units and odd nanoseconds, sub-millisecond ones among them: 1500us must stay 1500us. */

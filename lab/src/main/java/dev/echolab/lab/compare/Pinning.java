@@ -9,9 +9,9 @@ import java.util.List;
  * the load generator the rest (taskset), so they don't fight for one core and the server's CPU
  * time per message is its own. With one CPU both share it, and the results say so.
  */
-record Pinning(List<String> server, List<String> loadgen, String description) {
+public record Pinning(List<String> server, List<String> loadgen, String description) {
 
-    static Pinning detect() {
+    public static Pinning detect() {
         int cpus = Runtime.getRuntime().availableProcessors();
         boolean taskset = Files.isExecutable(Path.of("/usr/bin/taskset")) || Files.isExecutable(Path.of("/bin/taskset"));
         if (cpus < 2) {

@@ -31,7 +31,19 @@ public enum Peer {
     GO("go", Tool.GO, "peers/go"),
     GEVENT("gevent", Tool.GEVENT, "peers/python/py_gevent.py"),
     PY_THREADS("py-threads", Tool.PYTHON, "peers/python/py_threads.py"),
-    PY_ASYNCIO("py-asyncio", Tool.PYTHON, "peers/python/py_asyncio.py");
+    PY_ASYNCIO("py-asyncio", Tool.PYTHON, "peers/python/py_asyncio.py"),
+    /** The chapter's multiplexers before epoll: every call scans every descriptor; select refuses past 1,024. */
+    C_SELECT("c-select", Tool.GCC, "peers/c-select.c"),
+    C_POLL("c-poll", Tool.GCC, "peers/c-poll.c"),
+    /** A process per connection (the chapter's multiprocessing model): a fork, an exit and a wait per connection. */
+    C_FORK("c-fork", Tool.GCC, "peers/c-fork.c"),
+    PY_FORK("py-fork", Tool.PYTHON, "peers/python/py_fork.py"),
+    /**
+     * The chapter's printed gevent server with only the fixes it needs to start and to echo;
+     * {@code --as-printed-serial} keeps its one-client-at-a-time {@code talk(conn)},
+     * {@code --no-monkey-patch} leaves {@code time.sleep} (its {@code --work io:D}) blocking the loop.
+     */
+    GEVENT_CHAPTER("gevent-chapter", Tool.GEVENT, "peers/python/gevent_chapter.py");
 
     private static final long BUILD_TIMEOUT_S = 180;
 
@@ -96,12 +108,21 @@ public enum Peer {
      * its toolchain is missing or the build fails.
      */
     public Optional<List<String>> prepare(Path home, Path outDir, Toolchain toolchain, PrintStream log) {
+        return prepare("peer " + id, id, tool, home.resolve(source), outDir, toolchain, log);
+    }
+
+    /**
+     * The command that runs the program at {@code src} (a C file, a Go module's folder or a Python
+     * file), built under {@code outDir} as {@code id}; empty after one line on {@code log}
+     * ("{@code what} skipped: ...") when its toolchain is missing or the build fails. The peers and
+     * the chapter's switch-cost programs are built the same way.
+     */
+    public static Optional<List<String>> prepare(String what, String id, Tool tool, Path src, Path outDir, Toolchain toolchain, PrintStream log) {
         Optional<String> missing = toolchain.missing(tool);
         if (missing.isPresent()) {
-            log.println("peer " + id + " skipped: " + missing.get());
+            log.println(what + " skipped: " + missing.get());
             return Optional.empty();
         }
-        Path src = home.resolve(source);
         if (tool == Tool.PYTHON || tool == Tool.GEVENT) {
             // -B: no __pycache__ written into the repository's peers/ folder
             return Optional.of(List.of(toolchain.python().toString(), "-B", src.toString()));
@@ -117,16 +138,16 @@ public enum Peer {
                 build.environment().put("GOCACHE", outDir.resolve("peers/go-cache").toString());
             }
         }
-        return build(build, binary, log);
+        return build(what, build, binary, log);
     }
 
-    private Optional<List<String>> build(ProcessBuilder build, Path binary, PrintStream log) {
+    private static Optional<List<String>> build(String what, ProcessBuilder build, Path binary, PrintStream log) {
         String tool = Path.of(build.command().getFirst()).getFileName().toString();
         try {
             Files.createDirectories(binary.getParent());
             // output to a file, not a pipe: reading a pipe to its end would wait for a hung build
             // past the timeout
-            Path buildLog = binary.resolveSibling(id + ".build.log");
+            Path buildLog = binary.resolveSibling(binary.getFileName() + ".build.log");
             Process p = Children.start(build.redirectErrorStream(true).redirectOutput(buildLog.toFile()));
             p.getOutputStream().close();
             boolean finished = p.waitFor(BUILD_TIMEOUT_S, TimeUnit.SECONDS);
@@ -136,13 +157,13 @@ public enum Peer {
             }
             if (!finished || p.exitValue() != 0) {
                 List<String> output = Files.readAllLines(buildLog);
-                log.println("peer " + id + " skipped: " + tool + (finished ? " failed: " + (output.isEmpty() ? "no output" : output.getFirst())
+                log.println(what + " skipped: " + tool + (finished ? " failed: " + (output.isEmpty() ? "no output" : output.getFirst())
                         : " did not finish within " + BUILD_TIMEOUT_S + " s"));
                 return Optional.empty();
             }
             return Optional.of(List.of(binary.toString()));
         } catch (IOException e) {
-            log.println("peer " + id + " skipped: " + tool + " could not run (" + e.getMessage() + ")");
+            log.println(what + " skipped: " + tool + " could not run (" + e.getMessage() + ")");
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -84,11 +84,11 @@ public final class ServerProcess implements AutoCloseable {
         return ready.join();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 

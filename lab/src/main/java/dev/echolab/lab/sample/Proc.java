@@ -98,14 +98,21 @@ public final class Proc {
         return wall <= 0 ? 0 : (after.cpuSeconds() - before.cpuSeconds()) / wall;
     }
 
-    /** Parent pid, CPU ticks (utime + stime), threads and RSS bytes from {@code /proc/PID/stat}; empty if it is gone. */
+    /**
+     * Parent pid, CPU ticks, threads and RSS bytes from {@code /proc/PID/stat}; empty if it is gone.
+     * The CPU is the process's own (utime + stime) and that of the children it has waited for
+     * (cutime + cstime): a server that forks a process per connection keeps what each one used
+     * after it has ended and left the tree.
+     */
     private static Optional<long[]> stat(Path proc, long pid) {
         try {
             String stat = Files.readString(proc.resolve(String.valueOf(pid)).resolve("stat"));
             // Fields after the command name, which is in parentheses and may contain spaces:
-            // [0]=state (field 3), [1]=ppid (4) ... [11]=utime (14), [12]=stime (15), [17]=num_threads (20), [21]=rss (24).
+            // [0]=state (field 3), [1]=ppid (4) ... [11]=utime (14), [12]=stime (15), [13]=cutime (16),
+            // [14]=cstime (17), [17]=num_threads (20), [21]=rss (24).
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of(new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]),
+            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return Optional.of(new long[] {Long.parseLong(f[1]), cpu,
                     Long.parseLong(f[17]), Long.parseLong(f[21]) * PAGE_SIZE});
         } catch (IOException | RuntimeException e) {
             return Optional.empty();

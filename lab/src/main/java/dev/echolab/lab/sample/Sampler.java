@@ -9,8 +9,10 @@ import java.util.function.ToLongFunction;
  * Samples a server from /proc every {@value #PERIOD_MS} ms on a background thread, so that CPU
  * time over any window (such as the load generator's measured interval) can be read afterwards by
  * interpolation, along with peak threads and RSS. The server is its process and every process
- * under it when the sampler starts ({@link Proc#tree}): a server with {@code --processes N} is
- * summed over its N children, so its CPU is what the whole server used. Each reading also takes
+ * under it ({@link Proc#tree}), read again at each reading: a server with {@code --processes N} is
+ * summed over its N children, one that forks a process per connection over the children it has at
+ * that moment, plus what those that ended used (their parent's count of its waited-for children),
+ * so its CPU is what the whole server used. Each reading also takes
  * the busy time of the whole machine ({@code /proc/stat}), so that what else ran on the machine
  * over that window is known too.
  */
@@ -18,6 +20,8 @@ public final class Sampler implements AutoCloseable {
 
     static final long PERIOD_MS = 200;
 
+    private final long pid;
+    /** The tree when the sampler started. */
     private final List<Long> pids;
 
     /** One reading: the server's processes summed, and the machine's busy ticks at the same moment. */
@@ -29,13 +33,14 @@ public final class Sampler implements AutoCloseable {
     private volatile boolean stopped;
 
     public Sampler(long pid) {
+        this.pid = pid;
         this.pids = Proc.tree(Proc.PROC, pid);
         this.thread = Thread.ofPlatform().daemon().name("sampler-" + pid).start(this::run);
     }
 
     private void run() {
         while (!stopped) {
-            Optional<Proc.Sample> s = Proc.sample(Proc.PROC, pids);
+            Optional<Proc.Sample> s = now();
             if (s.isEmpty()) {
                 return;
             }
@@ -83,12 +88,12 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
-    /** A reading of the same processes now, or empty if the server is gone. */
+    /** A reading of the server's processes now, or empty if the server is gone. */
     public Optional<Proc.Sample> now() {
-        return Proc.sample(Proc.PROC, pids);
+        return Proc.sample(Proc.PROC, Proc.tree(Proc.PROC, pid));
     }
 
-    /** The processes sampled: the server's own and its children's. */
+    /** The processes when the sampler started: the server's own and its children's. */
     public int processes() {
         return pids.size();
     }

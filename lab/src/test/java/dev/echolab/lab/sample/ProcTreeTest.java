@@ -20,11 +20,18 @@ class ProcTreeTest {
      */
     static void stat(Path proc, long pid, String name, long ppid, long utime, long stime, int threads, long rssPages)
             throws IOException {
+        stat(proc, pid, name, ppid, utime, stime, 0, threads, rssPages);
+    }
+
+    /** The same, with {@code cutime} (field 16): the CPU of the children it has waited for. */
+    static void stat(Path proc, long pid, String name, long ppid, long utime, long stime, long cutime, int threads, long rssPages)
+            throws IOException {
         StringBuilder s = new StringBuilder(pid + " (" + name + ") S " + ppid);
         for (int field = 5; field <= 52; field++) {
             s.append(' ').append(switch (field) {
                 case 14 -> utime;
                 case 15 -> stime;
+                case 16 -> cutime;
                 case 20 -> threads;
                 case 24 -> rssPages;
                 default -> 0;
@@ -84,6 +91,16 @@ class ProcTreeTest {
         Proc.Sample after = Proc.sample(proc, tree).orElseThrow();
         Proc.Sample tenSecondsLater = new Proc.Sample(before.nanos() + 10_000_000_000L, 0, after.cpuTicks(), 0, 0);
         assertEquals(4.0, Proc.coresUsed(before, tenSecondsLater), 1e-9);
+    }
+
+    @Test
+    void whatAChildUsedStaysCountedOnceItsParentHasWaitedForIt(@TempDir Path proc) throws IOException {
+        server(proc, 100);
+        long before = Proc.sample(proc, Proc.tree(proc, 100)).orElseThrow().cpuTicks();
+        // 103 ends and 102 waits for it: its 100 ticks leave the tree and join 102's cutime
+        Files.delete(proc.resolve("103/stat"));
+        stat(proc, 102, "python3", 100, 100, 0, 100, 3, 500);
+        assertEquals(before, Proc.sample(proc, Proc.tree(proc, 100)).orElseThrow().cpuTicks());
     }
 
     @Test

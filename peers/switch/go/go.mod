@@ -1,0 +1,3 @@
+module echolab/switch
+
+go 1.19
