@@ -51,20 +51,22 @@ import java.util.stream.Collectors;
  *   <li><b>Reload</b> (SIGHUP): it starts a new generation of N children beside the old one and
  *       waits for their ready lines; then it sends each old child SIGTERM, which makes it close its
  *       listening socket and drain (serve its open connections until their clients close, at most
- *       {@code --drain-timeout}). New connections go to the new children from the moment they
- *       listen, the open ones stay where they are: nothing is refused, no byte is lost. A new
+ *       {@code --drain-timeout}). Once the new children listen, the kernel spreads new connections
+ *       over both generations, and once an old child has closed its socket, over the new ones only;
+ *       the open connections stay where they are: nothing is refused, no byte is lost. A new
  *       generation that cannot get ready is stopped and the old one serves on.</li>
  *   <li><b>Stop</b> (SIGTERM): SIGTERM to every child, each drains; the parent waits for them
  *       ({@code --drain-timeout} and a margin) and exits 0. SIGINT or a second SIGTERM passes a
  *       second SIGTERM on: the children stop at once.</li>
  * </ol>
- * One gap the kernel leaves: connections that completed their handshake on an old child's
+ * <p>One gap the kernel leaves: connections that completed their handshake on an old child's
  * listening socket but were not accepted yet when it closes are reset, unless the machine sets
  * {@code net.ipv4.tcp_migrate_req=1} (Linux 5.14 and later), which moves them to another socket of
  * the port. The backends take what is queued as fast as it comes, so the window is the time
  * between their last accept and the close.
- * No orphans: the children are started through {@link Children}, so even a parent killed with
- * SIGKILL takes them with it (the kernel sends each one SIGTERM, and it stops as on any SIGTERM).
+ *
+ * <p>No orphans: the children are started through {@link Children}, so even a parent killed with
+ * SIGKILL takes them with it (the kernel sends each one SIGTERM, and it drains and stops as on any SIGTERM).
  */
 final class ProcessGroup {
 

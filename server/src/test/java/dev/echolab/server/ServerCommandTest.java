@@ -75,7 +75,8 @@ class ServerCommandTest {
             Map.entry("--idle-timeout", List.of("soon", "-1s", "5")),
             Map.entry("--max-buffered", List.of("0", "1e9", "64KiB")),
             Map.entry("--processes", List.of("0", "two")),
-            Map.entry("--drain-timeout", List.of("soon", "-1s", "5")));
+            Map.entry("--drain-timeout", List.of("soon", "-1s", "5")),
+            Map.entry("--tally", List.of("sloppy", "")));
 
     @Test
     void everyOptionRefusesABadValueInOneLineThenTheUsageWithExitTwo() {
