@@ -114,9 +114,10 @@ while [ $(( $(date +%s) - start + 13 )) -le "$SECONDS_TOTAL" ]; do
             held=$(fds "$victim")
             old=$(prlimit --pid "$victim" --nofile --output SOFT,HARD --noheadings | awk '{print $1":"$2}')
             prlimit --pid "$victim" --nofile=$((held + 8)):"${old#*:}"
-            note="pid $victim limited to $((held + 8)) files; newcomers failed: $(newcomers 50)"
-            sleep 3
-            prlimit --pid "$victim" --nofile="$old" 2>/dev/null ;;
+            (sleep 3; prlimit --pid "$victim" --nofile="$old" 2>/dev/null) &
+            # Newcomers the kernel gives that child wait in its accept queue until the limit is back.
+            note="pid $victim limited to $((held + 8)) files for 3 s; newcomers failed: $(newcomers 50)"
+            wait $! ;;
         hostile) hostile; note="newcomers failed after: $(newcomers 20)" ;;
     esac
     wait "$lg"
