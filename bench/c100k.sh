@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
 # c100k.sh: 100,000 live connections on one machine, every echo checked.
 #
-#   bench/c100k.sh [--tune] BACKEND       e.g. nio:2 (--threads 2), netty, virtual, blocking
+#   bench/c100k.sh [--tune] CASE       e.g. nio:2 (--threads 2), netty, virtual, blocking
 #
-# 1. Checks the system settings the run needs (listen and SYN queues, descriptors, threads and
-#    memory maps for the blocking backends) and says what to change. It changes nothing unless
-#    --tune is given, and then prints every change (sysctl -w) it makes. It runs either way: a
-#    setting that is too low is a finding too.
-# 2. Starts bin/server --processes SERVER_PROCESSES (SO_REUSEPORT; a process may hold only ~20,000
-#    descriptors here) on 127.0.0.1, and samples the whole process tree from /proc once a second:
-#    RSS, threads, CPU time, and the kernel's socket memory (/proc/net/sockstat).
+# 1. Checks the system settings the run needs (listen and SYN queues, descriptors; and threads
+#    and memory maps when the server turns out to start a platform thread per connection: a
+#    server of the case alone is given 300 silent connections and its threads counted) and says
+#    what to change. It changes nothing unless --tune is given, and then prints every change
+#    (sysctl -w) it makes. It runs either way: a setting that is too low is a finding too.
+# 2. Starts bin/server --processes SERVER_PROCESSES (SO_REUSEPORT; a process holds as many
+#    connections as its open-file limit allows: bin/lab probe processes) on 127.0.0.1, and samples
+#    the whole process tree from /proc once a second (bin/lab probe sample): RSS, threads, CPU
+#    time, and the kernel's TCP socket memory.
 # 3. Runs bin/loadgen --driver nio --processes LOADGEN_PROCESSES --source 127.0.0.1-127.0.0.K
 #    (one address reaches one port with at most the ~28,000 ephemeral ports): CONNECTIONS opened at
 #    CONNECT_RATE per second, then the open loop at RATE msgs/s in all (100,000 connections at
 #    50,000 msgs/s: one message per connection every 2 s), WARMUP (its first RAMP rising from 0 to
 #    RATE: --ramp) then DURATION, every echo verified.
-# 4. Stops everything it started by PID and prints one summary (also OUT/BACKEND.txt): connect
+# 4. Stops everything it started by PID and prints one summary (also OUT/CASE.txt): connect
 #    time, latency, errors by kind, the server's RSS (and per connection: RSS under load less RSS
 #    when idle, over the connections up), threads, CPU, socket memory, how busy the machine's cores
 #    were while measuring (/proc/stat: both sides share them), and the targets.
 #
 # Loopback only. Bounded: the load generator's own limits plus a minute; nothing outlives the script.
 # Environment: CONNECTIONS [100000]  RATE [CONNECTIONS/2]  DURATION [60s]  WARMUP [30s]  RAMP [2/3 of WARMUP, at most 20s]  TIMEOUT [5s: --timeout]
-#   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [ceil(CONNECTIONS / 18,000), at least 1]
+#   CONNECT_RATE [10000]  SERVER_PROCESSES, LOADGEN_PROCESSES [bin/lab probe processes --connections CONNECTIONS]
 #   SOURCES [ceil(CONNECTIONS / 8,000) addresses]  SOURCE_BASE [127.R.0: R changes every 30 s]
 #   SERVER_OPTS [extra bin/server options]  OUT [target/c100k]
 #
@@ -32,49 +34,42 @@
 # addresses took minutes and burnt both cores in the kernel). And why fresh addresses each run: the
 # previous run's ports stay in TIME_WAIT for 60 s, and bind does not reuse them.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bin/env.sh"
-. "$ROOT/bench/lib-server.sh"
+# Nothing pinned: the server's processes and the load generator's share every core.
+PIN=off
+. "$(dirname "$0")/lib.sh"
 
 TUNE=0
 [ "${1:-}" = "--tune" ] && { TUNE=1; shift; }
-[ $# -eq 1 ] || { echo "usage: bench/c100k.sh [--tune] BACKEND   (e.g. nio:2, netty, virtual, blocking)" >&2; exit 2; }
+[ $# -eq 1 ] || usage "usage: bench/c100k.sh [--tune] CASE   (e.g. nio:2, netty, virtual, blocking)"
 CASE=$1
 CONNECTIONS=${CONNECTIONS:-100000}
-[[ $CONNECTIONS =~ ^[0-9]+$ ]] && [ "$CONNECTIONS" -ge 1 ] || { echo "CONNECTIONS must be a whole number >= 1" >&2; exit 2; }
+[[ $CONNECTIONS =~ ^[0-9]+$ ]] && [ "$CONNECTIONS" -ge 1 ] || usage "CONNECTIONS must be a whole number >= 1"
 RATE=${RATE:-$(( CONNECTIONS / 2 ))}
 DURATION=${DURATION:-60s}
 WARMUP=${WARMUP:-30s}
-# The duration grammar of bin/loadgen (500ms, 1.5s, 2m) in whole milliseconds, to check RAMP <= WARMUP
-# before anything starts (bin/loadgen would refuse it only after the servers were up).
-millis() {
-    awk -v d="$1" 'BEGIN { if (d ~ /^[0-9]+(\.[0-9]+)?ms$/) print int(d); else if (d ~ /^[0-9]+(\.[0-9]+)?s$/) print int(d * 1000);
-        else if (d ~ /^[0-9]+(\.[0-9]+)?m$/) print int(d * 60000); else print -1 }'
-}
-warmup_ms=$(millis "$WARMUP")
-[ "$warmup_ms" -ge 0 ] || { echo "WARMUP must be a duration such as 30s, 500ms or 1m" >&2; exit 2; }
+seconds DURATION "$DURATION"
+# RAMP is checked against WARMUP here, before anything starts (bin/loadgen would refuse it only
+# after the servers were up).
+millis WARMUP "$WARMUP"; warmup_ms=$REPLY
 ramp_default=$(( warmup_ms * 2 / 3 < 20000 ? warmup_ms * 2 / 3 : 20000 ))
 RAMP=${RAMP:-${ramp_default}ms}
-ramp_ms=$(millis "$RAMP")
-[ "$ramp_ms" -ge 0 ] && [ "$ramp_ms" -le "$warmup_ms" ] || { echo "RAMP must be a duration no longer than WARMUP ($WARMUP)" >&2; exit 2; }
+millis RAMP "$RAMP"
+[ "$REPLY" -le "$warmup_ms" ] || usage "RAMP must be a duration no longer than WARMUP ($WARMUP)"
 TIMEOUT=${TIMEOUT:-5s}
+seconds TIMEOUT "$TIMEOUT"
 CONNECT_RATE=${CONNECT_RATE:-10000}
-# As few processes as the ~20,000 descriptors per process allow, with room for the JVM's own: each
-# JVM more is JIT, GC and threads on the same 2 cores (6 a side instead of 7 at 100,000: nio's p99
-# 105-108 ms against 136-506, docs/reliability.md).
-per=$(( (CONNECTIONS + 17999) / 18000 ))
+# As few processes as their open-file limits allow: each JVM more is JIT, GC and threads on the
+# same cores (docs/reliability.md, C100K).
+processes_for "$CONNECTIONS"; per=$REPLY
 SERVER_PROCESSES=${SERVER_PROCESSES:-$per}
 LOADGEN_PROCESSES=${LOADGEN_PROCESSES:-$per}
 SOURCES=${SOURCES:-$(( (CONNECTIONS + 7999) / 8000 ))}
 SOURCE_BASE=${SOURCE_BASE:-127.$(( $(date +%s) / 30 % 254 + 1 )).0}
-[ "$SOURCES" -le 254 ] || { echo "SOURCES must be at most 254" >&2; exit 2; }
+[ "$SOURCES" -le 254 ] || usage "SOURCES must be at most 254"
 SERVER_OPTS=${SERVER_OPTS:-}
 OUT=${OUT:-$ROOT/target/c100k}
 mkdir -p "$OUT"
 name=${CASE//:/-}
-id=${CASE%%:*}
-echolab_ensure_jar "$ROOT/server/target/echolab-server.jar"
-echolab_ensure_jar "$ROOT/loadgen/target/echolab-loadgen.jar"
 
 # --- 1. settings -----------------------------------------------------------------------------
 # need NAME MINIMUM WHY: says whether the sysctl NAME is at least MINIMUM; with --tune raises it.
@@ -110,19 +105,41 @@ fi
 if [ -r /proc/sys/net/netfilter/nf_conntrack_max ]; then
     need net.netfilter.nf_conntrack_max $(( CONNECTIONS + 10000 )) "connection tracking is loaded: one entry per connection"
 fi
-if [ "$id" = blocking ] || [ "$id" = pool ]; then
+[ "$short" = 1 ] && echo "  (running anyway: what breaks first is part of the result)"
+
+# Does the server start a platform thread per connection? Measured, not assumed: a server of the
+# case alone, PROBE silent connections opened on it (more than a pool's default threads, which
+# then stops growing), and its threads counted from /proc before and 2 s after. Virtual threads
+# are no OS threads, so they do not count.
+PROBE=300
+per_connection=0
+start_server "$CASE" "$OUT/$name.probe.log" $SERVER_OPTS || exit 1
+nap 1
+sample_now "$SERVER_PID"; threads_before=$(jq -r .server.threads <<< "$REPLY")
+child python3 "$ROOT/bench/idle_clients.py" "$SERVER_PORT" "$PROBE" 30 --silent > "$OUT/$name.probe-clients.log" 2>&1
+clients=$!
+for _ in $(seq 1 60); do grep -q '^ready' "$OUT/$name.probe-clients.log" && break; nap 0.5; done
+nap 2
+opened=$(sed -n 's/^ready //p' "$OUT/$name.probe-clients.log")
+sample_now "$SERVER_PID"; threads_with=$(jq -r .server.threads <<< "$REPLY")
+kill "$clients" 2> /dev/null; wait "$clients" 2> /dev/null; forget "$clients"
+stop_server
+if [ "${opened:-0}" -gt 0 ] && [ $(( (threads_with - threads_before) * 10 )) -ge $(( opened * 9 )) ]; then
+    per_connection=1
+fi
+echo "threads: $threads_before idle, $threads_with with $opened silent connections:" \
+    "$([ "$per_connection" = 1 ] && echo "a platform thread per connection" || echo "not one per connection")"
+if [ "$per_connection" = 1 ]; then
     need kernel.pid_max $(( CONNECTIONS + 20000 )) "a platform thread per connection: every thread takes a PID"
     need kernel.threads-max $(( CONNECTIONS + 20000 )) "a platform thread per connection"
     need vm.max_map_count $(( 2 * per_server + 10000 )) "each thread's stack and guard page are memory maps of its process"
 fi
-[ "$short" = 1 ] && echo "  (running anyway: what breaks first is part of the result)"
 # A platform thread per connection past kernel.pid_max does not fail in the server alone: the whole
-# machine runs out of PIDs, and no process on it can fork or start a thread (tried 2026-12-02: this
-# script's own sampler could not fork, nor could anything else, and bash gives up the loop that
-# cannot fork). So unless pid_max has room, or SERVER_OPTS sets its own cap, the blocking servers
-# get --max-connections to fit what is free, and the connections past it are closed right after
+# machine runs out of PIDs, and no process on it can fork or start a thread, this script's own
+# samples included. So unless pid_max has room, or SERVER_OPTS sets its own cap, such a server gets
+# --max-connections to fit what is free, and the connections past it are closed right after
 # accept: where this model stops on this machine.
-if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections"[=\ ]* ]]; then
+if [ "$per_connection" = 1 ] && [[ " $SERVER_OPTS " != *" --max-connections"[=\ ]* ]]; then
     pid_max=$(cat /proc/sys/kernel/pid_max)
     read -r _ _ _ runnable_total _ < /proc/loadavg
     tasks=${runnable_total#*/}    # every thread on the machine (the 4th field of loadavg: runnable/all)
@@ -130,7 +147,7 @@ if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections"[=\ ]* ]]
     room=$(( pid_max - tasks - reserve ))
     if [ "$room" -lt "$CONNECTIONS" ]; then
         cap=$(( room / SERVER_PROCESSES ))
-        [ "$cap" -ge 1 ] || { echo "kernel.pid_max = $pid_max leaves no room for threads ($tasks tasks running)" >&2; exit 1; }
+        [ "$cap" -ge 1 ] || die "kernel.pid_max = $pid_max leaves no room for threads ($tasks tasks running)"
         SERVER_OPTS="$SERVER_OPTS --max-connections $cap"
         echo "  CAP kernel.pid_max = $pid_max, $tasks tasks running, $reserve kept for everything else: room for $room threads;"
         echo "      each server process gets --max-connections $cap ($(( cap * SERVER_PROCESSES )) of $CONNECTIONS connections), the rest are closed at accept"
@@ -138,48 +155,21 @@ if [ "$id" = blocking ] && [[ " $SERVER_OPTS " != *" --max-connections"[=\ ]* ]]
 fi
 
 # --- 2. server -------------------------------------------------------------------------------
-tree() {   # the server's PID and its descendants
-    local p=$1 c
-    echo "$p"
-    for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
-}
-sample() {  # epoch_ms rss_kib threads cpu_ticks sock_mem_pages tcp_inuse machine_busy_ticks machine_all_ticks steal_ticks
-    local rss=0 thr=0 cpu=0 p
-    for p in $(tree "$SERVER_PID"); do
-        rss=$(( rss + $(rss_kib "$p") )); thr=$(( thr + $(threads "$p") )); cpu=$(( cpu + $(cpu_ticks "$p") ))
-    done
-    local sock _ us ni sy id io irq si st
-    sock=$(awk '/^TCP:/ {print $NF, $3}' /proc/net/sockstat)
-    read -r _ us ni sy id io irq si st _ < /proc/stat    # the machine's "cpu" line: every core, every process
-    echo "$(date +%s%3N) $rss $thr $cpu $sock $(( us + ni + sy + irq + si + st )) $(( us + ni + sy + id + io + irq + si + st )) $st"
-}
-
-# shellcheck disable=SC2046,SC2086
-child "$ROOT/bin/server" $(case_args "$CASE") --processes "$SERVER_PROCESSES" --host 127.0.0.1 --port 0 $SERVER_OPTS \
-    > "$OUT/$name.server.log" 2>&1
-SERVER_PID=$!
-SERVER_PORT=""
-for _ in $(seq 1 300); do
-    SERVER_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT/$name.server.log" | head -n 1)
-    [ -n "$SERVER_PORT" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    nap 0.2
-done
-[ -n "$SERVER_PORT" ] || { echo "server $CASE did not start; see $OUT/$name.server.log" >&2; tail -n 5 "$OUT/$name.server.log" >&2; exit 1; }
+# shellcheck disable=SC2086
+start_server "$CASE" "$OUT/$name.server.log" --processes "$SERVER_PROCESSES" $SERVER_OPTS || exit 1
 nap 2
-idle=$(sample)
+sample_now "$SERVER_PID"; idle=$REPLY
 echo "server: $(head -n 1 "$OUT/$name.server.log" | cut -c1-160)"
-echo "idle: RSS $(( $(echo "$idle" | awk '{print $2}') / 1024 )) MiB, $(echo "$idle" | awk '{print $3}') threads"
+echo "idle: $(jq -r '"RSS \(.server.rss_kib / 1024 | round) MiB, \(.server.threads) threads"' <<< "$idle")"
 
 # --- 3. load ---------------------------------------------------------------------------------
-child "$ROOT/bin/loadgen" --host 127.0.0.1 --port "$SERVER_PORT" --driver nio --processes "$LOADGEN_PROCESSES" \
- --source "$SOURCE_BASE.1-$SOURCE_BASE.$SOURCES" --connections "$CONNECTIONS" --connect-rate "$CONNECT_RATE" \
-     --rate "$RATE" --ramp "$RAMP" --warmup "$WARMUP" --timeout "$TIMEOUT" --duration "$DURATION" --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1
-LOAD_PID=$!
-: > "$OUT/$name.samples"
+start_loadgen --port "$SERVER_PORT" --driver nio --processes "$LOADGEN_PROCESSES" \
+    --source "$SOURCE_BASE.1-$SOURCE_BASE.$SOURCES" --connections "$CONNECTIONS" --connect-rate "$CONNECT_RATE" \
+    --rate "$RATE" --ramp "$RAMP" --warmup "$WARMUP" --timeout "$TIMEOUT" --duration "$DURATION" --json "$OUT/$name.json" \
+    > "$OUT/$name.loadgen.log" 2>&1
+start_sampler "$SERVER_PID" "$OUT/$name.samples.jsonl" 1s
 shown=0
-while kill -0 "$LOAD_PID" 2>/dev/null; do
-    sample >> "$OUT/$name.samples"
+while kill -0 "$LOADGEN_PID" 2>/dev/null; do
     lines=$(wc -l < "$OUT/$name.loadgen.log")
     if [ "$lines" -gt "$shown" ]; then
         sed -n "$(( shown + 1 )),${lines}p" "$OUT/$name.loadgen.log" | grep -E '^\[|^loadgen' | cut -c1-200
@@ -188,9 +178,11 @@ while kill -0 "$LOAD_PID" 2>/dev/null; do
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server has ended; see $OUT/$name.server.log"; break; }
     nap 1
 done
-wait "$LOAD_PID"; load_status=$?
+wait "$LOADGEN_PID"; load_status=$?
+forget "$LOADGEN_PID"
+stop_sampler
 sed -n "$(( shown + 1 )),\$p" "$OUT/$name.loadgen.log" | grep -E '^\[' | cut -c1-200
-stats=$(stats_line "$OUT/$name.server.log")
+stats_line "$OUT/$name.server.log"; stats=$REPLY
 server_alive=yes
 kill -0 "$SERVER_PID" 2>/dev/null || server_alive=no
 stop_server
@@ -213,20 +205,22 @@ else
     echo "errors: $(j '.errors_by_kind | to_entries | map("\(.key) \(.value)") | join(", ")')"
     j '.first_errors | to_entries[] | "  first \(.key): \(.value)"'
     echo "load generator: $(j .cpu.pct_of_one_core)% of one core in all"
-    awk -v s="$start" -v e="$end" -v idle="$idle" -v up="$up" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" '
-        BEGIN { split(idle, i, " ") }
-        $1 >= s && $1 <= e { if (!t0) { t0 = $1; c0 = $4; b0 = $7; a0 = $8; st0 = $9 } t1 = $1; c1 = $4; b1 = $7; a1 = $8; st1 = $9
-                             n++; rss += $2; if ($2 > rmax) rmax = $2; if ($3 > thr) thr = $3; if ($5 > mem) mem = $5 }
-        END {
-            if (n == 0) { print "server: no sample inside the measured interval"; exit }
-            cpu = (t1 > t0) ? (c1 - c0) / hz / ((t1 - t0) / 1000) * 100 : 0
-            printf "server: RSS %.0f MiB (idle %.0f MiB; max %.0f), %.1f KiB per connection above idle, %.1f KiB in all; threads %d; CPU %.0f%% of one core\n",
-                rss / n / 1024, i[2] / 1024, rmax / 1024, (rss / n - i[2]) / (up > 0 ? up : 1), rss / n / (up > 0 ? up : 1), thr, cpu
-            printf "kernel: TCP socket memory %.0f KiB (sockstat mem, max in the interval), %.2f KiB per connection\n", mem * 4, mem * 4 / (up > 0 ? up : 1)
-            if (a1 > a0)   # near 100%, a p99 says how loaded the machine was as much as how fast the server is
-                printf "machine: %.0f%% of its %d cores busy in the measured interval (steal %.0f%%), server and load generators together\n",
-                    (b1 - b0) / (a1 - a0) * 100, cores, (st1 - st0) / (a1 - a0) * 100
-        }' "$OUT/$name.samples"
+    # The samples inside the measured interval: the server's means and peaks, its CPU and the
+    # machine's over the interval (near 100% busy, a p99 says how loaded the machine was as much as
+    # how fast the server is).
+    jq -rs --argjson s "$start" --argjson e "$end" --argjson idle "$idle" --argjson up "$up" --argjson cores "$(nproc)" '
+        map(select(.epoch_ms >= $s and .epoch_ms <= $e)) as $in | ($in | length) as $n
+        | if $n == 0 then "server: no sample inside the measured interval" else
+            ($in[0]) as $a | ($in[-1]) as $b | ([$up, 1] | max) as $per
+            | (($in | map(.server.rss_kib) | add) / $n) as $rss
+            | (($b.epoch_ms - $a.epoch_ms) / 1000) as $wall
+            | ($b.machine.total_s - $a.machine.total_s) as $all
+            | "server: RSS \($rss / 1024 | round) MiB (idle \($idle.server.rss_kib / 1024 | round) MiB; max \($in | map(.server.rss_kib) | max / 1024 | round)), "
+              + "\(($rss - $idle.server.rss_kib) / $per * 10 | round / 10) KiB per connection above idle, \($rss / $per * 10 | round / 10) KiB in all; "
+              + "threads \($in | map(.server.threads) | max); CPU \(if $wall > 0 then ($b.server.cpu_s - $a.server.cpu_s) / $wall * 100 | round else 0 end)% of one core",
+              "kernel: TCP socket memory \($in | map(.machine.tcp_mem_kib) | max) KiB (max in the interval), \(($in | map(.machine.tcp_mem_kib) | max) / $per * 100 | round / 100) KiB per connection",
+              (if $all > 0 then "machine: \(($b.machine.busy_s - $a.machine.busy_s) / $all * 100 | round)% of its \($cores) cores busy in the measured interval (steal \(($b.machine.steal_s - $a.machine.steal_s) / $all * 100 | round)%), server and load generators together" else empty end)
+          end' "$OUT/$name.samples.jsonl"
     echo "server stats: $stats"
     [ "$server_alive" = yes ] || echo "server: ENDED before the load generator"
     p99=$(j .corrected.p99_us) errs=$(j .errors) mism=$(j .mismatches) noreply=$(j .fairness.no_reply) minmsg=$(j .fairness.min_msgs)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # compare-ref.sh: server CPU time per echoed message, each echolab backend against the C
-# reference ref-echo, against the native reference of its own IO model (bench/lib-refs.sh:
-# C threads for blocking and pool, Go goroutines and Python gevent for virtual), and Netty's own
-# echo (NettyRefEcho), measured in the same run.
+# reference ref-echo, against the native reference of its own IO model (MODEL_REFS: C threads
+# for blocking and pool, Go goroutines and Python gevent for virtual), and Netty's own echo
+# (NettyRefEcho), measured in the same run.
 #
 #   bench/compare-ref.sh                                   # every case below, ~1 hour
 #   BACKENDS="nio netty:epoll" CASES="d1c500" PAIRS=3 bench/compare-ref.sh
@@ -20,8 +20,11 @@
 #   BACKENDS ["nio netty:auto aio virtual blocking pool:5000 nonblocking"]  id[:transport or threads]
 #   REFS ["netty-ref:nio netty-ref:epoll netty-ref:io_uring"]  extra references, also vs ref-echo
 #   CASES ["d1c500 d16c500 d1c5000"]   dDEPTH cCONNECTIONS
-#   PAIRS [3]  DURATION [10]  WARMUP [3]
+#   PAIRS [3]  DURATION [10s]  WARMUP [3s]
 #   NATIVE [on]  off: no model references in the pairs (ref-echo only)
+#   MODEL_REFS ["virtual=ref-go,ref-gevent blocking=ref-threads pool=ref-threads"]  the native
+#                  references of a backend's own model, by backend id: the pairs this comparison
+#                  makes (a backend not listed has ref-echo, the event loops' floor, alone)
 #   BENCH [$ECHOLAB_REF_BENCH; no default]   the reference kit's folder (not part of this repository): ref-echo.c, ref-load.c, ref-echo-threads.c,
 #                  ref-echo-go/ (skipped with a line when go is missing), ref-echo-gevent.py
 #                  (skipped when /usr/bin/python3 has no gevent), NettyRefEcho
@@ -33,42 +36,38 @@
 #                  the pair is run again, up to RETRIES times; pairs still below it are left out of
 #                  the medians and counted in the table (n=valid/pairs).
 #   PROFILE [off]  stat: count the server's system calls, context switches and user/system CPU
-#                  over DURATION s after WARMUP (perf stat on the server's PID, tracepoints), and
+#                  over DURATION after WARMUP (perf stat on the server's PID, tracepoints), and
 #                  print them per message; record: sample the server's stacks (perf record,
 #                  cpu-clock, JVMs dump a perf map at exit) and keep `perf report` per run in logs/.
 #                  Profiling slows the server a little: take ratios from a run without it.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bin/env.sh"
+. "$(dirname "$0")/lib.sh"
 
 BACKENDS=${BACKENDS-"nio netty:auto aio virtual blocking pool:5000 nonblocking"}
 REFS=${REFS-"netty-ref:nio netty-ref:epoll netty-ref:io_uring"}
 CASES=${CASES:-"d1c500 d16c500 d1c5000"}
 PAIRS=${PAIRS:-3}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
-BENCH=${BENCH:-${ECHOLAB_REF_BENCH:-}}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
 OUT=${OUT:-$ROOT/target/compare-ref}
 SATURATED=${SATURATED:-80}
 RETRIES=${RETRIES:-2}
 PROFILE=${PROFILE:-off}
 NATIVE=${NATIVE:-on}
-SERVER_CPU=0 LOAD_CPU=1
+MODEL_REFS=${MODEL_REFS-"virtual=ref-go,ref-gevent blocking=ref-threads pool=ref-threads"}
 LOGS=$OUT/logs
 RESULTS=$OUT/results.jsonl
 
-die() { echo "compare-ref: $*" >&2; exit 1; }
-log() { echo "== $*" >&2; }
-
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: one for the server, one for the load generator"
-[ -n "$BENCH" ] || die "needs a reference kit (ref-echo.c, ref-load.c, ...): set BENCH to its folder"
-[ -f "$BENCH/ref-echo.c" ] || die "reference kit not found at $BENCH (set BENCH)"
+require_kit
+seconds DURATION "$DURATION"; duration_s=$REPLY
+seconds WARMUP "$WARMUP"; warmup_s=$REPLY
 mkdir -p "$LOGS"
 : > "$RESULTS"
 case $PROFILE in
     off) ;;
     stat|record) command -v perf > /dev/null || die "PROFILE=$PROFILE needs perf (apt-get install linux-perf)" ;;
-    *) die "PROFILE must be off, stat or record, not '$PROFILE'" ;;
+    *) usage "PROFILE must be off, stat or record, not '$PROFILE'" ;;
 esac
 # The per-message counters of PROFILE=stat: every system call, the ones an echo loop makes,
 # and the scheduler's view (context switches).
@@ -80,9 +79,14 @@ done
 PROFILE_OPTS=
 [ "$PROFILE" = record ] && PROFILE_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
 
-. "$ROOT/bench/lib-refs.sh"
-. "$ROOT/bin/children.sh"
-trap 'stop_server; stop_children' EXIT
+# The native references of case $1's backend (MODEL_REFS), one per word.
+model_refs() {
+    local entry
+    for entry in $MODEL_REFS; do
+        [ "${entry%%=*}" = "${1%%:*}" ] && echo "${entry#*=}" | tr ',' ' '
+    done
+    return 0
+}
 
 build() {
     build_refs
@@ -95,23 +99,22 @@ build() {
         || { log "NettyRefEcho build failed (see $LOGS/mvn-netty-ref.log); its rows are skipped"; REFS=""; }
 }
 
-PORT=19300
 run_one() { # server case pair partner -> appends one JSON line
     local server=$1 case=$2 pair=$3 partner=$4 depth conns out line
     depth=${case#d}; depth=${depth%%c*}; conns=${case#*c}
-    PORT=$((PORT + 1))
-    start_server "$server" "$PORT" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"failed\":true}" >> "$RESULTS"; return; }
     out=$LOGS/$server-for-$partner-$case-p$pair.log
-    child taskset -c $LOAD_CPU "$OUT/ref-load" -c "$conns" -p "$depth" -d "$DURATION" -w "$WARMUP" -S "$SERVER_PID" \
-        -L "$server:$case:$pair" "127.0.0.1:$PORT" > "$out" 2>&1
+    start_server "$server" "${out%.log}.server.log" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"failed\":true}" >> "$RESULTS"; return; }
+    # shellcheck disable=SC2046
+    child $(on "$LOAD_CPU") "$OUT/ref-load" -c "$conns" -p "$depth" -d "$duration_s" -w "$warmup_s" -S "$SERVER_PID" \
+        -L "$server:$case:$pair" "127.0.0.1:$SERVER_PORT" > "$out" 2>&1
     local load=$! profile=""
     [ "$PROFILE" = off ] || profile=$(profile_server "$out")
-    wait "$load"
+    wait "$load"; forget "$load"
     stop_server
     [ "$PROFILE" = record ] && perf_report "$out"
     line=$(grep '^{' "$out") || line="{\"failed\":true}"
     echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"ref_load\":$line${profile:+,\"profile\":$profile}}" >> "$RESULTS"
-    log "$server $case pair $pair: $(sed -nE 's/.*"msgs_per_s":([0-9.]+).*"server_cpu_pct":([0-9.null]+).*/\1 msgs\/s, server \2% CPU/p' <<< "$line")"
+    log "$server $case pair $pair: $(jq -r '"\(.msgs_per_s) msgs/s, server \(.server_cpu_pct)% CPU"' <<< "$line" 2> /dev/null)"
 }
 
 # Were all $1 servers of the pair just run (the last $1 results) at least SATURATED % busy?
@@ -122,22 +125,22 @@ cpu = [(json.loads(l).get("ref_load") or {}).get("server_cpu_pct") or 0 for l in
 sys.exit(0 if min(cpu) >= float(sys.argv[1]) else 1)' "$SATURATED"
 }
 
-# PROFILE: wait out the warm-up, then watch the server for DURATION s (ref-load's measured
+# PROFILE: wait out the warm-up, then watch the server for DURATION (ref-load's measured
 # interval, give or take the start-up of perf). stat prints a JSON object of counts, CPU ticks included.
 profile_server() {
     local out=$1 ticks0 ticks1
-    sleep "$WARMUP"
+    sleep "$warmup_s"
     ticks0=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
     if [ "$PROFILE" = stat ]; then
-        perf stat -x, -o "$out.perf" -e "$PERF_EVENTS" -p "$SERVER_PID" -- sleep "$DURATION" 2> /dev/null
+        perf stat -x, -o "$out.perf" -e "$PERF_EVENTS" -p "$SERVER_PID" -- sleep "$duration_s" 2> /dev/null
     else
         # The whole server CPU, not the process: per-thread sampling would add its own cost to
         # every context switch, which is the very thing the thread-per-connection servers do most.
-        perf record -q -e cpu-clock -F 1999 -g -C "$SERVER_CPU" -o "$out.data" -- sleep "$DURATION" > /dev/null 2>&1
+        perf record -q -e cpu-clock -F 1999 -g -C "$SERVER_CPU" -o "$out.data" -- sleep "$duration_s" > /dev/null 2>&1
         echo "$SERVER_PID" > "$out.pid"
     fi
     ticks1=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
-    python3 - "$out.perf" "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$DURATION" <<'PY'
+    python3 - "$out.perf" "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$duration_s" <<'PY'
 import json, os, sys
 path, t0, t1, hz, secs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), float(sys.argv[5])
 counts = {"seconds": secs, "user_s": (int(t1[0]) - int(t0[0])) / hz, "sys_s": (int(t1[1]) - int(t0[1])) / hz}

@@ -1,54 +1,57 @@
 #!/usr/bin/env bash
 # soak.sh: sustained load on one backend, sampling the server from /proc while it runs.
 #
-#   bench/soak.sh BACKEND MINUTES        e.g. bench/soak.sh nio 10, bench/soak.sh netty:epoll 10
+#   bench/soak.sh CASE DURATION        e.g. bench/soak.sh nio 10m, bench/soak.sh netty:epoll 10m
 #
-# 500 connections of bin/loadgen (closed loop, every echo verified) for MINUTES, against
-# bin/server on 127.0.0.1 (server on CPU 0, loadgen on CPU 1). Every INTERVAL seconds one line:
-# elapsed, RSS, threads, descriptors and the server's stats line; the samples go to
-# target/soak/BACKEND.tsv. Fails (exit 1) if the load generator reports any error or mismatch
-# (a lost or changed byte), or if RSS, threads or descriptors keep growing: the last quarter of
-# the run may not exceed the first half's maximum (after one warm-up minute's worth of samples)
-# by more than RSS_SLACK_MIB, 2 threads or 4 descriptors.
+# 500 connections of bin/loadgen (closed loop, every echo verified) for DURATION, against
+# bin/server on 127.0.0.1 (server on CPU 0, loadgen on CPU 1). Every INTERVAL one line: elapsed
+# seconds, RSS, threads, descriptors (bin/lab probe sample) and the server's stats line; the lines
+# go to OUT/CASE.tsv, every reading to OUT/CASE.samples.jsonl. Fails (exit 1) if the load generator
+# reports any error or mismatch (a lost or changed byte), or if RSS, threads or descriptors keep
+# growing: the last quarter of the run may not exceed the first half's maximum (after one warm-up
+# minute's worth of lines) by more than RSS_SLACK_MIB, 2 threads or 4 descriptors.
 #
-# Environment: CONNECTIONS [500]  INTERVAL [10]  RSS_SLACK_MIB [64]  OUT [target/soak]
+# Environment: CONNECTIONS [500]  INTERVAL [10s]  RSS_SLACK_MIB [64]  OUT [target/soak]
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bin/env.sh"
-. "$ROOT/bench/lib-server.sh"
+. "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || { echo "usage: bench/soak.sh BACKEND MINUTES" >&2; exit 2; }
-CASE=$1 MINUTES=$2
-[[ $MINUTES =~ ^[0-9]+$ ]] && [ "$MINUTES" -ge 1 ] || { echo "MINUTES must be a whole number >= 1" >&2; exit 2; }
+[ $# -eq 2 ] || usage "usage: bench/soak.sh CASE DURATION   (e.g. nio 10m)"
+CASE=$1 DURATION=$2
+seconds DURATION "$DURATION"
 CONNECTIONS=${CONNECTIONS:-500}
-INTERVAL=${INTERVAL:-10}
+INTERVAL=${INTERVAL:-10s}
+seconds INTERVAL "$INTERVAL"; interval_s=$REPLY
 RSS_SLACK_MIB=${RSS_SLACK_MIB:-64}
 OUT=${OUT:-$ROOT/target/soak}
 mkdir -p "$OUT"
 name=${CASE//:/-}
 TSV=$OUT/$name.tsv
+SAMPLES=$OUT/$name.samples.jsonl
 
 start_server "$CASE" "$OUT/$name.server.log" || exit 1
-echo "soak: $CASE pid $SERVER_PID port $SERVER_PORT, $CONNECTIONS connections for ${MINUTES}m"
-start_loadgen --port "$SERVER_PORT" --connections "$CONNECTIONS" --duration "${MINUTES}m" --warmup 5s \
+echo "soak: $CASE pid $SERVER_PID port $SERVER_PORT, $CONNECTIONS connections for $DURATION"
+start_loadgen --port "$SERVER_PORT" --connections "$CONNECTIONS" --duration "$DURATION" --warmup 5s \
     --json "$OUT/$name.json" > "$OUT/$name.loadgen.log" 2>&1
-LOAD_PID=$LOADGEN_PID
+start_sampler "$SERVER_PID" "$SAMPLES" "$INTERVAL"
 
 printf 'seconds\trss_mib\tthreads\tfds\tstats\n' > "$TSV"
-start=$(date +%s)
-while kill -0 "$LOAD_PID" 2>/dev/null; do
-    nap "$INTERVAL"
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "soak: the server died" >&2; exit 1; }
-    line=$(printf '%s\t%s\t%s\t%s\t%s' "$(( $(date +%s) - start ))" "$(( $(rss_kib "$SERVER_PID") / 1024 ))" \
-        "$(threads "$SERVER_PID")" "$(fds "$SERVER_PID")" "$(stats_line "$OUT/$name.server.log")")
-    echo "$line" | tee -a "$TSV"
+start_ms=$(date +%s%3N)
+while kill -0 "$LOADGEN_PID" 2>/dev/null; do
+    nap "$interval_s"
+    kill -0 "$SERVER_PID" 2>/dev/null || die "the server died"
+    [ -s "$SAMPLES" ] || continue
+    line=$(tail -n 1 "$SAMPLES" | jq -r --argjson t0 "$start_ms" \
+        '[((.epoch_ms - $t0) / 1000 | floor), (.server.rss_kib / 1024 | floor), .server.threads, .server.fds] | @tsv')
+    stats_line "$OUT/$name.server.log"
+    printf '%s\t%s\n' "$line" "$REPLY" | tee -a "$TSV"
 done
-wait "$LOAD_PID"; load_status=$?
-LOAD_PID=""
+wait "$LOADGEN_PID"; load_status=$?
+forget "$LOADGEN_PID"
+stop_sampler
 tail -n 25 "$OUT/$name.loadgen.log"
 
 # Growth check: first-half maximum (skipping the first minute) against the last quarter's maximum.
-verdict=$(awk -F'\t' -v slack="$RSS_SLACK_MIB" -v skip=$(( 60 / INTERVAL )) '
+verdict=$(awk -F'\t' -v slack="$RSS_SLACK_MIB" -v skip="$(awk -v i="$interval_s" 'BEGIN { print int(60 / i) }')" '
     NR > 1 { n++; rss[n] = $2; thr[n] = $3; fd[n] = $4 }
     END {
         if (n < 4) { print "too few samples (" n ") to judge growth"; exit }
@@ -63,6 +66,6 @@ verdict=$(awk -F'\t' -v slack="$RSS_SLACK_MIB" -v skip=$(( 60 / INTERVAL )) '
             (bad == "" ? "bounded" : "GROWING:" bad), r1, t1, f1, r2, t2, f2
     }' "$TSV")
 echo "soak $CASE: $verdict; loadgen exit $load_status"
-[ "$load_status" -eq 0 ] || { echo "soak: FAILED: the load generator reported errors or mismatches" >&2; exit 1; }
-[[ $verdict == bounded* ]] || { echo "soak: FAILED: $verdict" >&2; exit 1; }
+[ "$load_status" -eq 0 ] || die "FAILED: the load generator reported errors or mismatches"
+[[ $verdict == bounded* ]] || die "FAILED: $verdict"
 echo "soak: passed"

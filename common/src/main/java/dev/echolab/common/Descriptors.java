@@ -49,6 +49,17 @@ public final class Descriptors {
         }
     }
 
+    /**
+     * How many processes {@code connections} need when each may hold as many as this process's
+     * open-file limit allows, {@link #JVM_HEADROOM} set aside (1 when the limit is unknown). A
+     * JVM's limit: the JDK raises its soft limit to the hard one at start, so ask from a JVM.
+     */
+    public static long processesFor(long connections) {
+        OptionalLong soft = softLimit();
+        long perProcess = soft.isEmpty() ? Long.MAX_VALUE : Math.max(1, soft.getAsLong() - JVM_HEADROOM);
+        return Math.max(1, (connections + perProcess - 1) / perProcess);
+    }
+
     /** Descriptors this process has open now; empty when unknown. */
     public static OptionalLong open() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

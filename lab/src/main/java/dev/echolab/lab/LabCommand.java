@@ -3,6 +3,9 @@ package dev.echolab.lab;
 import dev.echolab.common.Cli;
 import dev.echolab.lab.chapter.ChapterCommand;
 import dev.echolab.lab.compare.CompareCommand;
+import dev.echolab.lab.probe.ProbeCommand;
+import dev.echolab.lab.render.PublishCommand;
+import dev.echolab.lab.render.RenderCommand;
 import dev.echolab.lab.sweep.SweepCommand;
 import dev.echolab.loadgen.DriverKind;
 import picocli.CommandLine;
@@ -12,11 +15,14 @@ import java.io.PrintStream;
 
 /**
  * {@code bin/lab}: the study. {@code bin/lab compare} runs every IO model under the same load;
- * {@code bin/lab chapter} measures the chapter's experiments (the GIL, IO- vs CPU-bound, processes vs threads).
+ * {@code bin/lab chapter} measures the chapter's experiments (the GIL, IO- vs CPU-bound, processes vs threads);
+ * {@code bin/lab sweep} draws latency against offered load; {@code bin/lab probe} tells scripts
+ * what the lab knows (a server's ready port, /proc samples).
  */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class})
+        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class,
+                RenderCommand.class, PublishCommand.class})
 public final class LabCommand implements Runnable {
 
     @CommandLine.Spec
@@ -35,6 +41,6 @@ public final class LabCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: bin/lab compare [options] or bin/lab chapter [options]");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: bin/lab compare, chapter, sweep or probe [options]");
     }
 }

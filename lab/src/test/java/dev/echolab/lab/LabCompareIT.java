@@ -31,7 +31,7 @@ class LabCompareIT {
             "starved_connections", "loadgen_cpu_pct", "loadgen_saturated", "server_cpu_pct", "server_cpu_us_per_msg",
             "cpu_window", "server_processes", "server_threads_baseline", "server_threads_peak", "server_rss_mb_baseline",
             "server_rss_mb_peak", "rss_per_connection_kb", "threads_per_connection", "voluntary_ctx_switches",
-            "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s", "host_cpu_pct", "other_load_pct", "verdict",
+            "involuntary_ctx_switches", "idle_cpu_pct", "elapsed_s", "kernel_bill", "host_cpu_pct", "other_load_pct", "verdict",
             "verdict_reason", "attempts", "latency_spectrum", "timeline");
     static final List<String> ENVIRONMENT_FIELDS = List.of("date", "cpu_model", "cpus", "kernel", "memory",
             "open_files_limit", "jdk", "jvm_flags", "pinning", "loadgen_driver", "echolab_version", "git_commit",

@@ -98,8 +98,8 @@ class NoOrphansIT {
     /** A bench script: the same bin/children.sh, with its own server and load generator. */
     @Test
     void aSoakStoppedBySigtermLeavesNoProcess(@TempDir Path out) throws Exception {
-        try (Command soak = Command.start(List.of(ROOT.resolve("bench/soak.sh").toString(), "nio", "1"),
-                Map.of("OUT", out.toString(), "CONNECTIONS", "20", "INTERVAL", "2"))) {
+        try (Command soak = Command.start(List.of(ROOT.resolve("bench/soak.sh").toString(), "nio", "1m"),
+                Map.of("OUT", out.toString(), "CONNECTIONS", "20", "INTERVAL", "2s"))) {
             List<ProcessHandle> children = soak.awaitChildren(2);
             soak.process.toHandle().destroy();
             assertTrue(soak.process.waitFor(GONE_WITHIN_MS, TimeUnit.MILLISECONDS), "soak.sh did not stop within 10 s");

@@ -1,5 +1,8 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.driver.BlockingDriver;
+import dev.echolab.loadgen.driver.NioDriver;
+
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;

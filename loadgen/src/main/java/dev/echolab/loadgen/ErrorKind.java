@@ -11,7 +11,7 @@ import java.util.Locale;
  * What went wrong on one connection. Every failure is counted under exactly one kind, so the
  * report can say whether the server refused, stalled, dropped or corrupted: four different bugs.
  */
-enum ErrorKind {
+public enum ErrorKind {
     /** Nothing listening, or the accept queue overflowed and the kernel answered with RST. */
     REFUSED("refused"),
     /** No connection within --connect-timeout, or no reply within --timeout. */
@@ -53,12 +53,12 @@ enum ErrorKind {
     }
 
     /** Human words for the report, e.g. {@code closed early}. */
-    String label() {
+    public String label() {
         return label;
     }
 
     /** JSON key, e.g. {@code closed_early}. */
-    String key() {
+    public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
 
@@ -66,7 +66,7 @@ enum ErrorKind {
      * Classifies an IO failure. The JDK gives few exception types for socket errors, so resets are
      * recognised by the kernel's message ("Connection reset", "Broken pipe").
      */
-    static ErrorKind of(IOException e) {
+    public static ErrorKind of(IOException e) {
         if (e instanceof MismatchException) {
             return MISMATCH;
         }
@@ -111,7 +111,7 @@ enum ErrorKind {
      * run against nothing prints exactly {@code connection refused: 127.0.0.1:8080}; a local limit
      * names only its cause, which the report then counts ({@link Results#errorLine}).
      */
-    static String connectFailure(ErrorKind kind, Settings s, int id, IOException e) {
+    public static String connectFailure(ErrorKind kind, Settings s, int id, IOException e) {
         String target = s.host() + ":" + s.port();
         return switch (kind) {
             case REFUSED -> "connection refused: " + target;
@@ -126,7 +126,7 @@ enum ErrorKind {
      * {@code connection 3: reset: Connection reset (message 7)}, {@code connection 3: closed early:
      * the server closed the connection (message 7)}, or a mismatch's own line.
      */
-    static String failure(int id, long seq, IOException e) {
+    public static String failure(int id, long seq, IOException e) {
         ErrorKind kind = of(e);
         return switch (kind) {
             case MISMATCH -> e.getMessage();
@@ -137,13 +137,13 @@ enum ErrorKind {
     }
 
     /** The one line for an echo that did not come: {@code connection 3: timeout: no reply to message 7 within 5s}. */
-    static String noReply(int id, long seq, String when) {
+    public static String noReply(int id, long seq, String when) {
         return "connection " + id + ": timeout: no reply to message " + seq + " " + when;
     }
 
     /** An echo that differs from what was sent; carries the one-line description. */
-    static final class MismatchException extends IOException {
-        MismatchException(String line) {
+    public static final class MismatchException extends IOException {
+        public MismatchException(String line) {
             super(line);
         }
     }

@@ -1,17 +1,28 @@
 package dev.echolab.loadgen;
 
 import dev.echolab.common.Cli;
+import dev.echolab.common.Descriptors;
+import dev.echolab.loadgen.driver.NioConnector;
+import dev.echolab.loadgen.output.HlogFile;
+import dev.echolab.loadgen.output.JsonReport;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.MergeCommand;
+import dev.echolab.loadgen.output.Progress;
+import dev.echolab.loadgen.output.Report;
+import dev.echolab.loadgen.processes.ChildResult;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -122,6 +133,10 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
     Path json;
 
+    @Option(names = "--json-stream", paramLabel = "FILE",
+            description = "Also write one JSON object a second (progress) and the report as the last one to FILE; - for stdout.")
+    Path jsonStream;
+
     @Option(names = "--hlog", paramLabel = "FILE", description = "Also write an HdrHistogram interval log (one histogram per second) to FILE.")
     Path hlog;
 
@@ -131,13 +146,15 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
-    private static final Duration DEFAULT_BOUND = Duration.ofMinutes(10);
     /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
     private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
 
-    final PrintStream out;
-    final PrintStream err;
+    public final PrintStream out;
+    public final PrintStream err;
+    /** Where the text output goes: {@link #out}, or nowhere when {@code --json-stream -} has stdout. */
+    private PrintStream text;
+    /** {@code --json-stream}, or null. */
+    private JsonStream stream;
 
     public LoadgenCommand() {
         this(System.out, System.err);
@@ -168,12 +185,15 @@ public final class LoadgenCommand implements Callable<Integer> {
             err.println(unusable);
             return 1;
         }
-        try {
+        // With --json-stream -, stdout carries the stream alone: the text output goes nowhere.
+        text = JsonStream.STDOUT.equals(s.jsonStream()) ? new PrintStream(OutputStream.nullOutputStream()) : out;
+        try (JsonStream stream = JsonStream.open(s.jsonStream(), out)) {
+            this.stream = stream;
             if (s.processes() > 1) {
-                return new LoadgenProcesses(s, out, err).run();
+                return new LoadgenProcesses(s, text, err, stream).run();
             }
             Run run = new Run(s);
-            out.println(s.describe(run.messages));
+            text.println(s.describe(run.messages));
             try (HlogFile log = HlogFile.open(s.hlog())) {
                 return execute(run, s.driver().create(s), log.writer());
             }
@@ -201,7 +221,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (tooMany != null) {
             return s.processes() == 1 ? tooMany : String.format("--processes %d leaves up to %d connections to a process, "
                     + "more than its open files allow: use --processes %d", s.processes(), shares[0],
-                    OpenFiles.processesFor(s.connections()));
+                    Descriptors.processesFor(s.connections()));
         }
         String noPorts = s.sources().check(shares);
         if (noPorts != null) {
@@ -212,8 +232,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return "cannot resolve host '" + s.host() + "'";
         }
-        for (Path file : new Path[] {s.json(), s.hlog()}) {
-            if (file != null) {
+        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream()}) {
+            if (file != null && !file.equals(JsonStream.STDOUT)) {
                 try {
                     // Opened for appending and removed again if new: a run that fails later leaves no
                     // empty file behind to be taken for its results.
@@ -252,7 +272,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             }
             Results results = Results.of(run, connectSeconds, connectTimes, monitor);
             if (child) {
-                ChildResult.print(out, results, run, monitor, connectTimes);
+                ChildResult.of(results, run, monitor, connectTimes).print(out);
             }
             return finish(results);
         } finally {
@@ -278,7 +298,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
-        Monitor monitor = new Monitor(run, out, log);
+        Monitor monitor = new Monitor(run, text, this::progress, log);
         long start = System.nanoTime();
         run.begin(start);
         driver.start();
@@ -286,12 +306,31 @@ public final class LoadgenCommand implements Callable<Integer> {
         return monitor;
     }
 
-    private int finish(Results r) throws IOException {
-        return report(r, json, out, err);
+    /**
+     * Each second's figures: to the parent as a JSON line when this is a child of
+     * {@link LoadgenProcesses} (which prints the run's own line), else as the progress line; and
+     * to {@code --json-stream}.
+     */
+    private void progress(Progress p) {
+        if (child) {
+            out.println(p.toJson());
+        } else {
+            text.println(p.text(1));
+        }
+        if (stream != null) {
+            stream.progress(p);
+        }
     }
 
-    /** The report on {@code out}, one line per kind of error on {@code err}, the JSON; the exit status. */
-    static int report(Results r, Path json, PrintStream out, PrintStream err) throws IOException {
+    private int finish(Results r) throws IOException {
+        return report(r, text, err, stream);
+    }
+
+    /**
+     * The report on {@code out}, one line per kind of error on {@code err}, the JSON to
+     * {@code --json} and as the last object of {@code --json-stream}; the exit status.
+     */
+    public static int report(Results r, PrintStream out, PrintStream err, JsonStream stream) throws IOException {
         if (r.connectionsUp() > 0) {
             Report.print(r, out);
         }
@@ -304,8 +343,12 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (r.connectionsUp() > 0 && r.verified() == 0 && r.errors(ErrorKind.TIMEOUT) == 0) {
             err.println("no echo was received");
         }
-        if (json != null) {
-            Files.writeString(json, JsonReport.of(r) + "\n");
+        JsonReport json = JsonReport.of(r);
+        if (r.settings().json() != null) {
+            json.write(r.settings().json());
+        }
+        if (stream != null) {
+            stream.report(json);
         }
         return r.exitStatus();
     }
@@ -319,13 +362,25 @@ public final class LoadgenCommand implements Callable<Integer> {
         return s.timeout().toNanos();
     }
 
-    private Settings settings() {
-        boolean durationGiven = duration != null;
-        Duration measured = durationGiven ? duration : DEFAULT_DURATION;
-        Settings s = new Settings(host, port, connections, measured, warmup, messages == null ? 0 : messages, size,
-                pipeline, rate == null ? 0 : rate, driver, selectors, connectTimeout, timeout,
-                durationGiven ? measured : DEFAULT_BOUND, json, hlog, verbose, processes, source,
-                connectRate == null ? 0 : connectRate, ramp);
+    /** The options as {@link Settings}: the reading side of {@link Settings#arguments} (package-private for tests). */
+    Settings settings() {
+        Settings.Builder b = Settings.builder().host(host).port(port).connections(connections).warmup(warmup)
+                .size(size).pipeline(pipeline).ramp(ramp).driver(driver).selectors(selectors).processes(processes)
+                .sources(source).connectTimeout(connectTimeout).timeout(timeout).json(json).jsonStream(jsonStream)
+                .hlog(hlog).verbose(verbose);
+        if (duration != null) {
+            b.duration(duration);
+        }
+        if (messages != null) {
+            b.messages(messages);
+        }
+        if (rate != null) {
+            b.rate(rate);
+        }
+        if (connectRate != null) {
+            b.connectRate(connectRate);
+        }
+        Settings s = b.build();
         validate(s);
         return s;
     }

@@ -12,21 +12,21 @@ import java.nio.charset.StandardCharsets;
  * {@code 'a' + (p - headerLength + n) % 26}, exactly as {@code ref-load -s} pads, so both tools put
  * the same bytes on the wire.
  */
-final class Messages {
+public final class Messages {
 
     private static final byte[] PREFIX = "Thread-".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MIDDLE = " say hello ".getBytes(StandardCharsets.US_ASCII);
     /** Longest header: prefix, 10 digits of id, middle, 19 digits of sequence number. */
-    static final int SCRATCH_BYTES = 64;
+    public static final int SCRATCH_BYTES = 64;
 
     private final int size;
 
     /** @param size pad every message to at least this many bytes (0: natural length) */
-    Messages(int size) {
+    public Messages(int size) {
         this.size = size;
     }
 
-    int length(int id, long seq) {
+    public int length(int id, long seq) {
         int natural = PREFIX.length + digits(id) + MIDDLE.length + digits(seq) + 1;
         return Math.max(natural, size);
     }
@@ -47,7 +47,7 @@ final class Messages {
      * it and to check its echo), and at 16 messages in flight per connection, where the system
      * calls carry 16 messages each, the per-byte loop was 11% of the nio driver's CPU.
      */
-    void write(int id, long seq, int from, byte[] out, int at, int len, byte[] scratch) {
+    public void write(int id, long seq, int from, byte[] out, int at, int len, byte[] scratch) {
         int headerLength = header(id, seq, scratch);
         int newline = length(id, seq) - 1;
         int p = from;

@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.output.Progress;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
@@ -8,11 +9,14 @@ import java.io.PrintStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Watches a run from the command's thread: one progress line per second, the phase changes, the
+ * Watches a run from the command's thread: one {@link Progress} per second, the phase changes, the
  * end of the measurement. It is the only reader of the {@link Run}'s recorders: each second it
  * takes the interval histogram (HdrHistogram's {@code Recorder} swaps it without stopping the
  * writers), prints its p99, and during the measurement adds it to the total and to the
@@ -24,19 +28,20 @@ import java.util.concurrent.TimeUnit;
  * client threads pinned to one core the monitor may well run late, and then only the progress
  * lines are late.
  */
-final class Monitor {
+public final class Monitor {
 
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final long PRESIZE_MICROS = TimeUnit.MINUTES.toMicros(1);
 
     private final Run run;
     private final PrintStream out;
+    private final Consumer<Progress> onSecond;
     private final HistogramLogWriter hlog;
-    final Histogram latency = new Histogram(3);
-    final Histogram corrected = new Histogram(3);
-    final Histogram sendLateness = new Histogram(3);
-    final Histogram held = new Histogram(3);
-    final Histogram loopTurns = new Histogram(3);
+    public final Histogram latency = new Histogram(3);
+    public final Histogram corrected = new Histogram(3);
+    public final Histogram sendLateness = new Histogram(3);
+    public final Histogram held = new Histogram(3);
+    public final Histogram loopTurns = new Histogram(3);
     private final Intervals warm;
     private final Intervals measured;
     private boolean measuring;
@@ -57,9 +62,10 @@ final class Monitor {
     long gcCount;
     long gcMillis;
 
-    Monitor(Run run, PrintStream out, HistogramLogWriter hlog) {
+    Monitor(Run run, PrintStream out, Consumer<Progress> onSecond, HistogramLogWriter hlog) {
         this.run = run;
         this.out = out;
+        this.onSecond = onSecond;
         this.hlog = hlog;
         Sample.take(); // sets up the beans and the sampling code before the load, not inside it
         warm = new Intervals(run.warm);
@@ -206,11 +212,12 @@ final class Monitor {
         lastVerified = verified;
         lastTick = now;
         Histogram[] h = measuring ? take() : warm.take();
-        String p99 = h[0].getTotalCount() == 0 ? "-" : Long.toString(h[0].getValueAtPercentile(99));
-        String open = h[1] == null || h[1].getTotalCount() == 0 ? ""
-                : " (corrected " + h[1].getValueAtPercentile(99) + " us)";
-        out.printf("[%4.0fs] %-9s %10.0f msgs/s  p99 %s us%s  errors %d  live %d%n",
-                (now - start) / 1e9, measuring ? "measuring" : "warm-up", rate, p99, open, run.errorTotal(), run.live());
+        Map<String, Long> errors = new LinkedHashMap<>();
+        for (ErrorKind k : ErrorKind.values()) {
+            errors.put(k.key(), run.errors(k));
+        }
+        onSecond.accept(Progress.of((now - start) / 1e9, measuring, rate, Progress.Percentiles.of(h[0]),
+                Progress.Percentiles.of(h[1]), errors, run.live(), 1));
     }
 
     /** Takes the measurement's intervals since the last call and adds them to the totals and the log. */

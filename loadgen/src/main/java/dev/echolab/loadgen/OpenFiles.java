@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * with "Too many open files" are counted as {@link ErrorKind#LOCAL_LIMIT} and the run goes on with
  * the connections it has, which works only once {@link #prepare} has run.
  */
-final class OpenFiles {
+public final class OpenFiles {
 
     private OpenFiles() {
     }
@@ -29,14 +29,7 @@ final class OpenFiles {
         long limit = softLimit.getAsLong();
         return "--connections " + connections + " needs about " + needed + " open files, but this process may open only "
                 + limit + " (raise it with 'ulimit -n " + needed + "', spread them over --processes "
-                + processesFor(connections) + ", or use fewer connections)";
-    }
-
-    /** How many processes {@code connections} need under this process's open-file limit (1 when unknown). */
-    static long processesFor(long connections) {
-        OptionalLong softLimit = Descriptors.softLimit();
-        long perProcess = softLimit.isEmpty() ? Long.MAX_VALUE : Math.max(1, softLimit.getAsLong() - Descriptors.JVM_HEADROOM);
-        return Math.max(1, (connections + perProcess - 1) / perProcess);
+                + Descriptors.processesFor(connections) + ", or use fewer connections)";
     }
 
     /**

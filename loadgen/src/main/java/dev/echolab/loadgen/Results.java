@@ -9,14 +9,14 @@ import java.util.Locale;
  * Every figure of a finished run, computed once from the {@link Run} and the {@link Monitor}, so
  * the text report and the JSON cannot disagree.
  */
-record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
+public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
                Self self, long measureStartEpochMs, long measureEndEpochMs) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
-    record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
-        static Percentiles of(Histogram h) {
+    public record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
+        public static Percentiles of(Histogram h) {
             return new Percentiles(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(75),
                     h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
                     h.getMaxValue(), h.getTotalCount() == 0 ? 0 : h.getMean());
@@ -27,8 +27,8 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
      * Messages completed per connection during the measurement, over the connections that came up;
      * {@code noReply} counts those that sent a message and never got a single reply in the whole run.
      */
-    record Fairness(long min, long median, long max, int noReply) {
-        static Fairness of(Run run) {
+    public record Fairness(long min, long median, long max, int noReply) {
+        public static Fairness of(Run run) {
             boolean[] up = run.up();
             boolean[] sent = run.sent();
             long[] measured = run.measuredPerConnection();
@@ -46,7 +46,7 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
         }
 
         /** Over {@code counts}, the measured messages of each connection that came up (sorted here, in place). */
-        static Fairness of(long[] counts, int noReply) {
+        public static Fairness of(long[] counts, int noReply) {
             Arrays.sort(counts);
             int n = counts.length;
             return n == 0 ? new Fairness(0, 0, 0, noReply) : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply);
@@ -58,8 +58,8 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
      * used more than 90% of the cores this process may run on (taskset counts): then the server
      * may have been waiting for us, and its figures are a floor, not its capacity.
      */
-    record Cpu(double seconds, double percentOfOneCore, int cores, boolean saturated) {
-        static Cpu of(long cpuNanos, long wallNanos) {
+    public record Cpu(double seconds, double percentOfOneCore, int cores, boolean saturated) {
+        public static Cpu of(long cpuNanos, long wallNanos) {
             int cores = Runtime.getRuntime().availableProcessors();
             double pct = wallNanos > 0 ? (double) cpuNanos / wallNanos * 100 : 0;
             return new Cpu(cpuNanos / 1e9, pct, cores, pct > 90.0 * cores);
@@ -72,8 +72,8 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
      * each reply was held in this process after the kernel reported it ready, and how long the
      * loop's turns were (a reply arriving during a turn waited up to that much more).
      */
-    record Self(long jitMillis, long gcCount, long gcMillis, Percentiles held, Percentiles loopTurns) {
-        static Self of(Monitor m, boolean nio) {
+    public record Self(long jitMillis, long gcCount, long gcMillis, Percentiles held, Percentiles loopTurns) {
+        public static Self of(Monitor m, boolean nio) {
             if (m == null) {
                 return new Self(0, 0, 0, null, null);
             }
@@ -82,7 +82,7 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
         }
     }
 
-    static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
+    public static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
         double seconds = monitor == null ? 0 : (monitor.measureEnd - monitor.measureStart) / 1e9;
         long messages = Arrays.stream(run.measuredPerConnection()).sum();
         long[] errors = new long[ErrorKind.values().length];
@@ -112,15 +112,15 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
                 Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs);
     }
 
-    double msgsPerSecond() {
+    public double msgsPerSecond() {
         return seconds > 0 ? messages / seconds : 0;
     }
 
-    double megabytesPerSecond() {
+    public double megabytesPerSecond() {
         return seconds > 0 ? bytes / seconds / 1e6 : 0;
     }
 
-    long errors(ErrorKind kind) {
+    public long errors(ErrorKind kind) {
         return errors[kind.ordinal()];
     }
 
@@ -129,7 +129,7 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
      * machine could not open, which are counted with their cause, e.g. {@code 1,234 of 5,000
      * connections could not be opened: Too many open files (raise ulimit -n)}.
      */
-    String errorLine(ErrorKind kind) {
+    public String errorLine(ErrorKind kind) {
         String first = firstErrors[kind.ordinal()];
         if (kind != ErrorKind.LOCAL_LIMIT || first == null) {
             return first;
@@ -139,12 +139,12 @@ record Results(Settings settings, int connectionsUp, double connectSeconds, Perc
     }
 
     /** Every failure but mismatches, as {@code ref-load} counts its {@code errors}. */
-    long errorsButMismatches() {
+    public long errorsButMismatches() {
         return Arrays.stream(errors).sum() - errors(ErrorKind.MISMATCH);
     }
 
     /** 0 only for a clean run: no error of any kind, every connection replied, something measured. */
-    int exitStatus() {
+    public int exitStatus() {
         boolean clean = Arrays.stream(errors).sum() == 0 && fairness.noReply() == 0 && verified > 0;
         return clean ? 0 : 1;
     }

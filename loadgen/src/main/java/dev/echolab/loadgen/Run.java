@@ -1,5 +1,6 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.driver.NioWorker;
 import org.HdrHistogram.Recorder;
 
 import java.io.IOException;
@@ -21,10 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  * client threads on one core) notices a phase change. "Resetting the recorders" after the warm-up
  * is exactly this switch to recorders that hold nothing else.
  */
-final class Run {
+public final class Run {
 
-    final Settings settings;
-    final Messages messages;
+    public final Settings settings;
+    public final Messages messages;
     /** What the warm-up recorded: only for the progress lines, never in the results. */
     final Phase warm;
     /** What the measurement recorded. */
@@ -81,7 +82,7 @@ final class Run {
         return warmEnd;
     }
 
-    long end() {
+    public long end() {
         return end;
     }
 
@@ -98,7 +99,7 @@ final class Run {
      * {@code min}/{@code max}, not with a branch at the ramp's end, for the reason given at
      * {@link #completed}; with no ramp it is exactly {@code s / R}.
      */
-    long intended(int id, long seq) {
+    public long intended(int id, long seq) {
         if (nanosPerSlot == 0) {
             return 0;
         }
@@ -109,7 +110,7 @@ final class Run {
     }
 
     /** May connection {@code id} send message {@code seq} at {@code now}? */
-    boolean maySend(long seq, long now) {
+    public boolean maySend(long seq, long now) {
         return now < end && (settings.messages() == 0 || seq <= settings.messages());
     }
 
@@ -119,11 +120,11 @@ final class Run {
     }
 
     /** Connection {@code id} has sent its first message: from now on, no reply at all is starvation. */
-    void firstSend(int id) {
+    public void firstSend(int id) {
         sent[id] = true;
     }
 
-    void connected(int id, long micros) {
+    public void connected(int id, long micros) {
         up[id] = true;
         live.incrementAndGet();
         connectTimes.recordValue(micros);
@@ -143,7 +144,7 @@ final class Run {
      * 7-8 ms; {@code -Xlog:deoptimization} showed {@code unstable_if} in this method at the warm-up's
      * end). The end of the measurement is still a branch: what it traps, nothing measures.
      */
-    void completed(int id, int length, long sent, long intended, long held, long now) {
+    public void completed(int id, int length, long sent, long intended, long held, long now) {
         verified.increment();
         repliesPerConnection[id]++;
         if (now >= end) {
@@ -153,7 +154,7 @@ final class Run {
     }
 
     /** The nio driver's loop was busy for {@code busy} ns before looking for ready events again. */
-    void loopTurn(long busy, long now) {
+    public void loopTurn(long busy, long now) {
         if (now < end) {
             phases[phase(now)].loopTurns.recordValue((busy + 500) / 1000);
         }
@@ -206,20 +207,20 @@ final class Run {
     }
 
     /** Connection {@code id} could not be opened: counted under its kind, with the line that names the cause. */
-    void connectFailed(int id, IOException e) {
+    public void connectFailed(int id, IOException e) {
         ErrorKind kind = ErrorKind.ofConnect(e);
         failed(kind, ErrorKind.connectFailure(kind, settings, id, e), false);
     }
 
     /** Connection {@code id} failed; it is over. {@code line} is the one-line description. */
-    void failed(ErrorKind kind, String line, boolean wasLive) {
+    public void failed(ErrorKind kind, String line, boolean wasLive) {
         errors[kind.ordinal()].increment();
         firstErrors.compareAndSet(kind.ordinal(), null, line);
         ended(wasLive);
     }
 
     /** Connection is over (done, failed or never connected); called exactly once per connection. */
-    void ended(boolean wasLive) {
+    public void ended(boolean wasLive) {
         if (wasLive) {
             live.decrementAndGet();
         }
@@ -265,7 +266,7 @@ final class Run {
         return firstErrors.get(kind.ordinal());
     }
 
-    long[] measuredPerConnection() {
+    public long[] measuredPerConnection() {
         return measured.perConnection.clone();
     }
 
@@ -273,7 +274,7 @@ final class Run {
         return repliesPerConnection.clone();
     }
 
-    boolean[] up() {
+    public boolean[] up() {
         return up.clone();
     }
 
@@ -282,7 +283,7 @@ final class Run {
     }
 
     /** Describes the first differing byte of a bad echo, e.g. for {@code expected 'e' (0x65), got 'x' (0x78)}. */
-    static String mismatch(int id, long seq, int offset, byte expected, byte got) {
+    public static String mismatch(int id, long seq, int offset, byte expected, byte got) {
         return "mismatch on connection " + id + ", message " + seq + ", byte " + offset
                 + ": expected " + show(expected) + ", got " + show(got);
     }

@@ -24,7 +24,7 @@ import java.util.Locale;
  *
  * @param addresses the addresses in the order given; empty: the kernel's choice (no bind)
  */
-record SourceAddresses(List<InetAddress> addresses) {
+public record SourceAddresses(List<InetAddress> addresses) {
 
     static final SourceAddresses KERNEL = new SourceAddresses(List.of());
     /** More addresses than anyone needs on one machine: 64 x 28,232 ports is past 1.8 million connections. */
@@ -87,7 +87,7 @@ record SourceAddresses(List<InetAddress> addresses) {
         }
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return addresses.isEmpty();
     }
 
@@ -108,12 +108,12 @@ record SourceAddresses(List<InetAddress> addresses) {
     }
 
     /** The address connection {@code id} binds; call only when not empty. */
-    InetAddress of(int id) {
+    public InetAddress of(int id) {
         return addresses.get(id % addresses.size());
     }
 
     /** As typed back on a child's command line: {@code 127.0.0.1,127.0.0.2}. */
-    String text() {
+    public String text() {
         return String.join(",", addresses.stream().map(InetAddress::getHostAddress).toList());
     }
 

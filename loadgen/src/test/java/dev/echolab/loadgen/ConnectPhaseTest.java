@@ -1,5 +1,8 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.driver.NioConnection;
+import dev.echolab.loadgen.driver.NioConnector;
+import dev.echolab.loadgen.driver.NioWorker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,8 +32,8 @@ class ConnectPhaseTest {
         Duration second = Duration.ofSeconds(1);
         try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Selector selector = Selector.open()) {
-            Settings s = new Settings("127.0.0.1", full.getLocalPort(), n, second, Duration.ZERO, 0, 0, 1, 0,
-                    DriverKind.NIO, 1, Duration.ofSeconds(60), second, second, null, null, false);
+            Settings s = Settings.builder().port(full.getLocalPort()).connections(n).duration(second).warmup(Duration.ZERO)
+                    .driver(DriverKind.NIO).connectTimeout(Duration.ofSeconds(60)).timeout(second).build();
             Run run = new Run(s);
             NioConnection[] connections = new NioConnection[n];
             for (int i = 0; i < n; i++) {

@@ -38,8 +38,8 @@ class ErrorKindTest {
     @Test
     void connectionsNotOpenedAreCountedInOneLineWithTheirCause() {
         Duration second = Duration.ofSeconds(1);
-        Run run = new Run(new Settings("127.0.0.1", 8080, 5000, second, Duration.ZERO, 1, 0, 1, 0, DriverKind.NIO, 1,
-                second, second, second, null, null, false));
+        Run run = new Run(Settings.builder().connections(5000).duration(second).warmup(Duration.ZERO).messages(1)
+                .driver(DriverKind.NIO).connectTimeout(second).timeout(second).build());
         for (int id = 0; id < 1234; id++) {
             run.connectFailed(id, new SocketException("Too many open files"));
         }

@@ -51,7 +51,24 @@ record Loadgen(int exit, String out, String err, long millis) {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A run and its {@code --json} document. */
+    record WithJson(Loadgen run, JsonNode doc) {
+    }
+
+    /** {@link #child} with {@code --json FILE} added (a temporary file, removed after); the document read back. */
+    static WithJson childWithJson(List<String> command) throws Exception {
+        Path json = Files.createTempFile("loadgen", ".json");
+        try {
+            List<String> withJson = new java.util.ArrayList<>(command);
+            withJson.addAll(List.of("--json", json.toString()));
+            Loadgen r = child(withJson);
+            return new WithJson(r, Files.size(json) == 0 ? null : json(json));
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
 
     /** The {@code --json} file, parsed. */
     static JsonNode json(Path file) throws IOException {

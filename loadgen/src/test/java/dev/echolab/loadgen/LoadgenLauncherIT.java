@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.loadgen.output.JsonStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,8 +79,43 @@ class LoadgenLauncherIT {
         Loadgen r = loadgen("--port", Integer.toString(freed));
         assertEquals(1, r.exit(), () -> r.out() + r.err());
         assertEquals("connection refused: 127.0.0.1:" + freed + "\n", r.err());
-        // A JVM start and one refused connect: measured 1.4 s on a 2-core VM with one core busy (stress-
-        // ng, 2026-11-25).
+        // A JVM start and one refused connect: nothing to wait out.
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
+    }
+
+    /**
+     * {@code bin/loadgen --processes 2 --timeout 1500us}: the children's own command lines, read from
+     * the running processes, carry 1500us (a duration formatter that rounds to milliseconds gave 1ms).
+     */
+    @Test
+    @Timeout(180)
+    void theChildrenOfProcessesGetTheTimeoutExactly() throws Exception {
+        Path stream = ROOT.resolve("loadgen/target/it-processes.jsonl");
+        Files.deleteIfExists(stream);
+        Process p = new ProcessBuilder(ROOT.resolve("bin/loadgen").toString(), "--port", Integer.toString(port),
+                "--processes", "2", "--connections", "4", "--timeout", "1500us", "--warmup", "0s", "--duration", "3s",
+                "--json-stream", stream.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            List<List<String>> children = List.of();
+            for (int i = 0; i < 1200 && children.size() < 2 && p.isAlive(); i++) {
+                children = p.descendants().map(h -> h.info().arguments().map(List::of).orElse(List.of()))
+                        .filter(args -> args.contains("--child")).toList();
+                Thread.sleep(50);
+            }
+            assertEquals(2, children.size(), () -> "two children with --child: " + p.descendants().map(h -> h.info().commandLine()).toList());
+            for (List<String> args : children) {
+                assertEquals("1500us", args.get(args.indexOf("--timeout") + 1), args::toString);
+                assertEquals("2", args.get(args.indexOf("--connections") + 1), args::toString);
+            }
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/loadgen did not end");
+            // The parent's stream ends with the run's report (its seconds may be none: a 1500us
+            // reply timeout can end every connection within the first second).
+            JsonStream.Contents run = JsonStream.read(stream);
+            assertEquals(0.0015, run.report().settings().timeoutS(), run::toString);
+            assertEquals(2, run.report().settings().processes(), run::toString);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 }

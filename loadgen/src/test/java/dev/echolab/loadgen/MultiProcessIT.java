@@ -1,6 +1,8 @@
 package dev.echolab.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.loadgen.output.JsonReport;
+import dev.echolab.loadgen.output.JsonStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,16 +39,20 @@ class MultiProcessIT {
     @Timeout(240)
     void twoProcessesFromTwoAddressesRunTwentyFiveThousandConnectionsAsOneRun() throws Exception {
         Path json = ROOT.resolve("loadgen/target/it-multiprocess.json");
+        Path stream = ROOT.resolve("loadgen/target/it-multiprocess.jsonl");
         try (ServerProcess server = new ServerProcess("--backend", "nio", "--threads", "2", "--processes", "2")) {
             Loadgen r = loadgen("--port", Integer.toString(server.port()), "--driver", "nio", "--processes", "2",
                     "--source", "127.0.0.1-127.0.0.2", "--connections", Integer.toString(CONNECTIONS),
                     "--connect-rate", "10000", "--rate", "12500", "--ramp", "1s", "--warmup", "2s", "--duration", "10s",
-                    "--json", json.toString());
+                    "--json", json.toString(), "--json-stream", stream.toString());
             assertEquals(0, r.exit(), r::toString);
             assertTrue(r.out().startsWith("loadgen 127.0.0.1:" + server.port() + ": 25000 connections in 2 processes from 2 "
                     + "source addresses 127.0.0.1 .. 127.0.0.2, opened at 10000 per second"), r::out);
             assertEquals(1, r.out().lines().filter(l -> l.startsWith("Running ")).count(), "one report: " + r.out());
             assertTrue(r.out().lines().anyMatch(l -> l.contains("measuring") && l.endsWith("(2 of 2 processes)")), r::out);
+            JsonStream.Contents seconds = JsonStream.read(stream);
+            assertTrue(seconds.progress().stream().anyMatch(p -> p.measuring() && p.processes() == 2), seconds::toString);
+            assertEquals(JsonReport.read(json), seconds.report(), "the stream ends with the run's report");
             JsonNode doc = Loadgen.json(json);
             assertEquals(CONNECTIONS, Loadgen.number(doc, "/connections"), doc::toString);
             assertEquals(0, Loadgen.number(doc, "/errors"), doc::toString);

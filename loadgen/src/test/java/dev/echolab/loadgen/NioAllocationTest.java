@@ -43,8 +43,7 @@ class NioAllocationTest {
             // One object per message would be at least 16 bytes each; the allowance covers a rare
             // resize of a histogram's counts when latency reaches a new high. It can tell one object
             // per message from the allowance only over more than ALLOWANCE / 14 echoes (then 16 bytes
-            // each exceed 2 + ALLOWANCE / echoes): that is the floor, not a speed. Measured 51,471
-            // echoes in the second on a 2-core VM with one core kept busy by stress-ng (2026-11-25).
+            // each exceed 2 + ALLOWANCE / echoes): that is the floor, not a speed.
             assertTrue(echoes > ALLOWANCE / 14, "too few echoes to judge: " + echoes);
             assertTrue(bytes < 2 * echoes + ALLOWANCE, bytes + " bytes allocated for " + echoes + " echoes");
         }

@@ -19,15 +19,15 @@ class RunPhasesTest {
 
     private static Run run(double rate) {
         Duration second = Duration.ofSeconds(1);
-        return new Run(new Settings("127.0.0.1", 8080, 2, second, second, 0, 0, 1, rate, DriverKind.NIO, 1,
-                second, second, Duration.ZERO, null, null, false));
+        return new Run(Settings.builder().connections(2).duration(second).warmup(second).rate(rate).driver(DriverKind.NIO)
+                .connectTimeout(second).timeout(second).build());
     }
 
     /** {@code --rate 1000} over 2 connections, warm-up 2 s, with a ramp of {@code ramp}. */
     private static Run ramped(Duration ramp) {
         Duration second = Duration.ofSeconds(1);
-        return new Run(new Settings("127.0.0.1", 8080, 2, second, Duration.ofSeconds(2), 0, 0, 1, 1000, DriverKind.NIO, 1,
-                second, second, Duration.ZERO, null, null, false, 1, SourceAddresses.KERNEL, 0, ramp));
+        return new Run(Settings.builder().connections(2).duration(second).warmup(Duration.ofSeconds(2)).rate(1000)
+                .driver(DriverKind.NIO).connectTimeout(second).timeout(second).ramp(ramp).build());
     }
 
     /** How many messages of the 2 connections are due by {@code at} ns after the start. */
@@ -119,7 +119,7 @@ class RunPhasesTest {
         long t0 = System.nanoTime() - 1500 * MS; // the warm-up ended half a second ago
         run.begin(t0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Monitor m = new Monitor(run, new PrintStream(out, true, StandardCharsets.UTF_8), null); // before the load, as in a run
+        Monitor m = new Monitor(run, new PrintStream(out, true, StandardCharsets.UTF_8), p -> { }, null); // before the load, as in a run
         run.completed(0, 25, t0, 0, 50_000, t0 + 1200 * MS);
         run.completed(1, 25, t0, 0, 50_000, t0 + 1300 * MS);
         run.ended(true);

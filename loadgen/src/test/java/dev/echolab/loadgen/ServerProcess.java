@@ -1,25 +1,26 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.common.ChildProcess;
 import dev.echolab.server.ReadyLine;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bin/server --backend nio --port 0} in a child process, as a user starts it: ready once it
- * printed its ready line, stopped by its PID. Its own process, so its descriptors are not ours.
+ * {@code bin/server --backend nio --port 0} in a child process ({@link ChildProcess}), as a user
+ * starts it: ready once it printed its ready line, stopped by its PID. Its own process, so its
+ * descriptors are not ours.
  */
 final class ServerProcess implements AutoCloseable {
 
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
-    private final Process process;
+    private final ChildProcess child;
     private final int port;
     private volatile String lastStats = "";
 
@@ -32,12 +33,20 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/server").toString()));
         command.addAll(List.of(options));
         command.addAll(List.of("--port", "0"));
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        child = ChildProcess.start(new ProcessBuilder(command).redirectErrorStream(true),
+                line -> ReadyLine.parse(line).isPresent(), this::line, null);
         try {
-            port = CompletableFuture.supplyAsync(this::readyPort).get(120, TimeUnit.SECONDS);
+            port = ReadyLine.parse(child.awaitReady(Duration.ofSeconds(120))).orElseThrow().port();
         } catch (Exception e) {
             close();
             throw e;
+        }
+    }
+
+    /** Keeps the latest stats line. */
+    private void line(String line) {
+        if (line.startsWith("connections=")) {
+            lastStats = line;
         }
     }
 
@@ -50,46 +59,33 @@ final class ServerProcess implements AutoCloseable {
         return lastStats;
     }
 
-    private int readyPort() {
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                var ready = ReadyLine.parse(line);
-                if (ready.isPresent()) {
-                    Thread.ofPlatform().daemon(true).start(() -> drain(r, this));
-                    return ready.get().port();
-                }
-            }
-            throw new IllegalStateException("the server exited without a ready line");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /**
+     * One server for a whole test class, started before its first test and stopped after its
+     * last: {@code @RegisterExtension static final ServerProcess.ForClass SERVER = new ServerProcess.ForClass();}
+     */
+    static final class ForClass implements BeforeAllCallback, AfterAllCallback {
+        private ServerProcess server;
 
-    private static void drain(BufferedReader r, ServerProcess server) {
-        try {
-            // keeps the server's stats lines from filling the pipe, and the latest one
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("connections=")) {
-                    server.lastStats = line;
-                }
-            }
-        } catch (IOException ignored) {
-            // the server is gone
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            server = new ServerProcess();
         }
-    }
 
-    @Override
-    public void close() throws InterruptedException {
-        stop(process);
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        int port() {
+            return server.port();
+        }
     }
 
     /** SIGTERM by PID, then wait; SIGKILL only if it did not stop in time. */
-    static void stop(Process p) throws InterruptedException {
-        ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroy);
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
+    @Override
+    public void close() {
+        child.stop(Duration.ofSeconds(10));
     }
 }

@@ -1,5 +1,7 @@
 package dev.echolab.loadgen;
 
+import dev.echolab.loadgen.processes.ChildResult;
+import dev.echolab.loadgen.processes.LoadgenProcesses;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,11 +57,11 @@ class SourceAddressesTest {
     /** Each child gets its share of the rate and the whole ramp, warm-up and sources: one schedule, split. */
     @Test
     void aChildGetsItsShareOfTheRateAndTheSameRamp() {
-        java.time.Duration second = java.time.Duration.ofSeconds(1);
-        Settings s = new Settings("127.0.0.1", 8080, 25_000, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2),
-                0, 0, 1, 12_500, DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), second,
-                null, null, false, 2, SourceAddresses.parse("127.0.0.1-127.0.0.2"), 10_000, java.time.Duration.ofMillis(1500));
-        List<String> cmd = new LoadgenProcesses(s, System.out, System.err).childCommand(1, 12_500);
+        Settings s = Settings.builder().connections(25_000).duration(java.time.Duration.ofSeconds(10))
+                .warmup(java.time.Duration.ofSeconds(2)).rate(12_500).driver(DriverKind.NIO).processes(2)
+                .sources(SourceAddresses.parse("127.0.0.1-127.0.0.2")).connectRate(10_000)
+                .ramp(java.time.Duration.ofMillis(1500)).build();
+        List<String> cmd = new LoadgenProcesses(s, System.out, System.err, null).childCommand(1, 12_500);
         String args = String.join(" ", cmd.subList(cmd.indexOf("--child"), cmd.size()));
         assertTrue(args.contains("--connections 12500 "), args);
         assertTrue(args.contains("--rate 6250.0 --ramp 1500ms "), args);
@@ -106,13 +108,10 @@ class SourceAddressesTest {
     void aChildWithoutAResultIsCountedNotLeftOut() {
         Histogram h = new Histogram(3);
         h.recordValue(100);
-        ChildResult one = ChildResult.parse(List.of(
-                "counts up=2.0 connect_s=0.5 verified=20.0 messages=10.0 bytes=220.0 seconds=1.0 cpu_s=0.1 cpu_pct=10.0 "
-                        + "start_ms=1000.0 end_ms=2000.0 no_reply=0.0 jit_ms=5.0 gc_count=1.0 gc_ms=2.0",
-                "errors 0,0,0,0,0,0,0", "fairness 4,6", "hist connect " + ChildResult.encode(h), "hist latency " + ChildResult.encode(h)));
-        Settings s = new Settings("127.0.0.1", 8080, 4, java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, 0, 0, 1, 0,
-                DriverKind.NIO, 1, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1),
-                null, null, false, 2, SourceAddresses.KERNEL, 0, java.time.Duration.ZERO);
+        ChildResult one = FormatsTest.childResult(new java.util.Random(1), 2, List.of(4L, 6L),
+                java.util.Map.of("connect", ChildResult.encode(h), "latency", ChildResult.encode(h)));
+        Settings s = Settings.builder().connections(4).duration(java.time.Duration.ofSeconds(1)).warmup(java.time.Duration.ZERO)
+                .driver(DriverKind.NIO).processes(2).build();
         Results r = ChildResult.combine(s, List.of(one), List.of("loadgen process 2 (pid 9) gave no result: exit status 137"), 2);
         assertEquals(2, r.connectionsUp());
         assertEquals(2, r.errors(ErrorKind.OTHER));
@@ -120,6 +119,6 @@ class SourceAddressesTest {
         assertEquals(1, r.exitStatus());
         assertEquals(new Results.Fairness(4, 6, 6, 0), r.fairness());
         assertEquals(1, r.latency().count());
-        assertThrows(IllegalArgumentException.class, () -> ChildResult.parse(List.of("errors 0,0,0,0,0,0,0")));
+        assertThrows(IllegalArgumentException.class, () -> ChildResult.parse("{\"bytes\": 1}"));
     }
 }

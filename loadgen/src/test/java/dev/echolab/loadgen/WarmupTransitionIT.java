@@ -1,6 +1,7 @@
 package dev.echolab.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.loadgen.driver.NioWorker;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,9 +43,8 @@ class WarmupTransitionIT {
      * this path depend on the machine's timing instead: the first contended {@code LongAdder.add}
      * (it then grows its cells), the first new minimum of an HdrHistogram, a wait that ended with
      * nothing ready. A loaded machine can take one of those for the first time at any moment, the
-     * measured seconds included: once in CI, and 2 runs in 6 with six CPU-bound processes (stress-ng)
-     * beside the test on 2 cores (1.5 s into the 2 s window each time); with two, 0 in 20 once the
-     * nio loop stopped branching on one of them ({@link NioWorker}'s {@code lookedAt}). So a run with
+     * measured seconds included, and the more so the more CPU-bound processes share the cores (the nio
+     * loop avoids branching on one of them: {@link NioWorker}'s {@code lookedAt}). So a run with
      * a deoptimization inside the window is run again, and the test fails when the second run has
      * one too: what the warm-up's end causes shows in both runs (the old branch in
      * {@code Run.completed}, put back to check: both drivers, both runs, at the first measured

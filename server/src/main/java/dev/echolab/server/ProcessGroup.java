@@ -1,16 +1,14 @@
 package dev.echolab.server;
 
+import dev.echolab.common.ChildProcess;
 import dev.echolab.common.Children;
 import dev.echolab.common.Durations;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -137,7 +135,7 @@ final class ProcessGroup {
         try {
             List<Child> first = new ArrayList<>();
             for (Slot s : slots) {
-                s.child = new Child(s.index, start());
+                s.child = new Child(s.index, childBuilder());
                 first.add(s.child);
             }
             if (!awaitReady(first, "")) {
@@ -172,7 +170,7 @@ final class ProcessGroup {
         }
     }
 
-    private Process start() throws IOException {
+    private ProcessBuilder childBuilder() {
         List<String> cmd = new ArrayList<>(java);
         cmd.addAll(config.withPort(port).withReusePort(true).toArguments()); // --child: share the port
         cmd.add("--drain-timeout");
@@ -180,7 +178,7 @@ final class ProcessGroup {
         if (verbose) {
             cmd.add("--verbose");
         }
-        return Children.start(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
 
     /** True once every child in {@code group} printed its ready line; false (reported) if one failed or a stop came. */
@@ -252,7 +250,7 @@ final class ProcessGroup {
             }
             if (s.child == null && now - s.restartAt >= 0) {
                 try {
-                    s.child = new Child(s.index, start());
+                    s.child = new Child(s.index, childBuilder());
                     restarts++;
                     err.println(s.announce + s.child.process.pid());
                 } catch (IOException e) {
@@ -292,7 +290,7 @@ final class ProcessGroup {
         boolean ready;
         try {
             for (Slot s : slots) {
-                fresh.add(new Child(s.index, start()));
+                fresh.add(new Child(s.index, childBuilder()));
             }
             ready = awaitReady(fresh, "reload: new ");
         } catch (IOException e) {
@@ -408,26 +406,18 @@ final class ProcessGroup {
         /** The child's latest stats line, or null before its first. */
         volatile StatsLine latest;
 
-        Child(int index, Process process) {
+        Child(int index, ProcessBuilder builder) throws IOException {
             this.index = index;
-            this.process = process;
-            Thread.ofPlatform().daemon().name("child-" + index + "-stdout").start(this::readStdout);
+            this.process = ChildProcess.start(builder, null, this::stdout, null).process();
         }
 
-        private void readStdout() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Optional<ReadyLine> ready = ReadyLine.parse(line);
-                    if (ready.isPresent()) {
-                        details = ready.get().details();
-                        this.ready.countDown();
-                    } else {
-                        StatsLine.parse(line).ifPresent(stats -> latest = stats);
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone; the supervisor reports that
+        private void stdout(String line) {
+            Optional<ReadyLine> ready = ReadyLine.parse(line);
+            if (ready.isPresent()) {
+                details = ready.get().details();
+                this.ready.countDown();
+            } else {
+                StatsLine.parse(line).ifPresent(stats -> latest = stats);
             }
         }
     }

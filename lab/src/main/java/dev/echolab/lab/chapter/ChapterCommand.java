@@ -1,5 +1,8 @@
 package dev.echolab.lab.chapter;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,10 +12,13 @@ import dev.echolab.common.Durations;
 import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Environment;
+import dev.echolab.lab.report.KernelTables;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
+import dev.echolab.lab.run.Verdict;
 import dev.echolab.lab.sample.Sampler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,7 +49,9 @@ import static dev.echolab.lab.run.Summary.fmt;
  *
  * <p>Unlike {@code compare}, nothing is pinned: the question is how many cores a runtime can use,
  * so the server may use both, and the load generator runs at a fixed open-loop rate (see
- * {@link ChapterExperiment}) so that its own CPU stays small. Cores used is the server's process
+ * {@link ChapterExperiment}) so that what it sends, and so what it burns, is bounded should a
+ * runtime be faster than expected (the bound is the reason, not a smaller cost per message: its CPU
+ * is in the table). Cores used is the server's process
  * tree's CPU seconds over the wall seconds of the measured interval, from /proc ({@link Sampler}).
  */
 @Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
@@ -53,6 +61,9 @@ import static dev.echolab.lab.run.Summary.fmt;
         exitCodeList = {"0:the experiments ran (failed or skipped runtimes are in the tables)", "1:could not run at all",
                 "2:bad usage"})
 public final class ChapterCommand implements Callable<Integer> {
+
+    /** Reruns of a case the lab judged disturbed ({@link Verdict}), as {@code compare}'s default {@code --retries}. */
+    private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
             description = "Experiments to run: all, or some of gil, io, processes (default: ${DEFAULT-VALUE}).")
@@ -72,6 +83,9 @@ public final class ChapterCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
     Path out;
+
+    @CommandLine.Mixin
+    KernelBillOption kernelBill = new KernelBillOption();
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
     Duration readyTimeout;
@@ -96,26 +110,143 @@ public final class ChapterCommand implements Callable<Integer> {
         this.home = home;
     }
 
-    /** One runtime's line in an experiment's table (results.json {@code experiments[].rows[]}). */
+    /**
+     * One runtime's line in an experiment's table (results.json {@code experiments[].rows[]}). Built
+     * by name through {@link Builder}, never positionally: six of its figures are Doubles or Longs
+     * that a positional call could swap without a compiler noticing.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
                       Integer processes, Double rssMb) {
 
         static Row measured(ChapterExperiment.Runtime r, CaseResult c) {
-            return new Row(r.label(), r.model(), r.expected(), c.status.name(), c.failure, c.msgsPerS,
-                    c.serverCpuPct == null ? null : c.serverCpuPct / 100, c.serverCpuUsPerMsg, c.p50Us, c.p99Us,
-                    c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100, c.serverProcesses, c.serverRssMbPeak);
+            return of(r).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
+                    .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
+                    .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
+                    .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
         }
 
         static Row skipped(ChapterExperiment.Runtime r, String why) {
-            return new Row(r.label(), r.model(), r.expected(), "skipped", why, null, null, null, null, null, null, null, null);
+            return of(r).status("skipped").failure(why).build();
+        }
+
+        /** A row for one runtime: its names from the experiment, the rest set by name; what is never set stays null. */
+        static Builder of(ChapterExperiment.Runtime r) {
+            return new Builder(r);
+        }
+
+        /** Each setter names the field it sets; {@link #build} is the one positional call, in the record's order. */
+        static final class Builder {
+            private final ChapterExperiment.Runtime runtime;
+            private String status;
+            private String failure;
+            private Double msgsPerS;
+            private Double coresUsed;
+            private Double serverCpuUsPerMsg;
+            private Long p50Us;
+            private Long p99Us;
+            private Double loadgenCores;
+            private Integer processes;
+            private Double rssMb;
+
+            private Builder(ChapterExperiment.Runtime runtime) {
+                this.runtime = runtime;
+            }
+
+            Builder status(String v) {
+                status = v;
+                return this;
+            }
+
+            Builder failure(String v) {
+                failure = v;
+                return this;
+            }
+
+            Builder msgsPerS(Double v) {
+                msgsPerS = v;
+                return this;
+            }
+
+            Builder coresUsed(Double v) {
+                coresUsed = v;
+                return this;
+            }
+
+            Builder serverCpuUsPerMsg(Double v) {
+                serverCpuUsPerMsg = v;
+                return this;
+            }
+
+            Builder p50Us(Long v) {
+                p50Us = v;
+                return this;
+            }
+
+            Builder p99Us(Long v) {
+                p99Us = v;
+                return this;
+            }
+
+            Builder loadgenCores(Double v) {
+                loadgenCores = v;
+                return this;
+            }
+
+            Builder processes(Integer v) {
+                processes = v;
+                return this;
+            }
+
+            Builder rssMb(Double v) {
+                rssMb = v;
+                return this;
+            }
+
+            Row build() {
+                return new Row(runtime.label(), runtime.model(), runtime.expected(), status, failure, msgsPerS, coresUsed,
+                        serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb);
+            }
         }
     }
 
-    /** One experiment's settings and rows (results.json {@code experiments[]}). */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Result(String id, String title, String proves, String work, int connections, int rate, List<Row> rows) {
+    /**
+     * One experiment's settings and rows (results.json {@code experiments[]}). The settings are read
+     * from the experiment by name, so its four strings cannot trade places.
+     */
+    @JsonPropertyOrder({"id", "title", "proves", "work", "connections", "rate", "rows"})
+    public record Result(@JsonIgnore ChapterExperiment experiment, List<Row> rows) {
+
+        @JsonProperty
+        public String id() {
+            return experiment.id;
+        }
+
+        @JsonProperty
+        public String title() {
+            return experiment.title;
+        }
+
+        @JsonProperty
+        public String proves() {
+            return experiment.proves;
+        }
+
+        @JsonProperty
+        public String work() {
+            return experiment.work;
+        }
+
+        @JsonProperty
+        public int connections() {
+            return experiment.connections;
+        }
+
+        @JsonProperty
+        public int rate() {
+            return experiment.rate;
+        }
     }
 
     @Override
@@ -126,10 +257,11 @@ public final class ChapterCommand implements Callable<Integer> {
         Path dir = (out != null ? out : home.resolve("target/lab").resolve("chapter-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
-        String command = command();
-        String loadBefore = loadAverage();
+        String command = Environment.command(spec);
+        String loadBefore = Environment.loadAverage();
         Environment env = Environment.read(home, "not pinned: the server may use every CPU; the load generator shares them",
                 "nio", System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(experiments));
+        env.command = command;
         stdout.println(command + ": " + experiments.stream().map(e -> e.id).toList() + ", " + env.cpus
                 + " CPUs, not pinned, load average " + loadBefore + "; results in " + dir);
 
@@ -137,39 +269,30 @@ public final class ChapterCommand implements Callable<Integer> {
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
                 List.of(home.resolve("bin/loadgen").toString()), peers(experiments, only, dir, skipped), List.of(), List.of(),
                 "nio", duration, warmup, readyTimeout, logs));
+        kernelBill.applyTo(runner, stderr);
+        Map<String, String> kernelSections = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
         for (ChapterExperiment e : experiments) {
             stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
                     e.id, e.title, e.work, e.connections, e.rate, Durations.format(duration));
             List<Row> rows = new ArrayList<>();
+            int firstCase = cases.size();
             for (ChapterExperiment.Runtime r : e.runtimes) {
                 if (only.isEmpty() || only.contains(r.id())) {
                     rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
                 }
             }
-            results.add(new Result(e.id, e.title, e.proves, e.work, e.connections, e.rate, rows));
+            results.add(new Result(e, rows));
             stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
+            List<CaseResult> experimentCases = cases.subList(firstCase, cases.size());
+            kernelSections.put(e.id, KernelTables.markdownSection("Kernel bill: " + e.id, experimentCases));
+            stdout.print("\n" + KernelTables.markdownTable("Kernel bill: " + e.id, experimentCases));
         }
-        String loadAfter = loadAverage();
-        write(dir, command, env, loadBefore, loadAfter, results, cases);
+        String loadAfter = Environment.loadAverage();
+        write(dir, command, env, loadBefore, loadAfter, results, cases, kernelSections);
         stdout.println("\nload average before " + loadBefore + ", after " + loadAfter + "; report: " + dir.resolve("report.md"));
         return 0;
-    }
-
-    /** How to run this again: {@code bin/lab chapter} and the arguments as given. */
-    private String command() {
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
-        if (!args.isEmpty() && args.getFirst().equals(spec.name())) {
-            args = args.subList(1, args.size()); // parsed as bin/lab's subcommand
-        }
-        return "bin/lab " + spec.name() + (args.isEmpty() ? "" : " " + String.join(" ", args));
-    }
-
-    /** The 1, 5 and 15 minute load averages: how busy the machine was, in the words of uptime. */
-    private static String loadAverage() {
-        String[] f = Environment.read(Path.of("/proc/loadavg")).split(" ");
-        return f.length < 3 ? "unknown" : f[0] + " " + f[1] + " " + f[2];
     }
 
     /**
@@ -197,7 +320,8 @@ public final class ChapterCommand implements Callable<Integer> {
         c.rate = e.rate;
         c.serverArgs = r.options();
         stdout.println("  running " + r.label() + " ...");
-        runner.run(c);
+        c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
+                d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
         cases.add(c);
         Row row = Row.measured(r, c);
         stdout.println("  " + r.label() + ": " + Summary.oneLine(c) + ", cores used " + fmt(row.coresUsed(), 2));
@@ -270,15 +394,17 @@ public final class ChapterCommand implements Callable<Integer> {
         s.put("runtimes", runtimes);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("kernel_bill", kernelBill.on());
         return s;
     }
 
     private void write(Path dir, String command, Environment env, String loadBefore, String loadAfter,
-                       List<Result> results, List<CaseResult> cases) throws IOException {
+                       List<Result> results, List<CaseResult> cases, Map<String, String> kernelSections) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command);
         json.put("load_average_before", loadBefore);
         json.put("load_average_after", loadAfter);
+        json.put("verdict", Verdict.overall(cases));
         json.put("environment", env);
         json.put("experiments", results);
         json.put("cases", cases);
@@ -287,7 +413,7 @@ public final class ChapterCommand implements Callable<Integer> {
         md.append("`").append(command).append("`, ").append(env.date).append(", commit ").append(env.gitCommit).append("\n\n")
                 .append("Machine: ").append(env.cpus).append(" CPUs (").append(env.cpuModel).append("), ").append(env.memory)
                 .append(", ").append(env.kernel).append(", ").append(env.jdk).append(". Load average before: ").append(loadBefore)
-                .append("; after: ").append(loadAfter).append(".\n\n")
+                .append("; after: ").append(loadAfter).append(". Verdict: ").append(Verdict.overall(cases)).append(".\n\n")
                 .append("Nothing pinned: the server may use every CPU, the load generator (`bin/loadgen --driver nio --rate R`, ")
                 .append("one message in flight per connection) shares them. Cores used: the server's processes' CPU seconds ")
                 .append("(utime + stime from /proc, summed over the process and its children) over the wall seconds of the ")
@@ -298,6 +424,7 @@ public final class ChapterCommand implements Callable<Integer> {
                     .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
                     .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
                     .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
+            md.append(kernelSections.get(r.id())).append('\n');
         }
         Files.writeString(dir.resolve("report.md"), md);
     }

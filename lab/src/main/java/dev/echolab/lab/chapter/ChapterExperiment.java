@@ -50,7 +50,7 @@ enum ChapterExperiment {
     PROCESSES("processes", "Processes vs threads for the same server",
             "For CPU-bound work, Java reactors in one process (--threads 2) use both cores as two processes do: "
                     + "the JVM has no GIL. Python threads in one process stay on one core; two processes use both. "
-                    + "For IO-bound work, processes add nothing but memory.",
+                    + "IO-bound work with processes is not part of this experiment.",
             "cpu:1ms", 50, 3_000, List.of(
             Runtime.backend("nio", List.of("--threads", "2"), "Java, 2 reactor threads in 1 process", "2 cores"),
             Runtime.backend("nio", List.of("--processes", "2"), "Java, 2 processes of 1 reactor", "2 cores"),

@@ -13,6 +13,7 @@ import dev.echolab.lab.report.HtmlReport;
 import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.DriverKind;
@@ -96,6 +97,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + "at most N times; one still disturbed is kept, marked and left out of the medians (default: ${DEFAULT-VALUE}).")
     int retries = 2;
 
+    @CommandLine.Mixin
+    KernelBillOption kernelBill = new KernelBillOption();
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
     Path out;
 
@@ -147,10 +151,12 @@ public final class CompareCommand implements Callable<Integer> {
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands,
                 pinning.server(), pinning.loadgen(), driver.id(), duration, warmup, readyTimeout, logs));
+        kernelBill.applyTo(runner, stderr);
 
         List<CaseResult> cases = matrix(ids, peerCommands.keySet());
         Environment env = Environment.read(home, pinning.description(), driver.id(),
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids, peerCommands.keySet()));
+        env.command = Environment.command(spec);
         stdout.println("comparing " + String.join(", ", ids)
                 + (peerCommands.isEmpty() ? "" : " (+ references: " + String.join(", ", peerCommands.keySet()) + ")")
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
@@ -303,6 +309,7 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
         s.put("retries", retries);
+        s.put("kernel_bill", kernelBill.on());
         return s;
     }
 

@@ -46,9 +46,79 @@ public final class Charts {
     record Line(String name, String colour, boolean reference, List<Double> x, List<Double> y) {
     }
 
-    /** One chart; {@code small} ones sit two to a row in the HTML report and have no PNG. */
+    /**
+     * One chart; {@code small} ones sit two to a row in the HTML report and have no PNG. Built by
+     * name through {@link #named}: five of its fields are strings a positional call could swap
+     * without a compiler noticing.
+     */
     record Chart(String name, String title, String caption, Axis axis, String xTitle, String yTitle,
                  List<String> categories, List<Line> lines, boolean small) {
+
+        /** A chart called {@code name}: linear, no caption, no categories, full width, until set. */
+        static Builder named(String name) {
+            return new Builder(name);
+        }
+
+        /** Each setter names the field it sets; {@link #build} is the one positional call, in the record's order. */
+        static final class Builder {
+            private final String name;
+            private String title;
+            private String caption;
+            private Axis axis = Axis.LINEAR;
+            private String xTitle;
+            private String yTitle;
+            private List<String> categories = List.of();
+            private List<Line> lines = List.of();
+            private boolean small;
+
+            private Builder(String name) {
+                this.name = name;
+            }
+
+            Builder title(String v) {
+                title = v;
+                return this;
+            }
+
+            Builder caption(String v) {
+                caption = v;
+                return this;
+            }
+
+            Builder axis(Axis v) {
+                axis = v;
+                return this;
+            }
+
+            Builder xTitle(String v) {
+                xTitle = v;
+                return this;
+            }
+
+            Builder yTitle(String v) {
+                yTitle = v;
+                return this;
+            }
+
+            Builder categories(List<String> v) {
+                categories = v;
+                return this;
+            }
+
+            Builder lines(List<Line> v) {
+                lines = v;
+                return this;
+            }
+
+            Builder small() {
+                small = true;
+                return this;
+            }
+
+            Chart build() {
+                return new Chart(name, title, caption, axis, xTitle, yTitle, categories, lines, small);
+            }
+        }
     }
 
     /** Tableau's ten colours: one per backend, the same in every chart of both reports. */
@@ -106,9 +176,9 @@ public final class Charts {
                         pts.stream().map(Summary::msgsPerS).toList()));
             }
         }
-        add(new Chart("throughput", "Throughput vs connections",
-                "Echoed messages per second, closed loop, one message in flight per connection. On a small machine the load generator's core caps every fast server: read it with the CPU-per-message chart.",
-                log ? Axis.LOG : Axis.LINEAR, "connections", "msgs/s", List.of(), lines, false));
+        add(Chart.named("throughput").title("Throughput vs connections")
+                .caption("Echoed messages per second, closed loop, one message in flight per connection. On a small machine the load generator's core caps every fast server: read it with the CPU-per-message chart.")
+                .axis(log ? Axis.LOG : Axis.LINEAR).xTitle("connections").yTitle("msgs/s").lines(lines).build());
     }
 
     /**
@@ -128,11 +198,11 @@ public final class Charts {
                         median.latencySpectrum.stream().map(p -> p.us() / 1000.0).toList()));
             }
         }
-        add(new Chart("latency-spectrum", "Latency by percentile at " + focus + " connections (ms)",
-                "Every percentile of the round trips in the measured interval (HdrHistogram's percentile spectrum, as wrk2 plots it): "
+        add(Chart.named("latency-spectrum").title("Latency by percentile at " + focus + " connections (ms)")
+                .caption("Every percentile of the round trips in the measured interval (HdrHistogram's percentile spectrum, as wrk2 plots it): "
                         + "the x axis stretches the tail, each step right is ten times rarer; the last point is the maximum. "
-                        + "Closed loop, no simulated work; of several repetitions, the one with the median p99. References dashed.",
-                Axis.PERCENTILE, "percentile", "ms", List.of(), lines, false));
+                        + "Closed loop, no simulated work; of several repetitions, the one with the median p99. References dashed.")
+                .axis(Axis.PERCENTILE).xTitle("percentile").yTitle("ms").lines(lines).build());
     }
 
     private void memory(List<Summary> rows) {
@@ -170,10 +240,10 @@ public final class Charts {
         for (String s : scenarios) {
             List<CaseResult> runs = load.stream().filter(c -> scenario(c).equals(s)).toList();
             String id = s.replaceAll("[^A-Za-z0-9]+", "-");
-            add(new Chart("msgs-" + id, "msgs/s over time, " + s, null, Axis.LINEAR, "s from the measurement's start", "msgs/s",
-                    List.of(), timeline(runs, repeated, t -> t.msgsPerS()), true));
-            add(new Chart("cpu-" + id, "Server CPU over time, " + s, null, Axis.LINEAR, "s from the measurement's start",
-                    "% of a core", List.of(), timeline(runs, repeated, CaseResult.Second::serverCpuPct), true));
+            add(Chart.named("msgs-" + id).title("msgs/s over time, " + s).xTitle("s from the measurement's start").yTitle("msgs/s")
+                    .lines(timeline(runs, repeated, t -> t.msgsPerS())).small().build());
+            add(Chart.named("cpu-" + id).title("Server CPU over time, " + s).xTitle("s from the measurement's start")
+                    .yTitle("% of a core").lines(timeline(runs, repeated, CaseResult.Second::serverCpuPct)).small().build());
         }
     }
 
@@ -218,7 +288,8 @@ public final class Charts {
         }
         List<String> labels = groups.stream().map(b -> rows.stream().anyMatch(r -> r.backend().equals(b) && r.reference())
                 ? b + " (ref)" : b).toList();
-        add(new Chart(name, title, caption, Axis.CATEGORY, "backend", unit, labels, lines, false));
+        add(Chart.named(name).title(title).caption(caption).axis(Axis.CATEGORY).xTitle("backend").yTitle(unit)
+                .categories(labels).lines(lines).build());
     }
 
     private Line line(String backend, boolean reference, List<Double> x, List<Double> y) {

@@ -4,6 +4,7 @@ import dev.echolab.common.Children;
 import dev.echolab.common.Descriptors;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,9 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public final class Environment {
 
+    public String command;
     public String date;
+    public String loadAverage;
     public String cpuModel;
     public int cpus;
     public String kernel;
@@ -36,6 +39,7 @@ public final class Environment {
     public static Environment read(Path home, String pinning, String driver, String jvmFlags, Map<String, Object> settings) {
         Environment e = new Environment();
         e.date = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        e.loadAverage = loadAverage();
         e.cpuModel = firstValue(Path.of("/proc/cpuinfo"), "model name");
         e.cpus = Runtime.getRuntime().availableProcessors();
         e.kernel = System.getProperty("os.name") + " " + read(Path.of("/proc/sys/kernel/osrelease"));
@@ -50,6 +54,21 @@ public final class Environment {
         e.gitCommit = gitCommit(home);
         e.settings = settings;
         return e;
+    }
+
+    /** How to run this again: {@code bin/lab SUBCOMMAND} and the arguments as given. */
+    public static String command(CommandLine.Model.CommandSpec spec) {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        if (!args.isEmpty() && args.getFirst().equals(spec.name())) {
+            args = args.subList(1, args.size()); // parsed as bin/lab's subcommand
+        }
+        return "bin/lab " + spec.name() + (args.isEmpty() ? "" : " " + String.join(" ", args));
+    }
+
+    /** The 1, 5 and 15 minute load averages: how busy the machine was, in the words of uptime. */
+    public static String loadAverage() {
+        String[] f = read(Path.of("/proc/loadavg")).split(" ");
+        return f.length < 3 ? "unknown" : f[0] + " " + f[1] + " " + f[2];
     }
 
     /**

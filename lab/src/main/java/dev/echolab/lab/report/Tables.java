@@ -30,6 +30,7 @@ public final class Tables {
         if (!idle.isEmpty()) {
             tables.add(idle(idle));
         }
+        tables.addAll(KernelTables.of(cases));
         if (cases.stream().anyMatch(Verdict::notOk)) {
             tables.add(verdicts(cases));
         }

@@ -3,6 +3,8 @@ package dev.echolab.lab.run;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.echolab.lab.sample.KernelBill;
+
 import java.util.List;
 
 /**
@@ -65,6 +67,8 @@ public final class CaseResult {
     public Long involuntaryCtxSwitches;
     public Double idleCpuPct;
     public Double elapsedS;
+    /** System calls and context switches per message, and where the server's threads wait (see KernelBill). */
+    public KernelBill kernelBill;
 
     // what else ran on the machine, and the lab's verdict on the case (see Verdict)
     public Double hostCpuPct;

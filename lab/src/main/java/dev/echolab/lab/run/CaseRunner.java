@@ -1,10 +1,12 @@
 package dev.echolab.lab.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Children;
+import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Proc;
 import dev.echolab.lab.sample.Sampler;
+import dev.echolab.loadgen.DriverKind;
+import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.output.JsonReport;
 import dev.echolab.server.ReadyLine;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,9 +35,10 @@ public final class CaseRunner {
     }
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Setup setup;
+    /** Count system calls and context switches per message, and look at the server's threads ({@link KernelBill}). */
+    public boolean kernelBill = true;
 
     public CaseRunner(Setup setup) {
         this.setup = setup;
@@ -50,7 +54,7 @@ public final class CaseRunner {
         } catch (IOException e) {
             return failed(c, "server could not be started: " + e.getMessage(), List.of());
         }
-        try (Sampler sampler = new Sampler(server.pid())) {
+        try (Sampler sampler = new Sampler(server.pid()); KernelBill.Watch kernel = new KernelBill.Watch(kernelBill)) {
             Proc.Sample baseline = sampler.now().orElseThrow();
             c.serverProcesses = sampler.processes();
             c.serverThreadsBaseline = baseline.threads();
@@ -59,7 +63,7 @@ public final class CaseRunner {
             if (c.scenario.equals("idle")) {
                 idle(c, server, sampler);
             } else {
-                load(c, server, sampler);
+                load(c, server, sampler, kernel);
             }
             long[] ctx1 = Proc.contextSwitches(server.pid());
             c.voluntaryCtxSwitches = ctx1[0] - ctx0[0];
@@ -106,21 +110,25 @@ public final class CaseRunner {
     }
 
     /** Closed-loop load from {@code bin/loadgen} in its own process; server CPU over its measured window. */
-    private void load(CaseResult c, ServerProcess server, Sampler sampler) throws IOException, InterruptedException {
+    private void load(CaseResult c, ServerProcess server, Sampler sampler, KernelBill.Watch kernel) throws IOException, InterruptedException {
         Path json = setup.logs().resolve(fileName(c) + ".json");
         Path log = setup.logs().resolve(fileName(c) + ".log");
         Path hlog = setup.logs().resolve(fileName(c) + ".hlog");
+        Path stream = setup.logs().resolve(fileName(c) + ".jsonl");
         Files.deleteIfExists(json);
         Files.deleteIfExists(hlog);
+        Files.deleteIfExists(stream);
         List<String> cmd = new ArrayList<>(setup.loadgenPinning());
         cmd.addAll(setup.loadgenCommand());
-        cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(server.port()),
-                "--connections", String.valueOf(c.connections), "--duration", seconds(setup.duration()),
-                "--warmup", seconds(setup.warmup()), "--driver", setup.driver(), "--json", json.toString(),
-                "--hlog", hlog.toString()));
+        Settings.Builder settings = Settings.builder().host("127.0.0.1").port(server.port()).connections(c.connections)
+                .duration(setup.duration()).warmup(setup.warmup())
+                .driver(DriverKind.valueOf(setup.driver().toUpperCase(Locale.ROOT))).json(json).hlog(hlog).jsonStream(stream);
         if (c.rate != null) {
-            cmd.addAll(List.of("--rate", String.valueOf(c.rate)));
+            settings.rate(c.rate);
         }
+        cmd.addAll(settings.build().arguments());
+        // the kernel bill times its look at the threads from this run's --json-stream (a rerun's was deleted above)
+        kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.duration().dividedBy(4));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
         p.getOutputStream().close();
         long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
@@ -135,43 +143,43 @@ public final class CaseRunner {
             fail(c, "load generator wrote no results (exit " + c.loadgenExit + ")", tail(log));
             return;
         }
-        JsonNode r = JSON.readTree(json.toFile());
+        JsonReport r = JsonReport.read(json);
         readLoadgen(c, r);
-        serverCpu(c, r, sampler, exitedAt);
+        Window measured = serverCpu(c, r, sampler, exitedAt);
+        c.kernelBill = kernel.bill(measured.fromEpochMs(), measured.toEpochMs(), c.messages);
         c.latencySpectrum = CaseSeries.latencySpectrum(hlog);
-        c.timeline = CaseSeries.timeline(log, lng(r, "measure_start_epoch_ms"), dbl(r, "warmup_s"), sampler);
+        c.timeline = CaseSeries.timeline(stream, r.measureStartEpochMs(), r.warmupS(), sampler);
         if (c.loadgenExit != 0 && c.status == CaseResult.Status.ok) {
             c.status = CaseResult.Status.errors;
             c.failure = "load generator exit " + c.loadgenExit + ": " + lastLine(log);
         }
     }
 
-    private static void readLoadgen(CaseResult c, JsonNode r) {
-        c.msgsPerS = dbl(r, "msgs_per_s");
-        c.mbPerS = dbl(r, "mb_per_s");
-        c.messages = lng(r, "msgs");
-        c.p50Us = lng(r, "p50_us");
-        c.p75Us = lng(r, "p75_us");
-        c.p90Us = lng(r, "p90_us");
-        c.p99Us = lng(r, "p99_us");
-        c.p999Us = lng(r, "p999_us");
-        c.maxUs = lng(r, "max_us");
-        c.errors = lng(r, "errors");
-        c.mismatches = lng(r, "mismatches");
-        c.starvedConnections = lng(r, "fairness", "no_reply");
-        c.loadgenCpuPct = dbl(r, "cpu_pct");
-        JsonNode saturated = r.at("/cpu/saturated");
-        c.loadgenSaturated = saturated.isMissingNode() ? null : saturated.asBoolean();
+    private static void readLoadgen(CaseResult c, JsonReport r) {
+        c.msgsPerS = r.msgsPerS();
+        c.mbPerS = r.mbPerS();
+        c.messages = r.msgs();
+        c.p50Us = r.p50Us();
+        c.p75Us = r.p75Us();
+        c.p90Us = r.p90Us();
+        c.p99Us = r.p99Us();
+        c.p999Us = r.p999Us();
+        c.maxUs = r.maxUs();
+        c.errors = r.errors();
+        c.mismatches = r.mismatches();
+        c.starvedConnections = (long) r.fairness().noReply();
+        c.loadgenCpuPct = r.cpuPct();
+        c.loadgenSaturated = r.cpu().saturated();
     }
 
     /**
-     * Server CPU over the load generator's measured interval: exact when its JSON gives the
-     * interval's wall-clock bounds, otherwise the last {@code duration} before it exited.
+     * Server CPU over the load generator's measured interval: exact when it measured (its report
+     * gives the interval's wall-clock bounds), otherwise the last {@code duration} before it exited.
      */
-    private void serverCpu(CaseResult c, JsonNode r, Sampler sampler, long exitedAt) {
-        Long from = lng(r, "measure_start_epoch_ms");
-        Long to = lng(r, "measure_end_epoch_ms");
-        if (from != null && to != null && to > from) {
+    private Window serverCpu(CaseResult c, JsonReport r, Sampler sampler, long exitedAt) {
+        long from = r.measureStartEpochMs();
+        long to = r.measureEndEpochMs();
+        if (to > from) {
             c.cpuWindow = "measured interval";
         } else {
             to = exitedAt;
@@ -191,6 +199,11 @@ public final class CaseRunner {
         if (c.messages != null && c.messages > 0) {
             c.serverCpuUsPerMsg = cpu * 1e6 / c.messages;
         }
+        return new Window(from, to);
+    }
+
+    /** The load generator's measured interval on the wall clock. */
+    private record Window(long fromEpochMs, long toEpochMs) {
     }
 
     /** Idle connections: memory and threads per connection, and the CPU an idle server burns. */
@@ -210,6 +223,7 @@ public final class CaseRunner {
             c.rssPerConnectionKb = (loaded.rssBytes() - before.rssBytes()) / 1e3 / c.connections;
             c.threadsPerConnection = (double) (loaded.threads() - before.threads()) / c.connections;
             c.idleCpuPct = 100 * Proc.coresUsed(loaded, after);
+            c.kernelBill = kernelBill ? KernelBill.threadsNow(server.pid()) : null;
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {
@@ -251,26 +265,5 @@ public final class CaseRunner {
     private static String lastLine(Path log) {
         List<String> t = tail(log);
         return t.isEmpty() ? "" : t.get(t.size() - 1);
-    }
-
-    private static Double dbl(JsonNode r, String... path) {
-        JsonNode n = node(r, path);
-        return n == null ? null : n.asDouble();
-    }
-
-    private static Long lng(JsonNode r, String... path) {
-        JsonNode n = node(r, path);
-        return n == null ? null : n.asLong();
-    }
-
-    private static JsonNode node(JsonNode r, String... path) {
-        JsonNode n = r;
-        for (String p : path) {
-            n = n.get(p);
-            if (n == null || n.isNull()) {
-                return null;
-            }
-        }
-        return n.isNumber() || n.isTextual() ? n : null;
     }
 }

@@ -1,7 +1,8 @@
 package dev.echolab.lab.run;
 
 import dev.echolab.lab.sample.Sampler;
-import dev.echolab.loadgen.ProgressLine;
+import dev.echolab.loadgen.output.JsonStream;
+import dev.echolab.loadgen.output.Progress;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -61,23 +62,22 @@ public final class CaseSeries {
     }
 
     /**
-     * One point per progress line of the load generator's output (one a second), with the server's
-     * CPU over the same second from the {@link Sampler}. Its lines count seconds from the load's start;
-     * the measurement began {@code warmupS} later, at {@code measureStartEpochMs}. Null without them.
+     * One point per second of the load generator's {@code --json-stream} (its {@link Progress}
+     * objects), with the server's CPU over the same second from the {@link Sampler}. Their seconds
+     * count from the load's start; the measurement began {@code warmupS} later, at
+     * {@code measureStartEpochMs} (0: nothing was measured). Null without them.
      */
-    static List<CaseResult.Second> timeline(Path log, Long measureStartEpochMs, Double warmupS, Sampler sampler)
+    static List<CaseResult.Second> timeline(Path stream, long measureStartEpochMs, double warmupS, Sampler sampler)
             throws IOException {
-        if (measureStartEpochMs == null || warmupS == null || !Files.exists(log)) {
+        if (measureStartEpochMs == 0 || !Files.exists(stream)) {
             return null;
         }
         List<CaseResult.Second> points = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
-            ProgressLine.parse(line).ifPresent(p -> {
-                double t = p.seconds() - warmupS;
-                long end = measureStartEpochMs + Math.round(t * 1000);
-                double cpuPct = 100 * sampler.cpuSecondsBetween(end - 1000, end);
-                points.add(new CaseResult.Second(t, p.msgsPerS(), cpuPct));
-            });
+        for (Progress p : JsonStream.read(stream).progress()) {
+            double t = Math.round(p.elapsedS()) - warmupS;
+            long end = measureStartEpochMs + Math.round(t * 1000);
+            double cpuPct = 100 * sampler.cpuSecondsBetween(end - 1000, end);
+            points.add(new CaseResult.Second(t, p.msgsPerS(), cpuPct));
         }
         return points.isEmpty() ? null : points;
     }

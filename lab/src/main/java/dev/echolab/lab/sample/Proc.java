@@ -151,15 +151,82 @@ public final class Proc {
      * else). Idle and iowait are not busy; guest time is already inside user, so it is not added.
      */
     static long hostBusyTicks() {
+        return hostTicks().busy();
+    }
+
+    /**
+     * The whole machine's CPU ticks (all CPUs) since boot, from the first line of {@code /proc/stat}.
+     *
+     * @param busy  user, nice, system, irq, softirq and steal, as {@link #hostBusyTicks}
+     * @param total busy plus idle and iowait: the wall time of every CPU
+     * @param steal time the hypervisor gave our CPUs to someone else
+     */
+    public record HostTicks(long busy, long total, long steal) {
+
+        public double busySeconds() {
+            return (double) busy / TICKS_PER_SECOND;
+        }
+
+        public double totalSeconds() {
+            return (double) total / TICKS_PER_SECOND;
+        }
+
+        public double stealSeconds() {
+            return (double) steal / TICKS_PER_SECOND;
+        }
+    }
+
+    /** {@link HostTicks} now; all zero when /proc/stat cannot be read. */
+    public static HostTicks hostTicks() {
         try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/stat"))) {
             String[] f = r.readLine().trim().split("\\s+");
-            long busy = 0;
-            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-                busy += i < f.length ? Long.parseLong(f[i]) : 0;
+            long[] v = new long[9];
+            for (int i = 1; i < v.length && i < f.length; i++) {
+                v[i] = Long.parseLong(f[i]);
             }
-            return busy;
+            // [1] user [2] nice [3] system [4] idle [5] iowait [6] irq [7] softirq [8] steal
+            long busy = v[1] + v[2] + v[3] + v[6] + v[7] + v[8];
+            return new HostTicks(busy, busy + v[4] + v[5], v[8]);
+        } catch (IOException | RuntimeException e) {
+            return new HostTicks(0, 0, 0);
+        }
+    }
+
+    /** Open file descriptors summed over {@code pids} (sockets included); a process that ended counts 0. */
+    public static long fds(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(String.valueOf(pid)).resolve("fd"))) {
+                for (Path ignored : fds) {
+                    sum++;
+                }
+            } catch (IOException | RuntimeException gone) {
+                // ended, or not ours to read
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The machine's memory in TCP socket buffers, in bytes: {@code /proc/net/sockstat}'s
+     * {@code TCP: ... mem N}, counted in pages. The kernel's share of a connection, which no
+     * process's RSS shows; 0 when unknown.
+     */
+    public static long tcpMemoryBytes() {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve("net/sockstat"))) {
+                if (line.startsWith("TCP:")) {
+                    String[] f = line.split("\\s+");
+                    for (int i = 1; i + 1 < f.length; i++) {
+                        if (f[i].equals("mem")) {
+                            return Long.parseLong(f[i + 1]) * PAGE_SIZE;
+                        }
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+        return 0;
     }
 }

@@ -97,7 +97,12 @@ public class CompareFailuresTest {
                 "peer go skipped: go not installed (apt-get install golang-go)",
                 "peer gevent skipped: gevent not installed (apt-get install python3-gevent)",
                 "peer py-threads skipped: python3 not installed (apt-get install python3)",
-                "peer py-asyncio skipped: python3 not installed (apt-get install python3)"), r.err.lines().toList());
+                "peer py-asyncio skipped: python3 not installed (apt-get install python3)",
+                "peer c-select skipped: gcc not installed (apt-get install gcc)",
+                "peer c-poll skipped: gcc not installed (apt-get install gcc)",
+                "peer c-fork skipped: gcc not installed (apt-get install gcc)",
+                "peer py-fork skipped: python3 not installed (apt-get install python3)",
+                "peer gevent-chapter skipped: gevent not installed (apt-get install python3-gevent)"), r.err.lines().toList());
         JsonNode cases = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("cases");
         assertEquals(1, cases.size(), "the backend's case still ran: " + cases);
         assertEquals("nio", cases.get(0).get("backend").asText());

@@ -1,0 +1,65 @@
+package dev.echolab.lab.chapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.RepeatedTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The chapter's rows are built by name: every value set through {@link ChapterCommand.Row.Builder}
+ * comes back from the accessor and the results.json key of the same name, and an experiment's
+ * settings come from the experiment itself. Random distinct values, so two figures of one type
+ * that traded places would differ.
+ */
+class ChapterRowTest {
+
+    private final Random random = new Random();
+
+    @RepeatedTest(5)
+    void everyValueSetByNameIsReadBackUnderThatName() {
+        ChapterExperiment e = ChapterExperiment.values()[random.nextInt(ChapterExperiment.values().length)];
+        ChapterExperiment.Runtime runtime = e.runtimes.get(random.nextInt(e.runtimes.size()));
+        List<Double> d = distinct(5).stream().map(v -> v / 7.0).toList();
+        List<Long> l = distinct(2);
+        int processes = random.nextInt(1, 64);
+        String status = "s" + random.nextInt();
+        String failure = "f" + random.nextInt();
+
+        ChapterCommand.Row row = ChapterCommand.Row.of(runtime).status(status).failure(failure).msgsPerS(d.get(0))
+                .coresUsed(d.get(1)).serverCpuUsPerMsg(d.get(2)).p50Us(l.get(0)).p99Us(l.get(1))
+                .loadgenCores(d.get(3)).processes(processes).rssMb(d.get(4)).build();
+
+        assertEquals(List.of(runtime.label(), runtime.model(), runtime.expected(), status, failure),
+                List.of(row.runtime(), row.model(), row.expected(), row.status(), row.failure()));
+        assertEquals(d, List.of(row.msgsPerS(), row.coresUsed(), row.serverCpuUsPerMsg(), row.loadgenCores(), row.rssMb()));
+        assertEquals(l, List.of(row.p50Us(), row.p99Us()));
+        assertEquals(processes, row.processes());
+
+        JsonNode json = new ObjectMapper().valueToTree(new ChapterCommand.Result(e, List.of(row)));
+        assertEquals(List.of("id", "title", "proves", "work", "connections", "rate", "rows"), names(json));
+        assertEquals(List.of(e.id, e.title, e.proves, e.work), List.of(json.get("id").asText(), json.get("title").asText(),
+                json.get("proves").asText(), json.get("work").asText()));
+        assertEquals(List.of(e.connections, e.rate), List.of(json.get("connections").asInt(), json.get("rate").asInt()));
+        JsonNode r = json.get("rows").get(0);
+        assertEquals(List.of("runtime", "model", "expected", "status", "failure", "msgs_per_s", "cores_used",
+                "server_cpu_us_per_msg", "p50_us", "p99_us", "loadgen_cores", "processes", "rss_mb"), names(r));
+        assertEquals(d, List.of(r.get("msgs_per_s").asDouble(), r.get("cores_used").asDouble(),
+                r.get("server_cpu_us_per_msg").asDouble(), r.get("loadgen_cores").asDouble(), r.get("rss_mb").asDouble()));
+        assertEquals(l, List.of(r.get("p50_us").asLong(), r.get("p99_us").asLong()));
+    }
+
+    private List<Long> distinct(int n) {
+        return random.longs(1, 1_000_000_000L).distinct().limit(n).boxed().toList();
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

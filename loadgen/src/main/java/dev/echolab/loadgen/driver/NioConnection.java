@@ -1,0 +1,167 @@
+package dev.echolab.loadgen.driver;
+
+import dev.echolab.loadgen.ErrorKind;
+import dev.echolab.loadgen.Messages;
+import dev.echolab.loadgen.Run;
+
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+
+/**
+ * One connection of the {@link NioDriver}, owned by one selector thread. Nothing is buffered per
+ * connection: the bytes of any message can be regenerated from {@code (id, seq, offset)}, so the
+ * state is two cursors (what has been sent, what has come back) and the send times of the
+ * messages in flight. The connection moves its own cursors; its {@link NioWorker} does the IO.
+ *
+ * <pre>
+ *   NEW -> CONNECTING -(finishConnect)-> OPEN -(done, failed or run over)-> CLOSED
+ *
+ *   sent:      [ 1 .. txSeq-1 complete ][ txSeq: txOff bytes out ]
+ *   received:  [ 1 .. rxSeq-1 verified ][ rxSeq: rxOff bytes back ]     rxSeq <= txSeq
+ * </pre>
+ */
+public final class NioConnection {
+
+    public enum State { NEW, CONNECTING, OPEN, CLOSED }
+
+    public final int id;
+    private final Run run;
+    private final Messages messages;
+    private final int pipeline;
+
+    // Set by NioConnector during the connect phase, then read by the worker.
+    public State state = State.NEW;
+    SocketChannel channel;
+    SelectionKey key;
+    long connectStart;
+    /** Whether OP_WRITE is in the interest set: a write did not take everything. */
+    boolean wantWrite;
+    /** 1 while in its worker's list of connections to look at for timeouts, else 0 ({@link NioWorker#watch}). */
+    int watched;
+
+    /** Message being sent and the offset of its next byte. */
+    private long txSeq = 1;
+    private int txOff;
+    /** Message being received and the offset of its next byte. */
+    private long rxSeq = 1;
+    private int rxOff;
+    /** Send time and intended send time of the messages in flight, at {@code seq % pipeline}. */
+    private final long[] sentAt;
+    private final long[] dueAt;
+
+    public NioConnection(int id, Run run) {
+        this.id = id;
+        this.run = run;
+        this.messages = run.messages;
+        this.pipeline = run.settings.pipeline();
+        this.sentAt = new long[pipeline];
+        this.dueAt = new long[pipeline];
+    }
+
+    /**
+     * Copies into {@code out} the bytes that may go out {@code now}: the rest of the message being
+     * sent, then new messages while the pipeline and the schedule allow. Moves nothing: what was
+     * really written is reported by {@link #sent}.
+     *
+     * @return how many bytes were copied (0: nothing to send now)
+     */
+    int outgoing(byte[] out, byte[] scratch, long now) {
+        long seq = txSeq;
+        int off = txOff;
+        int len = 0;
+        while (len < out.length && (off > 0 || mayStart(seq, now))) {
+            int ml = messages.length(id, seq);
+            int k = Math.min(out.length - len, ml - off);
+            messages.write(id, seq, off, out, len, k, scratch);
+            len += k;
+            off += k;
+            if (off == ml) {
+                seq++;
+                off = 0;
+            }
+        }
+        return len;
+    }
+
+    private boolean mayStart(long seq, long now) {
+        return seq - rxSeq < pipeline && run.maySend(seq, now) && run.intended(id, seq) <= now;
+    }
+
+    /** {@code n} bytes of {@link #outgoing} left at {@code now}: a message whose first byte left is stamped now. */
+    void sent(int n, long now) {
+        while (n > 0) {
+            int slot = (int) (txSeq % pipeline);
+            if (txOff == 0) {
+                if (txSeq == 1) {
+                    run.firstSend(id);
+                }
+                long due = run.intended(id, txSeq);
+                sentAt[slot] = now;
+                dueAt[slot] = due == 0 ? now : due;
+            }
+            int ml = messages.length(id, txSeq);
+            int k = Math.min(n, ml - txOff);
+            txOff += k;
+            n -= k;
+            if (txOff == ml) {
+                txSeq++;
+                txOff = 0;
+            }
+        }
+    }
+
+    /**
+     * Compares {@code n} received bytes with the messages in flight, byte for byte against the
+     * regenerated ones (into {@code expected}), and records each completed message; {@code held} is
+     * how long these bytes had been in this process's hands before {@code now}.
+     */
+    void received(byte[] in, int n, byte[] expected, byte[] scratch, long held, long now) throws ErrorKind.MismatchException {
+        for (int pos = 0; pos < n; ) {
+            if (rxSeq == txSeq && rxOff >= txOff) {
+                throw new ErrorKind.MismatchException("connection " + id + ": mismatch: received "
+                        + (n - pos) + " more bytes than were sent");
+            }
+            int ml = messages.length(id, rxSeq);
+            int k = Math.min(n - pos, ml - rxOff);
+            messages.write(id, rxSeq, rxOff, expected, 0, k, scratch);
+            int d = Arrays.mismatch(in, pos, pos + k, expected, 0, k);
+            if (d >= 0) {
+                throw new ErrorKind.MismatchException(Run.mismatch(id, rxSeq, rxOff + d, expected[d], in[pos + d]));
+            }
+            pos += k;
+            rxOff += k;
+            if (rxOff == ml) {
+                int slot = (int) (rxSeq % pipeline);
+                run.completed(id, ml, sentAt[slot], dueAt[slot], held, now);
+                rxSeq++;
+                rxOff = 0;
+            }
+        }
+    }
+
+    /** Messages sent (at least their first byte) and not yet fully echoed. */
+    long inFlight() {
+        return txOff > 0 ? txSeq - rxSeq + 1 : txSeq - rxSeq;
+    }
+
+    /** The message whose echo is awaited (or would be next): the one an error is about. */
+    long awaited() {
+        return rxSeq;
+    }
+
+    /** The oldest message in flight was sent {@code timeoutNanos} or more before {@code now}. */
+    boolean overdue(long now, long timeoutNanos) {
+        return inFlight() > 0 && now - sentAt[(int) (rxSeq % pipeline)] >= timeoutNanos;
+    }
+
+    /** Nothing in flight, and the run wants nothing more from this connection. */
+    boolean finished(long now) {
+        return inFlight() == 0 && !run.maySend(txSeq, now);
+    }
+
+    /** Open loop: message {@code seq} of the schedule has not been sent yet. */
+    boolean behind(long seq) {
+        return txSeq <= seq;
+    }
+}
