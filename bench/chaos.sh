@@ -19,9 +19,7 @@
 # Environment: CONNECTIONS [100]  OUT [target/chaos]. Run it under the bench lock:
 #   flock /tmp/echolab-bench.lock bench/chaos.sh nio 120
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bin/env.sh"
-. "$ROOT/bench/lib-server.sh"
+. "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: bench/chaos.sh BACKEND [SECONDS]" >&2; exit 2; }
 CASE=$1 SECONDS_TOTAL=${2:-120}
@@ -37,6 +35,9 @@ command -v python3 > /dev/null || { echo "chaos.sh needs python3 for its hostile
 start_server "$CASE" "$OUT/$name.server.log" --processes 2 --drain-timeout 30s || exit 1
 PARENT=$SERVER_PID
 group_pids() { echo "$PARENT" $(pgrep -P "$PARENT"); }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
+threads() { ls "/proc/$1/task" 2> /dev/null | wc -l; }
+fds() { ls "/proc/$1/fd" 2> /dev/null | wc -l; }
 group_rss_mib() { local t=0 p; for p in $(group_pids); do t=$((t + $(rss_kib "$p"))); done; echo $((t / 1024)); }
 group_threads() { local t=0 p; for p in $(group_pids); do t=$((t + $(threads "$p"))); done; echo "$t"; }
 # Warm the group up first, so that the start figures are a served group's, not a cold JVM's.
@@ -121,6 +122,7 @@ while [ $(( $(date +%s) - start + 13 )) -le "$SECONDS_TOTAL" ]; do
         hostile) hostile; note="newcomers failed after: $(newcomers 20)" ;;
     esac
     wait "$lg"
+    forget "$lg"
     injected[$fault]=$(( ${injected[$fault]:-0} + 1 ))
     errors=$(jq '.errors // 0' "$json" 2>/dev/null || echo "?")
     mismatches=$(jq '.mismatches // 0' "$json" 2>/dev/null || echo "?")
@@ -139,7 +141,7 @@ while [ $(( $(date +%s) - start + 13 )) -le "$SECONDS_TOTAL" ]; do
 done
 sleep 2 # the last round's old children finish draining
 rss_end=$(group_rss_mib) threads_end=$(group_threads)
-restarts=$(stats_line "$OUT/$name.server.log" | sed -n 's/.*restarts=\([0-9]*\).*/\1/p')
+restarts=$(grep '^connections=' "$OUT/$name.server.log" | tail -n 1 | sed -n 's/.*restarts=\([0-9]*\).*/\1/p')
 stop_server
 
 echo "summary $CASE: ${rounds} rounds in $(( $(date +%s) - start ))s; faults injected: $(for f in "${faults[@]}"; do printf '%s %s ' "$f" "${injected[$f]:-0}"; done)"
