@@ -120,11 +120,27 @@ class ClientCommandTest {
     }
 
     @Test
-    void echoClientDetectsADifferentReply() throws Exception {
+    void echoReturnsMinusOneForAnExactEchoAndTheFirstDifferingByteOtherwise() throws Exception {
+        byte[] msg = "abc\n".getBytes(StandardCharsets.UTF_8);
         try (EchoClient c = EchoClient.connect("127.0.0.1", port, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
-            byte[] msg = "abc\n".getBytes(StandardCharsets.UTF_8);
             assertEquals(-1, c.echo(msg, new byte[msg.length]));
             assertThrows(IllegalArgumentException.class, () -> c.echo(msg, new byte[1]));
+        }
+        // A server that changes the third byte of what it is sent.
+        try (ServerSocket liar = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answering = Thread.ofPlatform().start(() -> {
+                try (java.net.Socket s = liar.accept()) {
+                    byte[] got = s.getInputStream().readNBytes(msg.length);
+                    got[2] ^= 1;
+                    s.getOutputStream().write(got);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (EchoClient c = EchoClient.connect("127.0.0.1", liar.getLocalPort(), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+                assertEquals(2, c.echo(msg, new byte[msg.length]));
+            }
+            answering.join(5_000);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DescriptorsTest {
 
@@ -27,5 +28,16 @@ class DescriptorsTest {
         Files.writeString(limits, "Max open files            unlimited            unlimited            files\n");
         assertEquals(OptionalLong.empty(), Descriptors.softLimit(limits));
         assertEquals(OptionalLong.empty(), Descriptors.softLimit(dir.resolve("missing")));
+    }
+
+    @Test
+    void thisProcesssLimitsAndOpenDescriptorsAreRead() throws IOException {
+        long soft = Descriptors.softLimit().orElseThrow();
+        long hard = Descriptors.hardLimit().orElse(Long.MAX_VALUE);
+        assertTrue(soft > 0 && soft <= hard, "soft " + soft + ", hard " + hard);
+        long before = Descriptors.open().orElseThrow();
+        try (var one = Files.newInputStream(Path.of("/proc/self/limits"))) {
+            assertTrue(Descriptors.open().orElseThrow() > before, "a file opened is a descriptor more");
+        }
     }
 }

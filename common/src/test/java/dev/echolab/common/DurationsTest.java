@@ -40,4 +40,11 @@ class DurationsTest {
         }
         assertEquals("1500ms", Durations.format(Durations.parse("1.5s")));
     }
+
+    @Test
+    void theLongestDurationIsTheLargestNanosecondCountAndOneMoreIsTooLong() {
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), Durations.parse(Long.MAX_VALUE + "ns"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("9223372036854775808ns"));
+        assertEquals("'9223372036854775808ns' is too long a duration", e.getMessage());
+    }
 }

@@ -60,8 +60,9 @@ class KernelBillIT {
                 "a blocking thread sleeps in its read between messages: " + blocking.get("kernel_bill"));
         assertTrue(blocking.get("kernel_bill").get("involuntary_ctx_switches_per_msg").isNumber(), blocking.get("kernel_bill").toString());
 
-        // where the threads are: one per connection in a read (a few may be between two reads), none in nio
-        assertTrue(inCall(blocking, "read", "recvfrom") >= CONNECTIONS - 4, "blocking under load: " + threads(blocking));
+        // where the threads are: one per connection in a read, or runnable (its data came; Linux then
+        // reports no call) when the server's CPU is busy; none in nio
+        assertTrue(inCall(blocking, "read", "recvfrom") + inState(blocking, "R") >= CONNECTIONS, "blocking under load: " + threads(blocking));
         assertTrue(inCall(nio, "read", "recvfrom") <= 1, "nio under load: " + threads(nio));
         double at = blocking.get("kernel_bill").get("threads_at_s").asDouble();
         assertTrue(at > 0 && at < 2, "looked at within the measured interval: " + at);
@@ -126,6 +127,16 @@ class KernelBillIT {
         int n = 0;
         for (JsonNode g : c.get("kernel_bill").get("threads")) {
             if (List.of(syscalls).contains(g.get("syscall").asText())) {
+                n += g.get("threads").asInt();
+            }
+        }
+        return n;
+    }
+
+    private static int inState(JsonNode c, String state) {
+        int n = 0;
+        for (JsonNode g : c.get("kernel_bill").get("threads")) {
+            if (g.get("state").asText().equals(state)) {
                 n += g.get("threads").asInt();
             }
         }

@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The accept loop and the echo loop shared by the three blocking backends ({@code blocking},
@@ -60,6 +62,7 @@ public abstract class StreamEchoServer extends BaseEchoServer {
     static final int LARGE_BUFFER = 64 * 1024;
 
     private final ExecutorService executor;
+    private final JoinedThreads echoThreads;
     /** --tally: the counter every connection's thread updates per message (the lesson on locks). */
     private final Tally tally;
     private long accepted;
@@ -82,9 +85,14 @@ public abstract class StreamEchoServer extends BaseEchoServer {
         }
     }
 
-    protected StreamEchoServer(ServerConfig config, ExecutorService executor) {
+    /**
+     * @param executor the executor of the echo loops, made with the thread factory it is given
+     * @param threads  how its threads are made; they are joined by {@code close()}
+     */
+    protected StreamEchoServer(ServerConfig config, Function<ThreadFactory, ExecutorService> executor, ThreadFactory threads) {
         super(config);
-        this.executor = executor;
+        this.echoThreads = new JoinedThreads(threads);
+        this.executor = executor.apply(echoThreads);
         this.tally = new Tally(config.tally());
     }
 
@@ -250,6 +258,8 @@ public abstract class StreamEchoServer extends BaseEchoServer {
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("{}: echo threads still running after 5 s", config.backend().id());
+            } else {
+                echoThreads.join();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

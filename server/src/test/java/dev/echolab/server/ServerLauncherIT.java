@@ -3,6 +3,7 @@ package dev.echolab.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -65,6 +66,75 @@ class ServerLauncherIT {
             }
             assertEquals(0, p.exitValue());
         } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The other stop signals of a single server process (SIGTERM is the test above, on every
+     * backend): design.md's "SIGINT or SIGTERM: stops accepting, closes its connections ... exits 0
+     * within 5 s", and the exit status table of {@code bin/server --help} for SIGHUP. One row per
+     * signal with the status it is held to.
+     */
+    @ParameterizedTest(name = "SIG{0} -> exit {1}")
+    @CsvSource({"INT, 0", "HUP, 0"})
+    void aStopSignalClosesTheConnectionsAndExitsWithItsStatusWithinFiveSeconds(String signal, int status) throws Exception {
+        Process p = start("--port", "0", "--backend", "nio");
+        try {
+            BufferedReader out = reader(p);
+            ReadyLine ready = configurationThenReady(out);
+            try (Socket s = connect(ready.port())) {
+                roundTrip(s, "before SIG" + signal + "\n");
+                Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(p.pid())).start();
+                assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -s " + signal);
+                assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIG" + signal);
+                LimitsTest.assertClosedByServer(s);
+            }
+            assertEquals(status, p.exitValue(), "exit status after SIG" + signal);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * design.md: "at most once a second and only while something changes, one stats line". A
+     * client echoes without pause for 4 s: at most one line per second of it (plus one for the
+     * second it ends in); then, with nothing changing, no line for 2.5 s.
+     */
+    @Test
+    void statsLinesComeAtMostOnceASecondAndOnlyWhileSomethingChanges() throws Exception {
+        Process p = start("--port", "0", "--backend", "nio");
+        try {
+            BufferedReader out = reader(p);
+            ReadyLine ready = configurationThenReady(out);
+            java.util.concurrent.BlockingQueue<Long> statsAt = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) {
+                        if (StatsLine.parse(l).isPresent()) {
+                            statsAt.add(System.nanoTime());
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the process ended
+                }
+            });
+            long busyMs = 4_000;
+            try (Socket s = connect(ready.port())) {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(busyMs);
+                for (int i = 0; System.nanoTime() - end < 0; i++) {
+                    roundTrip(s, "message " + i + "\n");
+                }
+            }
+            Thread.sleep(1_500); // the close, then the line that reports it
+            int whileBusy = statsAt.size();
+            assertTrue(whileBusy >= 2, "stats lines while a client echoed for " + busyMs + " ms: " + whileBusy);
+            assertTrue(whileBusy <= busyMs / 1_000 + 2, whileBusy + " stats lines in " + (busyMs + 1_500) + " ms");
+            Thread.sleep(2_500);
+            assertEquals(whileBusy, statsAt.size(), "stats lines while nothing changed");
+        } finally {
+            p.toHandle().destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
             p.destroyForcibly();
         }
     }
@@ -186,6 +256,13 @@ class ServerLauncherIT {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return new Result(p.exitValue(), out.lines().toList(), err.lines().toList());
+    }
+
+    /** Reads the configuration line and the ready line after it. */
+    static ReadyLine configurationThenReady(BufferedReader out) throws IOException {
+        out.readLine();
+        String line = out.readLine();
+        return ReadyLine.parse(line).orElseThrow(() -> new AssertionError("not a ready line: " + line));
     }
 
     static BufferedReader reader(Process p) {

@@ -7,18 +7,14 @@ import org.junit.jupiter.api.Timeout;
 
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.echolab.server.EchoServers.awaitStall;
+import static dev.echolab.server.EchoServers.assertSlowReaderHeldWithinPromise;
 import static dev.echolab.server.EchoServers.connect;
 import static dev.echolab.server.EchoServers.echoConcurrently;
 import static dev.echolab.server.EchoServers.oddSizes;
 import static dev.echolab.server.EchoServers.random;
-import static dev.echolab.server.EchoServers.readExactly;
 import static dev.echolab.server.EchoServers.started;
-import static dev.echolab.server.EchoServers.writeWithoutReading;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The uring backend's fallback for kernels without multishot receive (before Linux 6.0): one recv
@@ -51,18 +47,9 @@ class UringSingleShotTest {
     }
 
     @Test
-    void stopsReadingAClientThatDoesNotReadAndLosesNothing() throws Exception {
-        byte[] data = random(64 * MiB, 22);
+    void aClientThatDoesNotReadIsHeldToThePromisedUnsentBytesAndLosesNothing() throws Exception {
         try (EchoServer server = started(URING); Socket s = connect(server)) {
-            AtomicLong written = new AtomicLong();
-            Thread writer = writeWithoutReading(s, data, written);
-            long stalledAt = awaitStall(written, 1_000);
-            // The bound of EchoContractTest: the kernel's socket buffers plus at most 64 KiB held by
-            // the server.
-            assertTrue(stalledAt < 40L * MiB, "the client could write " + stalledAt / MiB + " MiB without reading");
-            byte[] echo = readExactly(s.getInputStream(), data.length);
-            writer.join(10_000);
-            assertArrayEquals(data, echo);
+            assertSlowReaderHeldWithinPromise(server, URING, s, random(64 * MiB, 22), 0);
         }
     }
 }

@@ -1,18 +1,26 @@
 package dev.echolab.server;
 
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 import static dev.echolab.server.EchoServers.connect;
 import static dev.echolab.server.EchoServers.roundTrip;
 import static dev.echolab.server.EchoServers.started;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,24 +51,56 @@ class WorkOffloadTest {
         assertTrue(virtual > 3 * onLoop, "virtual threads block only their own connection; " + figures);
     }
 
-    @Test
-    void cpuWorkAndOffloadKeepTheEchoCorrectOnEveryEventLoopBackend() throws Exception {
-        Work cpu = Work.parse("cpu:200us");
-        for (Backend b : new Backend[] {Backend.NONBLOCKING, Backend.NIO, Backend.AIO, Backend.NETTY}) {
-            for (int offload : new int[] {0, 4}) {
-                try (EchoServer server = started(ServerConfig.loopback(b).withWork(cpu, offload));
-                     Socket s = connect(server)) {
-                    for (int i = 0; i < 20; i++) {
-                        roundTrip(s, b + " offload " + offload + " message " + i + "\n");
-                    }
-                }
+    /** Every backend with its work where it runs by default, and moved to 4 threads where it can be. */
+    static Stream<Named<ServerConfig>> workConfigs() {
+        List<Named<ServerConfig>> all = new ArrayList<>();
+        for (Backend b : Backend.values()) {
+            all.add(Named.of(b.id(), ServerConfig.loopback(b)));
+            if (b.offloads()) {
+                all.add(Named.of(b.id() + " --offload 4", ServerConfig.loopback(b).withWork(Work.parse("none"), 4)));
             }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("workConfigs")
+    void cpuWorkSpendsCpuPerMessageWhereIoWorkSleepsAndTheEchoStaysCorrect(ServerConfig config) throws Exception {
+        // The same messages with io:D (a sleep: the same wall time, next to no CPU) and cpu:D (a
+        // spin): the process's CPU time differs by about messages x D. Half of it is the bound, so a
+        // spinner that loses its core part of the time still passes; work not done, or done as a
+        // sleep, does not.
+        Duration d = Duration.ofMillis(5);
+        int messages = 60;
+        // io runs before and after: the first run of a backend also pays for loading and compiling
+        // its classes, so the cheaper io run is the baseline.
+        ServerConfig ioConfig = config.withWork(Work.parse("io:" + d.toMillis() + "ms"), config.offload());
+        long io = cpuNanosFor(ioConfig, messages);
+        long cpu = cpuNanosFor(config.withWork(Work.parse("cpu:" + d.toMillis() + "ms"), config.offload()), messages);
+        io = Math.min(io, cpuNanosFor(ioConfig, messages));
+        long extraMs = TimeUnit.NANOSECONDS.toMillis(cpu - io);
+        assertTrue(extraMs >= messages * d.toMillis() / 2, config.label() + ": " + messages + " messages of cpu:"
+                + d.toMillis() + "ms cost " + extraMs + " ms of CPU more than io:" + d.toMillis() + "ms, expected about "
+                + messages * d.toMillis());
+    }
+
+    /** CPU time of this process while {@code messages} round trips run through a server of {@code config}. */
+    private static long cpuNanosFor(ServerConfig config, int messages) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (EchoServer server = started(config); Socket s = connect(server)) {
+            roundTrip(s, "warm up\n");
+            long before = os.getProcessCpuTime();
+            for (int i = 0; i < messages; i++) {
+                roundTrip(s, config.label() + " message " + i + "\n");
+            }
+            return os.getProcessCpuTime() - before;
         }
     }
 
     /** Closed loop: each connection sends one line and waits for it; msgs/s over all of them. */
     private static double throughput(ServerConfig config) throws Exception {
         LongAdder messages = new LongAdder();
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
         try (EchoServer server = started(config)) {
             List<Thread> clients = new ArrayList<>();
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MEASURE_MS);
@@ -72,14 +112,19 @@ class WorkOffloadTest {
                             roundTrip(s, "Thread-" + id + " say hello " + n + "\n");
                             messages.increment();
                         }
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
+                    } catch (Throwable e) {
+                        failures.add(e); // a client that failed must fail the test, not just sit out the count
                     }
                 }));
             }
             for (Thread t : clients) {
                 t.join(MEASURE_MS + 20_000);
+                assertFalse(t.isAlive(), "a client still running 20 s after the measurement ended");
             }
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError(failures.size() + " of " + CONNECTIONS + " clients failed against "
+                    + config.label(), failures.peek());
         }
         return messages.sum() * 1000.0 / MEASURE_MS;
     }

@@ -13,7 +13,10 @@ import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
 import dev.echolab.lab.report.Environment;
 import dev.echolab.lab.report.KernelTables;
+import dev.echolab.lab.report.Charts;
+import dev.echolab.lab.report.HtmlReport;
 import dev.echolab.lab.report.MarkdownReport;
+import dev.echolab.lab.report.Tables;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
@@ -66,7 +69,8 @@ public final class ChapterCommand implements Callable<Integer> {
     private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
-            description = "Experiments to run: all, or some of gil, io, processes (default: ${DEFAULT-VALUE}).")
+            description = "Experiments to run: all, or some of gil, io, processes, locks, tickets, select, as-printed, switch "
+                    + "(default: ${DEFAULT-VALUE}).")
     String experiment = "all";
 
     @Option(names = "--runtimes", paramLabel = "all|ID,...",
@@ -118,27 +122,32 @@ public final class ChapterCommand implements Callable<Integer> {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
-                      Integer processes, Double rssMb) {
+                      Integer processes, Double rssMb, Long fairnessMin, Long fairnessMedian, Long fairnessMax,
+                      Long verified, Long counted, Long lost, String verdict) {
 
-        static Row measured(ChapterExperiment.Runtime r, CaseResult c) {
-            return of(r).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
+        static Row measured(ChapterExperiment.Runtime r, int cpus, CaseResult c) {
+            Long lost = c.verified == null || c.tallyCounted == null ? null : c.verified - c.tallyCounted;
+            return of(r, cpus).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
+                    .fairness(c.fairnessMinMsgs, c.fairnessMedianMsgs, c.fairnessMaxMsgs)
+                    .tally(c.verified, c.tallyCounted, lost).verdict(c.verdict == null ? null : c.verdict.toString())
                     .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
                     .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
                     .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
         }
 
-        static Row skipped(ChapterExperiment.Runtime r, String why) {
-            return of(r).status("skipped").failure(why).build();
+        static Row skipped(ChapterExperiment.Runtime r, int cpus, String why) {
+            return of(r, cpus).status("skipped").failure(why).build();
         }
 
         /** A row for one runtime: its names from the experiment, the rest set by name; what is never set stays null. */
-        static Builder of(ChapterExperiment.Runtime r) {
-            return new Builder(r);
+        static Builder of(ChapterExperiment.Runtime r, int cpus) {
+            return new Builder(r, cpus);
         }
 
         /** Each setter names the field it sets; {@link #build} is the one positional call, in the record's order. */
         static final class Builder {
             private final ChapterExperiment.Runtime runtime;
+            private final int cpus;
             private String status;
             private String failure;
             private Double msgsPerS;
@@ -149,9 +158,39 @@ public final class ChapterCommand implements Callable<Integer> {
             private Double loadgenCores;
             private Integer processes;
             private Double rssMb;
+            private Long fairnessMin;
+            private Long fairnessMedian;
+            private Long fairnessMax;
+            private Long verified;
+            private Long counted;
+            private Long lost;
+            private String verdict;
 
-            private Builder(ChapterExperiment.Runtime runtime) {
+            private Builder(ChapterExperiment.Runtime runtime, int cpus) {
                 this.runtime = runtime;
+                this.cpus = cpus;
+            }
+
+            /** Messages the connection that got the fewest, the median one and the one that got the most completed. */
+            Builder fairness(Long min, Long median, Long max) {
+                fairnessMin = min;
+                fairnessMedian = median;
+                fairnessMax = max;
+                return this;
+            }
+
+            /** The lab's verdict on the run behind the row ({@code ok}, {@code disturbed} ...). */
+            Builder verdict(String v) {
+                verdict = v;
+                return this;
+            }
+
+            /** Echoes verified by the load generator, the server's --tally count, and the updates lost between them. */
+            Builder tally(Long verifiedEchoes, Long countedByServer, Long lostUpdates) {
+                verified = verifiedEchoes;
+                counted = countedByServer;
+                lost = lostUpdates;
+                return this;
             }
 
             Builder status(String v) {
@@ -205,8 +244,9 @@ public final class ChapterCommand implements Callable<Integer> {
             }
 
             Row build() {
-                return new Row(runtime.label(), runtime.model(), runtime.expected(), status, failure, msgsPerS, coresUsed,
-                        serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb);
+                return new Row(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure, msgsPerS, coresUsed,
+                        serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb, fairnessMin, fairnessMedian, fairnessMax,
+                        verified, counted, lost, verdict);
             }
         }
     }
@@ -215,8 +255,8 @@ public final class ChapterCommand implements Callable<Integer> {
      * One experiment's settings and rows (results.json {@code experiments[]}). The settings are read
      * from the experiment by name, so its four strings cannot trade places.
      */
-    @JsonPropertyOrder({"id", "title", "proves", "work", "connections", "rate", "rows"})
-    public record Result(@JsonIgnore ChapterExperiment experiment, List<Row> rows) {
+    @JsonPropertyOrder({"id", "title", "proves", "work", "connections", "rate", "rows", "switches"})
+    public record Result(@JsonIgnore ChapterExperiment experiment, int rate, List<Row> rows, List<SwitchCost.Switch> switches) {
 
         @JsonProperty
         public String id() {
@@ -245,7 +285,7 @@ public final class ChapterCommand implements Callable<Integer> {
 
         @JsonProperty
         public int rate() {
-            return experiment.rate;
+            return rate;
         }
     }
 
@@ -273,18 +313,28 @@ public final class ChapterCommand implements Callable<Integer> {
         Map<String, String> kernelSections = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<CaseResult> cases = new ArrayList<>();
+        int cpus = env.cpus;
         for (ChapterExperiment e : experiments) {
+            if (e.kind() == ChapterExperiment.Kind.SWITCH) {
+                stdout.printf("%n%s: %s (JMH for Java, peers/switch/ for the others)%n", e.id, e.title);
+                List<SwitchCost.Switch> switches = switches(dir);
+                results.add(new Result(e, 0, List.of(), switches));
+                stdout.print(MarkdownReport.table(SWITCH_HEADERS, switches.stream().map(ChapterCommand::cells).toList()));
+                continue;
+            }
+            int rate = e.rate(cpus);
             stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
-                    e.id, e.title, e.work, e.connections, e.rate, Durations.format(duration));
+                    e.id, e.title, e.work, e.connections, rate, Durations.format(duration));
             List<Row> rows = new ArrayList<>();
             int firstCase = cases.size();
             for (ChapterExperiment.Runtime r : e.runtimes) {
                 if (only.isEmpty() || only.contains(r.id())) {
-                    rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, skipped.get(r.id())) : run(e, r, runner, cases));
+                    rows.add(r.peer() && skipped.containsKey(r.id()) ? Row.skipped(r, cpus, skipped.get(r.id()))
+                            : run(e, rate, cpus, r, runner, cases));
                 }
             }
-            results.add(new Result(e, rows));
-            stdout.print(MarkdownReport.table(headers(), rows.stream().map(ChapterCommand::cells).toList()));
+            results.add(new Result(e, rate, rows, List.of()));
+            stdout.print(MarkdownReport.table(headers(e), rows.stream().map(row -> cells(e, row)).toList()));
             List<CaseResult> experimentCases = cases.subList(firstCase, cases.size());
             kernelSections.put(e.id, KernelTables.markdownSection("Kernel bill: " + e.id, experimentCases));
             stdout.print("\n" + KernelTables.markdownTable("Kernel bill: " + e.id, experimentCases));
@@ -315,29 +365,69 @@ public final class ChapterCommand implements Callable<Integer> {
         return commands;
     }
 
-    private Row run(ChapterExperiment e, ChapterExperiment.Runtime r, CaseRunner runner, List<CaseResult> cases) {
+    private Row run(ChapterExperiment e, int rate, int cpus, ChapterExperiment.Runtime r, CaseRunner runner, List<CaseResult> cases) {
         CaseResult c = CaseResult.of(r.id(), r.peer(), "load", e.connections, e.work, 1);
-        c.rate = e.rate;
+        c.rate = rate;
         c.serverArgs = r.options();
+        c.serverPrefix = r.oneCore() ? ONE_CORE : List.of();
+        c.idleBeside = r.idle();
         stdout.println("  running " + r.label() + " ...");
         c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
                 d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
         cases.add(c);
-        Row row = Row.measured(r, c);
+        Row row = Row.measured(r, cpus, c);
         stdout.println("  " + r.label() + ": " + Summary.oneLine(c) + ", cores used " + fmt(row.coresUsed(), 2));
         return row;
     }
 
-    private static List<String> headers() {
-        return List.of("runtime", "model", "msgs/s", "cores used", "server CPU µs/msg", "p50 ms", "p99 ms",
-                "loadgen cores", "processes", "expected", "status");
+    /** The server of a one-core row: pinned to CPU 0, every thread it has on one core. */
+    private static final List<String> ONE_CORE = List.of("taskset", "-c", "0");
+
+    private static final List<String> SWITCH_HEADERS = List.of("runtime", "switch", "cores", "ns per switch");
+
+    /** The locks experiments add the count held against the verified echoes. */
+    private static boolean tallies(ChapterExperiment e) {
+        return e == ChapterExperiment.LOCKS || e == ChapterExperiment.TICKETS;
     }
 
-    private static List<String> cells(Row r) {
-        return List.of(r.runtime(), r.model(), fmt(r.msgsPerS(), 0), fmt(r.coresUsed(), 2), fmt(r.serverCpuUsPerMsg(), 0),
-                ms(r.p50Us()), ms(r.p99Us()), fmt(r.loadgenCores(), 2),
-                r.processes() == null ? "-" : String.valueOf(r.processes()), r.expected(),
-                r.status() + (r.failure() == null ? "" : ": " + r.failure()));
+    static List<String> headers(ChapterExperiment e) {
+        List<String> h = new ArrayList<>(List.of("runtime", "model", "msgs/s", "cores used", "server CPU µs/msg", "p50 ms", "p99 ms",
+                "fairness min/median/max", "loadgen cores", "processes", "RSS MB"));
+        if (tallies(e)) {
+            h.addAll(List.of("verified", "counted", "lost"));
+        }
+        h.addAll(List.of("expected", "status"));
+        return h;
+    }
+
+    static List<String> cells(ChapterExperiment e, Row r) {
+        List<String> c = new ArrayList<>(List.of(r.runtime(), r.model(), fmt(r.msgsPerS(), 0), fmt(r.coresUsed(), 2),
+                fmt(r.serverCpuUsPerMsg(), 1), ms(r.p50Us()), ms(r.p99Us()),
+                r.fairnessMin() == null ? "-" : r.fairnessMin() + " / " + r.fairnessMedian() + " / " + r.fairnessMax(),
+                fmt(r.loadgenCores(), 2), r.processes() == null ? "-" : String.valueOf(r.processes()), fmt(r.rssMb(), 0)));
+        if (tallies(e)) {
+            c.addAll(List.of(count(r.verified()), count(r.counted()), count(r.lost())));
+        }
+        c.addAll(List.of(r.expected(), r.status() + (r.failure() == null ? "" : ": " + r.failure())));
+        return c;
+    }
+
+    static List<String> cells(SwitchCost.Switch s) {
+        return List.of(s.runtime(), s.kind(), String.valueOf(s.cores()), String.format("%,.0f", s.nsPerSwitch()));
+    }
+
+    private static String count(Long n) {
+        return n == null ? "-" : String.format("%,d", n);
+    }
+
+    /** The switch-cost timings: JMH for Java (1 s iterations, 3 measured), the peers/switch/ programs at their defaults. */
+    private List<SwitchCost.Switch> switches(Path dir) throws IOException {
+        try {
+            return new SwitchCost(home, dir, toolchain, stdout, Duration.ofSeconds(1), 3, 1.0).measure();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 
     private static String ms(Long us) {
@@ -421,11 +511,47 @@ public final class ChapterCommand implements Callable<Integer> {
                 .append(Durations.format(warmup)).append(" of warm-up, one run per runtime.\n\n");
         for (Result r : results) {
             md.append("## ").append(r.id()).append(": ").append(r.title()).append("\n\n").append(r.proves()).append("\n\n")
-                    .append("`--work ").append(r.work()).append("`, ").append(r.connections()).append(" connections, open loop at ")
-                    .append(String.format("%,d", r.rate())).append(" msgs/s.\n\n")
-                    .append(MarkdownReport.table(headers(), r.rows().stream().map(ChapterCommand::cells).toList())).append('\n');
-            md.append(kernelSections.get(r.id())).append('\n');
+                    .append(r.experiment().kind() == ChapterExperiment.Kind.SWITCH
+                            ? MarkdownReport.table(SWITCH_HEADERS, r.switches().stream().map(ChapterCommand::cells).toList())
+                            : "`--work " + r.work() + "`, " + r.connections() + " connections, open loop at "
+                            + String.format("%,d", r.rate()) + " msgs/s.\n\n"
+                            + MarkdownReport.table(headers(r.experiment()), r.rows().stream().map(row -> cells(r.experiment(), row)).toList()))
+                    .append('\n');
+            if (kernelSections.containsKey(r.id())) {
+                md.append(kernelSections.get(r.id())).append('\n');
+            }
         }
         Files.writeString(dir.resolve("report.md"), md);
+        List<Tables.Table> tables = new ArrayList<>();
+        List<Charts.Bars> bars = new ArrayList<>();
+        for (Result r : results) {
+            String title = r.id() + ": " + r.title();
+            if (r.experiment().kind() == ChapterExperiment.Kind.SWITCH) {
+                tables.add(new Tables.Table(title, r.proves(), SWITCH_HEADERS, r.switches().stream().map(ChapterCommand::cells).toList()));
+                bars.add(new Charts.Bars("chapter-" + r.id(), title, r.proves(), "ns per switch",
+                        r.switches().stream().map(x -> x.runtime() + " " + x.kind() + " (" + x.cores() + (x.cores() == 1 ? " core)" : " cores)")).toList(),
+                        Map.of("ns per switch", r.switches().stream().map(SwitchCost.Switch::nsPerSwitch).toList())));
+                continue;
+            }
+            tables.add(new Tables.Table(title, r.proves(), headers(r.experiment()),
+                    r.rows().stream().map(row -> cells(r.experiment(), row)).toList()));
+            Measure m = Measure.of(r.experiment());
+            bars.add(new Charts.Bars("chapter-" + r.id(), title + " (" + m.unit + ")", r.proves(), m.unit,
+                    r.rows().stream().map(Row::runtime).toList(), Map.of(m.unit, r.rows().stream().map(m.value).toList())));
+        }
+        Files.writeString(dir.resolve("report.html"), HtmlReport.page("echolab: the chapter's experiments", null,
+                Verdict.overall(cases), env, Charts.bars(bars), tables));
+    }
+
+    /** What each experiment's chart shows: the figure its lesson turns on. */
+    private record Measure(String unit, java.util.function.Function<Row, Double> value) {
+        static Measure of(ChapterExperiment e) {
+            return switch (e) {
+                case GIL, PROCESSES -> new Measure("cores used", Row::coresUsed);
+                case LOCKS, TICKETS -> new Measure("lost updates", r -> r.lost() == null ? null : r.lost().doubleValue());
+                case SELECT -> new Measure("server CPU µs per message", Row::serverCpuUsPerMsg);
+                default -> new Measure("msgs/s", Row::msgsPerS);
+            };
+        }
     }
 }

@@ -127,6 +127,7 @@ final class Docs {
             case "idle" -> Views.idle(d);
             case "kernel" -> Views.kernel(d, opts.getOrDefault("work", "none"), opts.get("connections"));
             case "chapter" -> Views.chapter(d, require(opts, "experiment"));
+            case "switch" -> Views.switches(d);
             case "chart" -> {
                 CpuChart chart = CpuChart.of(d, opts.getOrDefault("work", "none"));
                 if (chart.empty()) {

@@ -24,6 +24,7 @@ import static dev.echolab.lab.render.Figures.format;
  * <li>{@code idle}: memory, threads and CPU per idle connection;</li>
  * <li>{@code kernel} ({@code connections=N}, default the largest): system calls and context switches per message;</li>
  * <li>{@code chapter} ({@code experiment=ID}): one experiment of {@code bin/lab chapter};</li>
+ * <li>{@code switch}: the chapter's switch-cost timings;</li>
  * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart, drawn into {@code docs/images/FILE.png}.</li>
  * </ul>
  */
@@ -225,6 +226,7 @@ final class Views {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("dataset " + d.name() + " has no experiment " + experiment);
         }
+        boolean tally = rows.stream().anyMatch(r -> r.hasNonNull("lost"));
         List<String> runtimes = rows.stream().map(r -> r.get("runtime").asText()).distinct().toList();
         List<List<String>> out = new ArrayList<>();
         for (String rt : runtimes) {
@@ -234,20 +236,59 @@ final class Views {
             JsonNode first = all.getFirst();
             List<String> status = all.stream().map(r -> r.get("status").asText()).distinct().toList();
             int left = all.size() - mine.size();
-            out.add(List.of("`" + rt + "`", first.path("model").asText(), range(mine, "msgs_per_s", 0, 1), range(mine, "cores_used", 2, 1),
-                    range(mine, "server_cpu_us_per_msg", 0, 1), range(mine, "p50_us", 1, 1e-3) + " / " + range(mine, "p99_us", 1, 1e-3),
-                    range(mine, "loadgen_cores", 2, 1), range(mine, "processes", 0, 1), range(mine, "rss_mb", 0, 1),
-                    first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
+            List<String> cells = new ArrayList<>(List.of("`" + rt + "`", first.path("model").asText(), range(mine, "msgs_per_s", 0, 1),
+                    range(mine, "cores_used", 2, 1), range(mine, "server_cpu_us_per_msg", 0, 1),
+                    range(mine, "p50_us", 1, 1e-3) + " / " + range(mine, "p99_us", 1, 1e-3),
+                    range(mine, "loadgen_cores", 2, 1), range(mine, "processes", 0, 1), range(mine, "rss_mb", 0, 1)));
+            if (tally) {
+                cells.addAll(List.of(range(mine, "verified", 0, 1), range(mine, "lost", 0, 1)));
+            }
+            cells.addAll(List.of(first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
+            out.add(cells);
         }
-        return table(List.of("runtime", "model", "msgs/s", "cores used", "server µs/msg", "p50 / p99 ms", "loadgen cores",
-                "processes", "RSS MB", "the chapter expects", "status"), out)
+        List<String> headers = new ArrayList<>(List.of("runtime", "model", "msgs/s", "cores used", "server µs/msg", "p50 / p99 ms",
+                "loadgen cores", "processes", "RSS MB"));
+        if (tally) {
+            headers.addAll(List.of("verified echoes", "lost updates"));
+        }
+        headers.addAll(List.of("the chapter expects", "status"));
+        return table(headers, out)
                 + "\n" + (d.runs().size() > 1 ? "Median of the " + d.runs().size() + " runs the lab did not judge disturbed, and their range in brackets; "
                 : "One run; ") + "‡ runs judged disturbed, left out. "
-                + "Cores used: the server's CPU seconds (all its processes, from /proc) over the measured wall seconds.\n";
+                + "Cores used: the server's CPU seconds (all its processes, from /proc) over the measured wall seconds."
+                + (tally ? " Lost updates: echoes the load generator verified less the server's count." : "") + "\n";
+    }
+
+    /** The switch-cost experiment: one switch in each runtime, median of the runs and their range. */
+    static String switches(Dataset d) {
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode run : d.runs()) {
+            Dataset.stream(run.get("experiments")).filter(e -> "switch".equals(Dataset.text(e, "id")))
+                    .forEach(e -> Dataset.stream(e.get("switches")).forEach(all::add));
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("dataset " + d.name() + " has no switch timings");
+        }
+        List<String> keys = all.stream().map(s -> s.get("runtime").asText() + " " + s.get("kind").asText() + " " + s.get("cores").asInt())
+                .distinct().toList();
+        List<List<String>> out = new ArrayList<>();
+        for (String key : keys) {
+            List<JsonNode> mine = all.stream().filter(s -> key.equals(s.get("runtime").asText() + " " + s.get("kind").asText() + " "
+                    + s.get("cores").asInt())).toList();
+            JsonNode first = mine.getFirst();
+            out.add(List.of(first.get("runtime").asText(), first.get("kind").asText(), first.get("cores").asText(),
+                    range(mine, "ns_per_switch", 0, 1)));
+        }
+        return table(List.of("runtime", "switch", "cores", "ns per switch"), out)
+                + "\n" + (d.runs().size() > 1 ? "Median of the " + d.runs().size() + " runs, their range in brackets. " : "One run. ")
+                + "Each a ping-pong between two tasks; cores: how many the runtime could run them on.\n";
     }
 
     /** The lab's verdict on the case behind one chapter row ({@code ok}, {@code disturbed} ...), or null. */
     private static String verdict(Dataset d, String experiment, JsonNode row) {
+        if (row.hasNonNull("verdict")) {
+            return row.get("verdict").asText();
+        }
         JsonNode run = d.runs().get(row.get("run").asInt() - 1);
         JsonNode e = Dataset.stream(run.get("experiments")).filter(x -> experiment.equals(Dataset.text(x, "id"))).findFirst().orElseThrow();
         String label = row.get("runtime").asText();

@@ -300,6 +300,30 @@ public final class Charts {
         return PALETTE.get(Math.max(0, backends.indexOf(backend)) % PALETTE.size());
     }
 
+    /**
+     * One bar chart of another command's table (the chapter's): a bar per row ({@code categories}),
+     * a series per measure ({@code series}: name to one value per row, null where not measured).
+     */
+    public record Bars(String name, String title, String caption, String unit, List<String> categories,
+                       java.util.Map<String, List<Double>> series) {
+    }
+
+    /** The charts of another command's report, one bar chart each. */
+    public static Charts bars(List<Bars> all) {
+        Charts c = new Charts(List.of());
+        for (Bars b : all) {
+            List<Line> lines = new ArrayList<>();
+            int i = 0;
+            for (var s : b.series().entrySet()) {
+                List<Double> x = java.util.stream.IntStream.range(0, b.categories().size()).mapToObj(k -> (double) k).toList();
+                lines.add(new Line(s.getKey(), PALETTE.get(i++ % PALETTE.size()), false, x, s.getValue()));
+            }
+            c.add(Chart.named(b.name()).title(b.title()).caption(b.caption()).axis(Axis.CATEGORY).yTitle(b.unit())
+                    .categories(b.categories()).lines(lines).build());
+        }
+        return c;
+    }
+
     private void add(Chart chart) {
         if (chart.lines().stream().anyMatch(l -> l.y().stream().anyMatch(Objects::nonNull))) {
             all.add(chart); // otherwise nothing was measured for it: the tables say why

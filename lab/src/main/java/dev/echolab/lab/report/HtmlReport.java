@@ -45,10 +45,19 @@ public final class HtmlReport {
     }
 
     public static String render(Environment env, List<Summary> rows, List<CaseResult> cases, Charts charts, String incomplete) {
+        return page("echolab: IO models compared", incomplete, Verdict.overall(cases), env, charts, Tables.build(env, rows, cases));
+    }
+
+    /**
+     * A report page: its title, a line in red when it is incomplete (null when not), the lab's
+     * verdict, the machine, the charts (large ones first, then the small over-time ones two to a
+     * row) and the tables. {@code bin/lab compare} and {@code bin/lab chapter} both write theirs with it.
+     */
+    public static String page(String title, String incomplete, String verdict, Environment env, Charts charts, List<Tables.Table> tables) {
         StringBuilder h = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8">
-                <title>echolab: IO models compared</title>
+                <title>TITLE</title>
                 <style>
                 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
                 table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
@@ -60,14 +69,14 @@ public final class HtmlReport {
                 .u-title { font-size: 1em; } .u-legend { font-size: 0.85em; }
                 .u-legend th, .u-legend td { border: none; background: none; padding: 0 0.2em; }
                 .note { color: #555; } .incomplete { color: #a00; font-weight: bold; }
-                """);
+                """.replace("TITLE", esc(title)));
         h.append(resource(UPLOT + version() + "/dist/uPlot.min.css")).append("\n</style>\n<script>\n")
                 .append(resource(UPLOT + version() + "/dist/uPlot.iife.min.js")).append("\n</script>\n</head><body>\n")
-                .append("<h1>echolab: IO models compared</h1>\n");
+                .append("<h1>").append(esc(title)).append("</h1>\n");
         if (incomplete != null) {
             h.append("<p class=\"incomplete\">").append(esc(incomplete)).append("</p>\n");
         }
-        h.append("<p class=\"verdict\"><strong>Verdict: ").append(esc(Verdict.overall(cases))).append("</strong></p>\n");
+        h.append("<p class=\"verdict\"><strong>Verdict: ").append(esc(verdict)).append("</strong></p>\n");
         h.append("<p class=\"note\">").append(esc(env.date)).append(" &middot; ").append(esc(env.cpuModel))
                 .append(", ").append(env.cpus).append(" CPUs &middot; ").append(esc(env.pinning)).append("</p>\n");
         h.append("<noscript><p class=\"incomplete\">The charts are drawn by JavaScript; without it, see the PNG files in charts/ "
@@ -83,7 +92,7 @@ public final class HtmlReport {
             small.forEach(c -> figure(h, c));
             h.append("</div>\n");
         }
-        for (Tables.Table t : Tables.build(env, rows, cases)) {
+        for (Tables.Table t : tables) {
             h.append("<h2>").append(esc(t.title())).append("</h2>\n");
             if (t.note() != null) {
                 h.append("<p class=\"note\">").append(esc(t.note())).append("</p>\n");

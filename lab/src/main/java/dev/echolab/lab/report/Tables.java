@@ -11,7 +11,7 @@ import static dev.echolab.lab.run.Summary.fmt;
 /** The report's tables, built once and rendered by both {@link MarkdownReport} and {@link HtmlReport}. */
 public final class Tables {
 
-    record Table(String title, String note, List<String> headers, List<List<String>> rows) {
+    public record Table(String title, String note, List<String> headers, List<List<String>> rows) {
     }
 
     public static final String DISTURBED_MARK = "‡";

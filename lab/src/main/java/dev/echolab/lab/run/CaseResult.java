@@ -26,6 +26,10 @@ public final class CaseResult {
     public int repeat;
     /** Options for the server beyond --backend, --port and --work (e.g. {@code --offload 2}, {@code --processes 2}). */
     public List<String> serverArgs = List.of();
+    /** The server's command prefix for this case (e.g. {@code taskset -c 0}), in place of the runner's pinning; empty: the runner's. */
+    public List<String> serverPrefix = List.of();
+    /** Idle connections held open beside the load (the chapter's select and poll experiment); 0: none. */
+    public int idleBeside;
     /** Open loop: the load generator's --rate; null: closed loop. */
     public Integer rate;
 
@@ -49,6 +53,14 @@ public final class CaseResult {
     public Long errors;
     public Long mismatches;
     public Long starvedConnections;
+    /** Fewest, median and most messages one connection completed in the measured interval. */
+    public Long fairnessMinMsgs;
+    public Long fairnessMedianMsgs;
+    public Long fairnessMaxMsgs;
+    /** Every echo the load generator verified, warm-up included: what a server's {@code --tally} should have counted. */
+    public Long verified;
+    /** The server's {@code --tally} count when it stopped ({@code tally mode=M counted=N}); null without one. */
+    public Long tallyCounted;
     public Double loadgenCpuPct;
     public Boolean loadgenSaturated;
 
@@ -82,6 +94,8 @@ public final class CaseResult {
     CaseResult again() {
         CaseResult c = of(backend, reference, scenario, connections, work, repeat);
         c.serverArgs = serverArgs;
+        c.serverPrefix = serverPrefix;
+        c.idleBeside = idleBeside;
         c.rate = rate;
         return c;
     }

@@ -8,6 +8,7 @@ import dev.echolab.loadgen.DriverKind;
 import dev.echolab.loadgen.Settings;
 import dev.echolab.loadgen.output.JsonReport;
 import dev.echolab.server.ReadyLine;
+import dev.echolab.server.Tally;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -80,6 +81,8 @@ public final class CaseRunner {
         } finally {
             boolean aliveAtEnd = server.isAlive();
             c.serverExit = server.stop(STOP_GRACE);
+            c.tallyCounted = server.lastLines().stream().flatMap(l -> Tally.Line.parse(l).stream())
+                    .map(Tally.Line::counted).reduce((a, b) -> b).orElse(null);
             if (c.status != CaseResult.Status.failed) {
                 if (!aliveAtEnd) {
                     fail(c, "server died during the run", server.lastLines());
@@ -94,7 +97,7 @@ public final class CaseRunner {
 
     /** A peer takes the server's --port and --work, so both start the same way; then the case's own server options. */
     private List<String> serverCommand(CaseResult c) {
-        List<String> cmd = new ArrayList<>(setup.serverPinning());
+        List<String> cmd = new ArrayList<>(c.serverPrefix.isEmpty() ? setup.serverPinning() : c.serverPrefix);
         if (c.reference) {
             cmd.addAll(setup.peers().get(c.backend));
         } else {
@@ -127,15 +130,28 @@ public final class CaseRunner {
             settings.rate(c.rate);
         }
         cmd.addAll(settings.build().arguments());
+        List<SocketChannel> idle = new ArrayList<>();
+        try {
+            openIdle(idle, c.idleBeside, server.port());
+        } catch (IOException e) {
+            closeAll(idle);
+            fail(c, "opened " + idle.size() + " of " + c.idleBeside + " idle connections beside the load: " + e.getMessage(), List.of());
+            return;
+        }
         // the kernel bill times its look at the threads from this run's --json-stream (a rerun's was deleted above)
         kernel.start(server.pid(), setup.loadgenPinning(), stream, setup.duration().dividedBy(4));
-        Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
-        p.getOutputStream().close();
-        long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
-        if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(c, "load generator did not finish within " + limit + " s", tail(log));
-            return;
+        Process p;
+        try {
+            p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()));
+            p.getOutputStream().close();
+            long limit = setup.duration().plus(setup.warmup()).toSeconds() + 120;
+            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail(c, "load generator did not finish within " + limit + " s", tail(log));
+                return;
+            }
+        } finally {
+            closeAll(idle);
         }
         long exitedAt = System.currentTimeMillis();
         c.loadgenExit = p.exitValue();
@@ -168,6 +184,10 @@ public final class CaseRunner {
         c.errors = r.errors();
         c.mismatches = r.mismatches();
         c.starvedConnections = (long) r.fairness().noReply();
+        c.fairnessMinMsgs = r.fairness().minMsgs();
+        c.fairnessMedianMsgs = r.fairness().medianMsgs();
+        c.fairnessMaxMsgs = r.fairness().maxMsgs();
+        c.verified = r.verified();
         c.loadgenCpuPct = r.cpuPct();
         c.loadgenSaturated = r.cpu().saturated();
     }
@@ -211,11 +231,7 @@ public final class CaseRunner {
         Proc.Sample before = sampler.now().orElseThrow();
         List<SocketChannel> open = new ArrayList<>(c.connections);
         try {
-            for (int i = 0; i < c.connections; i++) {
-                SocketChannel ch = SocketChannel.open();
-                open.add(ch);
-                ch.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            }
+            openIdle(open, c.connections, server.port());
             Thread.sleep(2_000); // let the server accept and settle
             Proc.Sample loaded = sampler.now().orElseThrow();
             Thread.sleep(setup.duration().toMillis());
@@ -227,8 +243,25 @@ public final class CaseRunner {
         } catch (IOException e) {
             fail(c, "opened " + open.size() + " of " + c.connections + " idle connections: " + e.getMessage(), List.of());
         } finally {
-            for (SocketChannel ch : open) {
+            closeAll(open);
+        }
+    }
+
+    /** Opens {@code n} connections to the server that send nothing, into {@code open} (those opened before a failure too). */
+    private static void openIdle(List<SocketChannel> open, int n, int port) throws IOException {
+        for (int i = 0; i < n; i++) {
+            SocketChannel ch = SocketChannel.open();
+            open.add(ch);
+            ch.connect(new InetSocketAddress("127.0.0.1", port));
+        }
+    }
+
+    private static void closeAll(List<SocketChannel> open) {
+        for (SocketChannel ch : open) {
+            try {
                 ch.close();
+            } catch (IOException ignored) {
+                // closing an idle client: nothing to save
             }
         }
     }
@@ -245,7 +278,8 @@ public final class CaseRunner {
     }
 
     private static String fileName(CaseResult c) {
-        return (c.backend + String.join("", c.serverArgs) + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
+        return (String.join("", c.serverPrefix) + c.backend + String.join("", c.serverArgs) + (c.idleBeside > 0 ? "-idle" + c.idleBeside : "")
+                + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

@@ -22,35 +22,45 @@ class ChapterRowTest {
 
     @RepeatedTest(5)
     void everyValueSetByNameIsReadBackUnderThatName() {
-        ChapterExperiment e = ChapterExperiment.values()[random.nextInt(ChapterExperiment.values().length)];
+        List<ChapterExperiment> loads = java.util.Arrays.stream(ChapterExperiment.values())
+                .filter(x -> x.kind() == ChapterExperiment.Kind.LOAD).toList();
+        ChapterExperiment e = loads.get(random.nextInt(loads.size()));
+        int cpus = random.nextInt(1, 65);
         ChapterExperiment.Runtime runtime = e.runtimes.get(random.nextInt(e.runtimes.size()));
         List<Double> d = distinct(5).stream().map(v -> v / 7.0).toList();
-        List<Long> l = distinct(2);
+        List<Long> l = distinct(8);
         int processes = random.nextInt(1, 64);
         String status = "s" + random.nextInt();
         String failure = "f" + random.nextInt();
+        String verdict = "v" + random.nextInt();
 
-        ChapterCommand.Row row = ChapterCommand.Row.of(runtime).status(status).failure(failure).msgsPerS(d.get(0))
+        ChapterCommand.Row row = ChapterCommand.Row.of(runtime, cpus).status(status).failure(failure).msgsPerS(d.get(0))
                 .coresUsed(d.get(1)).serverCpuUsPerMsg(d.get(2)).p50Us(l.get(0)).p99Us(l.get(1))
-                .loadgenCores(d.get(3)).processes(processes).rssMb(d.get(4)).build();
+                .loadgenCores(d.get(3)).processes(processes).rssMb(d.get(4)).fairness(l.get(2), l.get(3), l.get(4))
+                .tally(l.get(5), l.get(6), l.get(7)).verdict(verdict).build();
 
-        assertEquals(List.of(runtime.label(), runtime.model(), runtime.expected(), status, failure),
+        assertEquals(List.of(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure),
                 List.of(row.runtime(), row.model(), row.expected(), row.status(), row.failure()));
         assertEquals(d, List.of(row.msgsPerS(), row.coresUsed(), row.serverCpuUsPerMsg(), row.loadgenCores(), row.rssMb()));
-        assertEquals(l, List.of(row.p50Us(), row.p99Us()));
+        assertEquals(l, List.of(row.p50Us(), row.p99Us(), row.fairnessMin(), row.fairnessMedian(), row.fairnessMax(),
+                row.verified(), row.counted(), row.lost()));
         assertEquals(processes, row.processes());
+        assertEquals(verdict, row.verdict());
 
-        JsonNode json = new ObjectMapper().valueToTree(new ChapterCommand.Result(e, List.of(row)));
-        assertEquals(List.of("id", "title", "proves", "work", "connections", "rate", "rows"), names(json));
+        JsonNode json = new ObjectMapper().valueToTree(new ChapterCommand.Result(e, e.rate(cpus), List.of(row), List.of()));
+        assertEquals(List.of("id", "title", "proves", "work", "connections", "rate", "rows", "switches"), names(json));
         assertEquals(List.of(e.id, e.title, e.proves, e.work), List.of(json.get("id").asText(), json.get("title").asText(),
                 json.get("proves").asText(), json.get("work").asText()));
-        assertEquals(List.of(e.connections, e.rate), List.of(json.get("connections").asInt(), json.get("rate").asInt()));
+        assertEquals(List.of(e.connections, e.rate(cpus)), List.of(json.get("connections").asInt(), json.get("rate").asInt()));
         JsonNode r = json.get("rows").get(0);
         assertEquals(List.of("runtime", "model", "expected", "status", "failure", "msgs_per_s", "cores_used",
-                "server_cpu_us_per_msg", "p50_us", "p99_us", "loadgen_cores", "processes", "rss_mb"), names(r));
+                "server_cpu_us_per_msg", "p50_us", "p99_us", "loadgen_cores", "processes", "rss_mb", "fairness_min",
+                "fairness_median", "fairness_max", "verified", "counted", "lost", "verdict"), names(r));
         assertEquals(d, List.of(r.get("msgs_per_s").asDouble(), r.get("cores_used").asDouble(),
                 r.get("server_cpu_us_per_msg").asDouble(), r.get("loadgen_cores").asDouble(), r.get("rss_mb").asDouble()));
-        assertEquals(l, List.of(r.get("p50_us").asLong(), r.get("p99_us").asLong()));
+        assertEquals(l, List.of(r.get("p50_us").asLong(), r.get("p99_us").asLong(), r.get("fairness_min").asLong(),
+                r.get("fairness_median").asLong(), r.get("fairness_max").asLong(), r.get("verified").asLong(),
+                r.get("counted").asLong(), r.get("lost").asLong()));
     }
 
     private List<Long> distinct(int n) {

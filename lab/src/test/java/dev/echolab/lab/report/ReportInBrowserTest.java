@@ -50,8 +50,40 @@ class ReportInBrowserTest {
 
     @Test
     void rendersEveryChartWithoutConsoleErrors(@TempDir Path tmp) throws Exception {
+        List<String> expected = new ArrayList<>(List.of("chart-throughput", "chart-latency-spectrum", "chart-latency",
+                "chart-cpu-per-message", "chart-memory-per-connection", "chart-threads", "chart-work"));
+        for (String scenario : List.of("50-connections-work-none", "500-connections-work-none",
+                "50-connections-work-io-2ms", "500-connections-work-io-2ms")) {
+            expected.addAll(List.of("chart-msgs-" + scenario, "chart-cpu-" + scenario));
+        }
+        JsonNode charts = drawn(tmp, SampleReport.write(tmp.resolve("report")), expected, "report-screenshot.png");
+        JsonNode spectrum = charts.get(1);
+        assertTrue(spectrum.get("ticks").get(0).asText().matches("0% \\| 90% \\| 99% \\| 99\\.9% \\| 99\\.99%.*"),
+                "percentile axis: " + spectrum.get("ticks"));
+    }
+
+    /** The chapter's page: one bar chart per experiment, a bar per runtime, drawn as the compare report's are. */
+    @Test
+    void rendersTheChaptersBarCharts(@TempDir Path tmp) throws Exception {
+        Charts charts = Charts.bars(List.of(
+                new Charts.Bars("chapter-gil", "gil: CPU-bound work (cores used)", "the GIL", "cores used",
+                        List.of("blocking", "py-threads", "py-threads --processes 2"), Map.of("cores used", List.of(1.9, 1.0, 1.8))),
+                new Charts.Bars("chapter-switch", "switch", "one switch", "ns per switch",
+                        List.of("java virtual (1 core)", "java platform (2 cores)", "python greenlet (1 core)"),
+                        Map.of("ns per switch", List.of(260.0, 4400.0, 150.0)))));
+        Environment env = Environment.read(Path.of("").toAbsolutePath().getParent(), "not pinned", "nio", "", Map.of());
+        Path page = tmp.resolve("chapter.html");
+        Files.writeString(page, HtmlReport.page("echolab: the chapter's experiments", null, "undisturbed", env, charts,
+                List.of(new Tables.Table("gil", null, List.of("runtime", "cores used"), List.of(List.of("blocking", "1.90"))))));
+        drawn(tmp, page, List.of("chart-chapter-gil", "chart-chapter-switch"), "chapter-screenshot.png");
+    }
+
+    /**
+     * Loads {@code report} in headless Chromium and checks every chart was drawn with data, in the
+     * order {@code expected}, with no console error; returns what the page drew per chart.
+     */
+    private static JsonNode drawn(Path tmp, Path report, List<String> expected, String screenshot) throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is not installed (apt-get install chromium)");
-        Path report = SampleReport.write(tmp.resolve("report"));
         Process browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + tmp.resolve("profile"), "--remote-debugging-port=0",
@@ -88,12 +120,6 @@ class ReportInBrowserTest {
                               width: canvas ? canvas.width : 0, height: canvas ? canvas.height : 0,
                               coloured: coloured, ticks: ticks};
                     }))"""));
-            List<String> expected = new ArrayList<>(List.of("chart-throughput", "chart-latency-spectrum", "chart-latency",
-                    "chart-cpu-per-message", "chart-memory-per-connection", "chart-threads", "chart-work"));
-            for (String scenario : List.of("50-connections-work-none", "500-connections-work-none",
-                    "50-connections-work-io-2ms", "500-connections-work-io-2ms")) {
-                expected.addAll(List.of("chart-msgs-" + scenario, "chart-cpu-" + scenario));
-            }
             List<String> seen = new ArrayList<>();
             for (JsonNode c : charts) {
                 seen.add(c.get("id").asText());
@@ -106,15 +132,13 @@ class ReportInBrowserTest {
                         "tick labels drawn, none in scientific notation: " + ticks);
             }
             assertEquals(expected, seen);
-            JsonNode spectrum = charts.get(1);
-            assertTrue(spectrum.get("ticks").get(0).asText().matches("0% \\| 90% \\| 99% \\| 99\\.9% \\| 99\\.99%.*"),
-                    "percentile axis: " + spectrum.get("ticks"));
 
             JsonNode shot = page.send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
-            Path png = Path.of("target", "report-screenshot.png");
+            Path png = Path.of("target", screenshot);
             Files.write(png, Base64.getDecoder().decode(shot.get("data").asText()));
             assertTrue(Files.size(png) > 10_000, "screenshot has content");
             assertEquals(List.of(), page.consoleErrors(), "console errors");
+            return charts;
         } finally {
             browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

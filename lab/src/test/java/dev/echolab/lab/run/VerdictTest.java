@@ -110,6 +110,59 @@ class VerdictTest {
     }
 
     @Test
+    void everySummaryFigureIsTheMedianOfItsUndisturbedRunsAndEveryCountTheMaximumOfAll() {
+        CaseResult a = judged(measured("none", 95, 90, false, 5), 100_000);
+        CaseResult b = judged(measured("none", 95, 90, false, 5), 110_000);
+        CaseResult disturbed = judged(measured("none", 40, 60, false, 70), 10_000);
+        long n = 1;
+        for (CaseResult r : List.of(a, b, disturbed)) {
+            long k = r == disturbed ? 1_000 : n++; // the disturbed run's figures would move every median
+            r.serverCpuUsPerMsg = 10.0 * k;
+            r.p50Us = 100 * k;
+            r.p90Us = 200 * k;
+            r.p99Us = 300 * k;
+            r.p999Us = 400 * k;
+            r.maxUs = 500 * k;
+            r.mismatches = k;
+            r.starvedConnections = 2 * k;
+            r.serverThreadsPeak = (int) (3 * k);
+            r.serverRssMbPeak = 20.0 * k;
+            r.rssPerConnectionKb = 30.0 * k;
+            r.threadsPerConnection = 0.5 * k;
+            r.idleCpuPct = 0.25 * k;
+            r.loadgenCpuPct = 40.0 * k;
+        }
+        Summary s = Summary.of(List.of(a, b, disturbed)).get(0);
+        assertEquals(15.0, s.cpuUsPerMsg());
+        assertEquals(150L, s.p50Us());
+        assertEquals(300L, s.p90Us());
+        assertEquals(450L, s.p99Us());
+        assertEquals(600L, s.p999Us());
+        assertEquals(750L, s.maxUs());
+        assertEquals(1_000L, s.mismatches(), "counts are the maximum over every run, disturbed or not");
+        assertEquals(2_000L, s.starved());
+        assertEquals(6, s.threads(), "the peak threads of the undisturbed runs");
+        assertEquals(30.0, s.rssMb());
+        assertEquals(45.0, s.rssPerConnectionKb());
+        assertEquals(0.75, s.threadsPerConnection());
+        assertEquals(0.375, s.idleCpuPct());
+        assertEquals(60.0, s.loadgenCpuPct());
+        assertEquals(false, s.loadgenSaturated());
+        b.loadgenSaturated = true;
+        assertEquals(true, Summary.of(List.of(a, b)).get(0).loadgenSaturated(), "saturated in any undisturbed run");
+    }
+
+    @Test
+    void theLimitsThemselvesAreStillOk() {
+        CaseResult atOtherLimit = measured("none", 95, 90, false, Verdict.OTHER_LOAD_MAX_PCT);
+        Verdict.judge(atOtherLimit);
+        assertEquals(Verdict.Kind.OK, atOtherLimit.verdict, "other load at the limit, not above it");
+        CaseResult serverAtBusy = measured("none", Verdict.SERVER_BUSY_PCT, 97, true, 5);
+        Verdict.judge(serverAtBusy);
+        assertEquals(Verdict.Kind.OK, serverAtBusy.verdict, "a server at the busy mark is busy: not load-generator-bound");
+    }
+
+    @Test
     void loadGeneratorBoundRunsCountAndAreMarked() {
         CaseResult bound = judged(measured("none", 70, 97, true, 5), 90_000);
         Summary s = Summary.of(List.of(bound)).get(0);
@@ -125,9 +178,13 @@ class VerdictTest {
         CaseResult first = measured("none", 0, 0, false, 0);
         first.serverArgs = List.of("--offload", "2"); // what bin/lab chapter sets: a rerun must keep it
         first.rate = 3000;
+        first.serverPrefix = List.of("taskset", "-c", "0"); // a chapter row on one core
+        first.idleBeside = 900; // and one with idle connections beside its load
         CaseResult c = Verdict.untilUndisturbed(first, injected(other), 2, () -> false,
                 d -> retried.add(d.verdictReason));
         assertEquals(List.of("--offload", "2"), c.serverArgs, "the rerun ran the same server");
+        assertEquals(List.of("taskset", "-c", "0"), c.serverPrefix, "pinned the same way");
+        assertEquals(900, c.idleBeside, "beside as many idle connections");
         assertEquals(3000, c.rate, "and the same load");
         assertEquals(Verdict.Kind.OK, c.verdict);
         assertEquals(3, c.attempts.size());

@@ -2,6 +2,7 @@ package dev.echolab.server.aio;
 
 import dev.echolab.server.BaseEchoServer;
 import dev.echolab.server.ConnectionContext;
+import dev.echolab.server.JoinedThreads;
 import dev.echolab.server.Limits;
 import dev.echolab.server.Offload;
 import dev.echolab.server.ServerConfig;
@@ -85,6 +86,7 @@ public final class AsyncChannelEchoServer extends BaseEchoServer {
 
     private final AcceptHandler onAccept = new AcceptHandler();
     private AsynchronousChannelGroup group;
+    private final JoinedThreads groupThreads = new JoinedThreads(Thread.ofPlatform().name("aio-", 0).factory());
     private ExecutorService offload;
     private ConnectionContext context;
     private AsynchronousServerSocketChannel server;
@@ -95,8 +97,7 @@ public final class AsyncChannelEchoServer extends BaseEchoServer {
 
     @Override
     protected InetSocketAddress listen() throws IOException {
-        group = AsynchronousChannelGroup.withFixedThreadPool(config.effectiveThreads(),
-                Thread.ofPlatform().name("aio-", 0).factory());
+        group = AsynchronousChannelGroup.withFixedThreadPool(config.effectiveThreads(), groupThreads);
         try {
             server = Sockets.bind(config, group);
         } catch (IOException | RuntimeException e) {
@@ -171,6 +172,8 @@ public final class AsyncChannelEchoServer extends BaseEchoServer {
             group.shutdownNow();
             if (!group.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("aio: group threads still running after 5 s");
+            } else {
+                groupThreads.join(); // termination is signalled by the last thread on its way out
             }
         } catch (IOException e) {
             log.debug("closing the channel group: {}", e.toString());

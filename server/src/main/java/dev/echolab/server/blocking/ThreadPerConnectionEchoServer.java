@@ -39,6 +39,6 @@ import java.util.concurrent.Executors;
 public final class ThreadPerConnectionEchoServer extends StreamEchoServer {
 
     public ThreadPerConnectionEchoServer(ServerConfig config) {
-        super(config, Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("blocking-echo-", 0).factory()));
+        super(config, Executors::newThreadPerTaskExecutor, Thread.ofPlatform().name("blocking-echo-", 0).factory());
     }
 }

@@ -1,6 +1,7 @@
 package dev.echolab.server.netty;
 
 import dev.echolab.server.BaseEchoServer;
+import dev.echolab.server.JoinedThreads;
 import dev.echolab.server.Sockets;
 import dev.echolab.server.ServerConfig;
 import dev.echolab.server.Transport;
@@ -74,6 +75,8 @@ public final class NettyEchoServer extends BaseEchoServer {
     private EventLoopGroup group;
     /** {@code --offload}: the executors that run the handler (and its work) off the event loops. */
     private EventExecutorGroup offload;
+    private final JoinedThreads loopThreads = new JoinedThreads(new DefaultThreadFactory("netty-loop"));
+    private final JoinedThreads offloadThreads = new JoinedThreads(new DefaultThreadFactory("netty-offload"));
     private Channel serverChannel;
 
     /**
@@ -100,11 +103,11 @@ public final class NettyEchoServer extends BaseEchoServer {
 
     @Override
     protected InetSocketAddress listen() throws IOException {
-        group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), new DefaultThreadFactory("netty-loop"),
+        group = new MultiThreadIoEventLoopGroup(config.effectiveThreads(), loopThreads,
                 Transports.ioHandler(transport));
         EchoHandler handler = new EchoHandler(context(null));
         if (config.offload() > 0 && !config.work().isNone()) {
-            offload = new DefaultEventExecutorGroup(config.offload(), new DefaultThreadFactory("netty-offload"));
+            offload = new DefaultEventExecutorGroup(config.offload(), offloadThreads);
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -158,6 +161,12 @@ public final class NettyEchoServer extends BaseEchoServer {
         // Closing the group closes every channel on it; quiet period 0: we are not draining requests.
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownOffload();
+        try { // the group's termination is signalled by its threads on their way out: wait for them to end
+            loopThreads.join();
+            offloadThreads.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void shutdownOffload() {

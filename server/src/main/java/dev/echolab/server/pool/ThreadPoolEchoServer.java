@@ -40,7 +40,7 @@ import java.util.concurrent.Executors;
 public final class ThreadPoolEchoServer extends StreamEchoServer {
 
     public ThreadPoolEchoServer(ServerConfig config) {
-        super(config, Executors.newFixedThreadPool(config.effectiveThreads(),
-                Thread.ofPlatform().name("pool-echo-", 0).factory()));
+        super(config, threads -> Executors.newFixedThreadPool(config.effectiveThreads(), threads),
+                Thread.ofPlatform().name("pool-echo-", 0).factory());
     }
 }

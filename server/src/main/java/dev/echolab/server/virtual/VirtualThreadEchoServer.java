@@ -40,6 +40,6 @@ import java.util.concurrent.Executors;
 public final class VirtualThreadEchoServer extends StreamEchoServer {
 
     public VirtualThreadEchoServer(ServerConfig config) {
-        super(config, Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("virtual-echo-", 0).factory()));
+        super(config, Executors::newThreadPerTaskExecutor, Thread.ofVirtual().name("virtual-echo-", 0).factory());
     }
 }
