@@ -25,6 +25,14 @@ public final class Signals {
         }
     }
 
+    /**
+     * Runs {@code action} each time {@code signal} ({@code TERM}, {@code INT}, {@code HUP}) arrives,
+     * for a command that gives the stop signals different meanings (a drained stop, a reload).
+     */
+    public static void on(String signal, Runnable action) {
+        Signal.handle(new Signal(signal), s -> action.run());
+    }
+
     /** The exit status a shell reports for a command ended by {@code signal}: 128 + its number (SIGTERM: 143). */
     public static int exitStatus(String signal) {
         return 128 + new Signal(signal.replaceFirst("^SIG", "")).getNumber();

@@ -2,7 +2,10 @@ package dev.echolab.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -10,16 +13,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * model: the configuration, the counters ({@link ServerStats}) and the {@link Limits} policy, the
  * address it bound, and a close that runs once however often (and from wherever) it is called.
  *
- * <p>A backend writes two methods: {@link #listen()} binds, starts its threads and returns the
- * bound address; {@link #stop()} ends everything {@code listen} started. {@code stop} runs at most
- * once, and only after {@code listen} returned: a {@code listen} that fails cleans up after itself.
+ * <p>A backend writes three methods: {@link #listen()} binds, starts its threads and returns the
+ * bound address; {@link #closeListener()} stops accepting and leaves the connections be;
+ * {@link #stop()} ends everything {@code listen} started. Each runs at most once, the last two only
+ * after {@code listen} returned: a {@code listen} that fails cleans up after itself.
+ *
+ * <p>A drained stop ({@link #drain}) is {@code closeListener}, then a wait until the open-connection
+ * count falls to 0 (each client closed its connection) or the timeout ends, then {@code stop}: the
+ * counter every backend keeps is all the drain needs, so a backend's part is only to stop accepting.
  */
 public abstract class BaseEchoServer implements EchoServer {
+
+    /** How often a drain looks at the open-connection count. */
+    private static final long DRAIN_CHECK_MS = 10;
 
     protected final ServerConfig config;
     protected final ServerStats stats = new ServerStats();
     protected final Limits limits;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile InetSocketAddress address;
 
     protected BaseEchoServer(ServerConfig config) {
@@ -32,6 +44,13 @@ public abstract class BaseEchoServer implements EchoServer {
 
     /** Stops accepting, closes every connection, and returns once every thread of this server has ended. */
     protected abstract void stop();
+
+    /**
+     * Stops accepting: closes the listening socket, or has the thread that owns it do so, and ends
+     * the accept loop; connections already accepted are served on. Called at most once, before
+     * {@link #stop()} if at all.
+     */
+    protected abstract void closeListener();
 
     @Override
     public final void start() throws IOException {
@@ -56,6 +75,30 @@ public abstract class BaseEchoServer implements EchoServer {
         if (closed.compareAndSet(false, true) && address != null) {
             stop();
         }
+    }
+
+    @Override
+    public final void stopAccepting() {
+        if (address != null && !closed.get() && draining.compareAndSet(false, true)) {
+            closeListener();
+        }
+    }
+
+    @Override
+    public final long drain(Duration timeout, CountDownLatch abort) throws InterruptedException {
+        stopAccepting();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long open;
+        while ((open = stats.open()) > 0 && System.nanoTime() - deadline < 0
+                && !abort.await(DRAIN_CHECK_MS, TimeUnit.MILLISECONDS)) {
+            // each client closes its connection in its own time
+        }
+        return open;
+    }
+
+    /** True once {@link #stopAccepting()} was called: an accept loop ends, and its failures are the close's doing. */
+    protected final boolean draining() {
+        return draining.get();
     }
 
     /** True once {@link #close()} was called: loops end, and failures they see are the close's doing. */

@@ -2,6 +2,8 @@ package dev.echolab.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * One TCP echo server, whatever its IO model: every byte a client sends comes back, in order.
@@ -42,6 +44,19 @@ public interface EchoServer extends AutoCloseable {
 
     /** A cheap, thread-safe snapshot of the counters. */
     ServerStats.Snapshot stats();
+
+    /**
+     * Stops accepting: the listening socket is closed (with {@code --processes} the kernel sends new
+     * connections to the other processes). The open connections go on being served. Idempotent.
+     */
+    void stopAccepting();
+
+    /**
+     * The first half of a drained stop: {@link #stopAccepting()}, then wait while connections are
+     * open, until their clients have closed them, {@code timeout} has passed or {@code abort} is
+     * counted down. Returns how many are still open; {@link #close()} ends them.
+     */
+    long drain(Duration timeout, CountDownLatch abort) throws InterruptedException;
 
     /**
      * Stops accepting, closes every connection and returns once every thread this server started

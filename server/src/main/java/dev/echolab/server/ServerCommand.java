@@ -16,12 +16,16 @@ import java.time.Duration;
 import java.util.ListResourceBundle;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bin/server}: parses the options into a {@link ServerConfig}, prints it, starts one backend
  * (or, with {@code --processes N}, a {@link ProcessGroup}), prints the {@link ReadyLine}, then a stats
- * line per second while something changes; SIGINT or SIGTERM stops it with exit status 0.
+ * line per second while something changes. SIGTERM stops it drained (no new connection; the open
+ * ones are served until their clients close or {@code --drain-timeout} ends), SIGINT or a second
+ * SIGTERM at once; either way with exit status 0. SIGHUP reloads a {@code --processes} group; a
+ * server without one says it has nothing to reload and stops as on SIGTERM.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = ServerCommand.Version.class,
@@ -29,7 +33,8 @@ import java.util.concurrent.TimeUnit;
         footerHeading = "%nBackends (in reading order):%n",
         footer = "%s",
         exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:stopped by SIGINT, SIGTERM or SIGHUP", "1:runtime failure (e.g. port in use)", "2:bad usage"})
+        exitCodeList = {"0:stopped by SIGTERM or SIGHUP (both drained) or SIGINT; with --processes SIGHUP reloads instead",
+                "1:runtime failure (e.g. port in use)", "2:bad usage"})
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "ID",
@@ -83,8 +88,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--processes", paramLabel = "N",
             description = "Start N server processes (child JVMs) sharing the port through SO_REUSEPORT; "
-                    + "one ready line, summed stats, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
+                    + "one ready line, summed stats; a process that ends is replaced (a crash loop backs off), SIGHUP "
+                    + "replaces them all without refusing a connection, SIGTERM stops them all (default: ${DEFAULT-VALUE}: this process serves).")
     int processes = 1;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "3s",
+            description = "On SIGTERM (and for the old processes of a --processes reload) stop accepting and serve the "
+                    + "open connections until their clients close or this much time has passed; 0: close them at once "
+                    + "(default: ${DEFAULT-VALUE}). A second SIGTERM or Ctrl-C stops at once.")
+    Duration drainTimeout;
 
     /** Set by {@code --processes} for its children: share the port; the parent prints the settings. */
     @Option(names = "--child", hidden = true)
@@ -98,7 +110,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /**
+     * The first SIGTERM or SIGINT, or SIGHUP without {@code --processes} (it says it cannot reload):
+     * stop, drained.
+     */
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** SIGINT, or a second SIGTERM: stop without draining (or end a drain under way). */
+    private final CountDownLatch stopNow = new CountDownLatch(1);
+    /** SIGHUP to a {@code --processes} parent: one permit per reload asked for. */
+    private final Semaphore reloads = new Semaphore(0);
 
     public ServerCommand() {
         this(System.out, System.err);
@@ -161,14 +181,14 @@ public final class ServerCommand implements Callable<Integer> {
         // Before the ready line: whoever reads it may signal at once. A shutdown hook would also run on
         // SIGTERM, but the JVM then exits with 143 whatever the hook does; handling the signals
         // ourselves makes a requested stop a clean exit 0.
-        Signals.onStop(signal -> stop.countDown());
+        handleSignals();
         ServerConfig config = config();
         if (!child) { // a --processes child's settings were printed by its parent
             printConfiguration(config);
         }
         if (processes > 1) {
             return new ProcessGroup(config, processes, Children.javaCommand(ServerCommand.class.getName()), verbose,
-                    out, err, stop, this::warnIfReachable).run();
+                    drainTimeout, out, err, new ProcessGroup.Requests(stop, stopNow, reloads), this::warnIfReachable).run();
         }
         try (EchoServer server = EchoServer.create(config)) {
             try {
@@ -186,15 +206,68 @@ public final class ServerCommand implements Callable<Integer> {
             String shown = bound.getAddress().isAnyLocalAddress() ? host : bound.getAddress().getHostAddress();
             out.println(new ReadyLine(shown, bound.getPort(), backend.id(), server.details()));
             printStatsUntilStopped(server);
+            if (stopNow.getCount() > 0) {
+                drain(server);
+            }
             server.close(); // every connection's thread has ended: the count is final
             server.tally().ifPresent(t -> out.println(t.format()));
         }
         return Cli.OK;
     }
 
+    /**
+     * SIGTERM: a drained stop; again, or SIGINT (Ctrl-C): at once. SIGHUP: a {@code --processes}
+     * parent reloads; its children ignore it (a signal to the terminal's process group reaches them
+     * too; their parent decides); any other server drains and stops with exit 2.
+     */
+    private void handleSignals() {
+        Signals.on("TERM", () -> {
+            if (stop.getCount() == 0) {
+                stopNow.countDown();
+            }
+            stop.countDown();
+        });
+        Signals.on("INT", () -> {
+            stopNow.countDown();
+            stop.countDown();
+        });
+        Signals.on("HUP", () -> {
+            if (child) {
+                return;
+            }
+            if (processes > 1) {
+                reloads.release();
+                return;
+            }
+            if (stop.getCount() == 0) {
+                stopNow.countDown();
+            } else {
+                err.println("SIGHUP reloads only a --processes group: this server drains and stops as on SIGTERM");
+            }
+            stop.countDown();
+        });
+    }
+
+    /** Accept no more; serve the open connections until their clients close, --drain-timeout or SIGTERM again. */
+    private void drain(EchoServer server) throws InterruptedException {
+        server.stopAccepting(); // first: once the line below is out, a new connection is refused
+        long open = server.stats().open();
+        if (open > 0) {
+            err.println("draining " + open + " connections (at most " + Durations.format(drainTimeout)
+                    + "; SIGTERM again or Ctrl-C stops now)");
+        }
+        long left = server.drain(drainTimeout, stopNow);
+        if (left > 0) {
+            err.println("closing " + left + " connections still open");
+        }
+    }
+
     /** The options as a {@link ServerConfig}; values no backend can use are usage errors (exit 2). */
     ServerConfig config() {
         CommandLine cl = spec.commandLine();
+        if (drainTimeout.isNegative()) {
+            throw Cli.invalid(cl, "--drain-timeout", "a duration of 0 or more");
+        }
         if (processes < 1) {
             throw Cli.invalid(cl, "--processes", "a number of processes (1 or more)");
         }

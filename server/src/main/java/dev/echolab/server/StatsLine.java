@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * The stats line {@code bin/server} prints at most once a second while something changes:
  * {@code connections=3 accepted=10 waiting=0 bytes=4096}, then {@code rejected=N} and
  * {@code idle-closed=N} once the limits have acted, {@code polls/s=N} when the backend polls, and
- * {@code accepted-per-process=A/B} from a {@code --processes} parent. Printed and read here only:
+ * {@code accepted-per-process=A/B} from a {@code --processes} parent, and {@code restarts=N} once
+ * it has replaced a child that ended. Printed and read here only:
  * {@code ServerStats} formats its counters with it, the {@code --processes} parent reads its
  * children's lines with it and prints their sum.
  *
@@ -24,9 +25,11 @@ import java.util.stream.Collectors;
  * @param idleClosed         connections closed by {@code --idle-timeout}
  * @param pollsPerSecond     reads attempted per second by the polling backend; empty for the others
  * @param acceptedPerProcess with {@code --processes}, what each process accepted; else empty
+ * @param restarts           with {@code --processes}, how many children the parent has started in
+ *                           place of one that ended; else 0
  */
 public record StatsLine(long connections, long accepted, long waiting, long bytes, long rejected, long idleClosed,
-                        OptionalLong pollsPerSecond, List<Long> acceptedPerProcess) {
+                        OptionalLong pollsPerSecond, List<Long> acceptedPerProcess, long restarts) {
 
     /** Nothing counted yet: what a process that has printed no line contributes to a sum. */
     public static final StatsLine ZERO = new StatsLine(0, 0, 0, 0, 0, 0, OptionalLong.empty(), List.of());
@@ -34,10 +37,16 @@ public record StatsLine(long connections, long accepted, long waiting, long byte
     private static final String N = "(-?\\d+)";
     private static final Pattern LINE = Pattern.compile("connections=" + N + " accepted=" + N + " waiting=" + N
             + " bytes=" + N + "(?: rejected=" + N + ")?(?: idle-closed=" + N + ")?(?: polls/s=" + N + ")?"
-            + "(?: accepted-per-process=(-?\\d+(?:/-?\\d+)*))?");
+            + "(?: accepted-per-process=(-?\\d+(?:/-?\\d+)*))?(?: restarts=" + N + ")?");
 
     public StatsLine {
         acceptedPerProcess = List.copyOf(acceptedPerProcess);
+    }
+
+    /** A line without restarts: every line but a {@code --processes} parent's. */
+    public StatsLine(long connections, long accepted, long waiting, long bytes, long rejected, long idleClosed,
+                     OptionalLong pollsPerSecond, List<Long> acceptedPerProcess) {
+        this(connections, accepted, waiting, bytes, rejected, idleClosed, pollsPerSecond, acceptedPerProcess, 0);
     }
 
     /** The stats line in {@code line}, or empty if {@code line} is some other line. */
@@ -48,7 +57,8 @@ public record StatsLine(long connections, long accepted, long waiting, long byte
         }
         return Optional.of(new StatsLine(number(m, 1), number(m, 2), number(m, 3), number(m, 4), number(m, 5), number(m, 6),
                 m.group(7) == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(7))),
-                m.group(8) == null ? List.of() : Arrays.stream(m.group(8).split("/")).map(Long::valueOf).toList()));
+                m.group(8) == null ? List.of() : Arrays.stream(m.group(8).split("/")).map(Long::valueOf).toList(),
+                number(m, 9)));
     }
 
     private static long number(Matcher m, int group) {
@@ -57,6 +67,11 @@ public record StatsLine(long connections, long accepted, long waiting, long byte
 
     /** The line of a {@code --processes} parent: the processes' lines summed, and what each accepted. */
     public static StatsLine ofProcesses(List<StatsLine> processes) {
+        return ofProcesses(processes, 0);
+    }
+
+    /** As {@link #ofProcesses(List)}, with how many children the parent has restarted. */
+    public static StatsLine ofProcesses(List<StatsLine> processes, long restarts) {
         StatsLine sum = ZERO;
         for (StatsLine p : processes) {
             OptionalLong polls = sum.pollsPerSecond.isEmpty() && p.pollsPerSecond.isEmpty() ? OptionalLong.empty()
@@ -65,7 +80,7 @@ public record StatsLine(long connections, long accepted, long waiting, long byte
                     sum.bytes + p.bytes, sum.rejected + p.rejected, sum.idleClosed + p.idleClosed, polls, List.of());
         }
         return new StatsLine(sum.connections, sum.accepted, sum.waiting, sum.bytes, sum.rejected, sum.idleClosed,
-                sum.pollsPerSecond, processes.stream().map(StatsLine::accepted).toList());
+                sum.pollsPerSecond, processes.stream().map(StatsLine::accepted).toList(), restarts);
     }
 
     @Override
@@ -74,6 +89,7 @@ public record StatsLine(long connections, long accepted, long waiting, long byte
                 + (rejected != 0 ? " rejected=" + rejected : "") + (idleClosed != 0 ? " idle-closed=" + idleClosed : "")
                 + (pollsPerSecond.isPresent() ? " polls/s=" + pollsPerSecond.getAsLong() : "")
                 + (acceptedPerProcess.isEmpty() ? ""
-                        : " accepted-per-process=" + acceptedPerProcess.stream().map(String::valueOf).collect(Collectors.joining("/")));
+                        : " accepted-per-process=" + acceptedPerProcess.stream().map(String::valueOf).collect(Collectors.joining("/")))
+                + (restarts != 0 ? " restarts=" + restarts : "");
     }
 }

@@ -107,13 +107,13 @@ public abstract class StreamEchoServer extends BaseEchoServer {
     }
 
     private void acceptLoop() {
-        while (!closing()) {
+        while (!closing() && !draining()) {
             SocketChannel socket;
             try {
                 socket = serverChannel.accept();
             } catch (IOException e) {
-                if (closing()) {
-                    return;
+                if (closing() || draining()) {
+                    return; // the listening socket was closed under the blocked accept
                 }
                 // Out of file descriptors, most likely: back off; the echo threads keep serving.
                 limits.acceptFailed(e);
@@ -232,6 +232,16 @@ public abstract class StreamEchoServer extends BaseEchoServer {
             return ByteBuffer.allocateDirect(SMALL_BUFFER);
         }
         return buffer;
+    }
+
+    /**
+     * Drain: closing the listening socket wakes the accept thread (AsynchronousCloseException) and
+     * ends its loop; the echo threads go on until their clients close.
+     */
+    @Override
+    protected void closeListener() {
+        closeQuietly(serverChannel);
+        join(acceptThread);
     }
 
     @Override

@@ -42,7 +42,7 @@ class ServerCommandTest {
             assertTrue(r.out().contains("  " + t.id() + " "), "help lacks transport " + t.id());
         }
         for (String option : List.of("--transport", "--work", "--offload", "--processes", "--threads",
-                "--max-connections", "--idle-timeout", "--max-buffered")) {
+                "--max-connections", "--idle-timeout", "--max-buffered", "--drain-timeout")) {
             assertTrue(r.out().contains(option + "="), "help lacks " + option);
         }
         assertFalse(r.out().contains("PT"), "durations as people type them:\n" + r.out());
@@ -74,7 +74,9 @@ class ServerCommandTest {
             Map.entry("--max-connections", List.of("0", "lots")),
             Map.entry("--idle-timeout", List.of("soon", "-1s", "5")),
             Map.entry("--max-buffered", List.of("0", "1e9", "64KiB")),
-            Map.entry("--processes", List.of("0", "two")));
+            Map.entry("--processes", List.of("0", "two")),
+            Map.entry("--drain-timeout", List.of("soon", "-1s", "5")),
+            Map.entry("--tally", List.of("sloppy", "")));
 
     @Test
     void everyOptionRefusesABadValueInOneLineThenTheUsageWithExitTwo() {

@@ -61,8 +61,8 @@ class ServerLauncherIT {
             try (Socket s = connect(ready.port())) {
                 roundTrip(s, "Thread-0 say hello 0\n");
                 p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its pipes
-                // The command-line contract's 5 s.
-                assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after SIGTERM");
+                // The client stays: the default --drain-timeout (3 s), then the command-line contract's 5 s.
+                assertTrue(p.waitFor(8, TimeUnit.SECONDS), "still running 8 s after SIGTERM");
             }
             assertEquals(0, p.exitValue());
         } finally {

@@ -65,7 +65,7 @@ class StatsLineTest {
             LongStream.range(0, 1 + random.nextInt(8)).forEach(i -> perProcess.add(value(random)));
         }
         return new StatsLine(value(random), value(random), value(random), value(random), value(random), value(random),
-                random.nextBoolean() ? OptionalLong.empty() : OptionalLong.of(value(random)), perProcess);
+                random.nextBoolean() ? OptionalLong.empty() : OptionalLong.of(value(random)), perProcess, value(random));
     }
 
     /** Zero often (the line leaves such counters out), else anything, negative included (a torn read). */

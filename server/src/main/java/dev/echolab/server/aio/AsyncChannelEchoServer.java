@@ -153,6 +153,12 @@ public final class AsyncChannelEchoServer extends BaseEchoServer {
         }
     }
 
+    /** Drain: the pending accept fails (its handler sees the socket closed and stops); connections go on. */
+    @Override
+    protected void closeListener() {
+        closeQuietly(server);
+    }
+
     @Override
     protected void stop() {
         closeQuietly(server);

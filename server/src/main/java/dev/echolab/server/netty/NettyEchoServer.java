@@ -149,6 +149,12 @@ public final class NettyEchoServer extends BaseEchoServer {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Drain: the server channel closes on its event loop; the child channels stay on theirs. */
+    @Override
+    protected void closeListener() {
+        serverChannel.close().syncUninterruptibly();
+    }
+
     @Override
     protected void stop() {
         serverChannel.close().syncUninterruptibly();

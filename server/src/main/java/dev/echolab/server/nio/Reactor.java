@@ -69,6 +69,8 @@ final class Reactor {
     private long lastSweep = System.nanoTime();
     private long sweepNow;
     private volatile boolean running = true;
+    /** Set by {@link #stopAccepting()}; the loop closes the listening socket. */
+    private volatile boolean acceptStopped;
     private ServerSocketChannel server;
     private Reactor[] workers;
     private int nextWorker;
@@ -137,6 +139,7 @@ final class Reactor {
                 resumePaused();
                 sweepIdle();
                 resumeAccepting();
+                closeListenerIfStopped();
             }
         } catch (IOException e) {
             log.error("selector failed: {}", e.toString());
@@ -258,6 +261,29 @@ final class Reactor {
             log.debug("connection ended before it started: {}", e.toString());
             closeQuietly(ch);
             context.stats().closed();
+        }
+    }
+
+    /** Any thread: asks the loop to close the listening socket (a drain); its connections are served on. */
+    void stopAccepting() {
+        acceptStopped = true;
+        selector.wakeup();
+    }
+
+    /**
+     * Takes what the kernel has queued, then closes the listening socket. A closed channel's
+     * descriptor is released when its key leaves the selector, at the next select: selectNow does
+     * it now rather than whenever the next event comes.
+     */
+    private void closeListenerIfStopped() throws IOException {
+        if (acceptStopped && server != null) {
+            SelectionKey key = server.keyFor(selector);
+            acceptAll(key);
+            key.cancel();
+            closeQuietly(server);
+            server = null;
+            acceptRetryAt = 0;
+            selector.selectNow(onReady);
         }
     }
 

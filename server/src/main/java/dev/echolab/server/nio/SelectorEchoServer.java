@@ -116,6 +116,12 @@ public final class SelectorEchoServer extends BaseEchoServer {
         return workers.length > 1 ? "reactors=" + workers.length : "";
     }
 
+    /** Drain: the acceptor closes the listening socket on its own thread; the reactors serve on. */
+    @Override
+    protected void closeListener() {
+        acceptor.stopAccepting();
+    }
+
     /** The acceptor first, so nothing is handed to a reactor that has already stopped. */
     @Override
     protected void stop() {

@@ -155,6 +155,9 @@ public final class PollingEchoServer extends BaseEchoServer {
     }
 
     private boolean acceptPending() {
+        if (draining()) {
+            return false;
+        }
         if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil < 0) {
             return false;
         }
@@ -173,11 +176,20 @@ public final class PollingEchoServer extends BaseEchoServer {
                 connections.add(new Connection(ch, context));
             }
         } catch (IOException e) {
+            if (draining()) {
+                return accepted; // closed by closeListener between the check above and accept
+            }
             // Out of file descriptors, most likely: stop asking for a while.
             limits.acceptFailed(e);
             acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Limits.ACCEPT_RETRY_MS);
         }
         return accepted;
+    }
+
+    /** Drain: the loop asks the closed socket no more; it goes on polling its connections. */
+    @Override
+    protected void closeListener() {
+        closeQuietly(server);
     }
 
     @Override

@@ -59,6 +59,10 @@ final class CompletionLoop implements Ring.Completions {
     private final ArrayDeque<Connection> waiting = new ArrayDeque<>();
     private final Object wakeLock = new Object();
     private volatile boolean running = true;
+    /** Cleared by {@link #stopAccepting()}: the loop cancels its accept and re-arms it no more. */
+    private volatile boolean accepting = true;
+    private final CompletableFuture<Void> acceptEnded = new CompletableFuture<>();
+    private boolean acceptCancelled;
     private boolean multishotRecv;
     private Ring ring;
     private BufferRing buffers;
@@ -111,6 +115,40 @@ final class CompletionLoop implements Ring.Completions {
         }
     }
 
+    /**
+     * Any thread: the loop cancels its multishot accept (the eventfd wakes it); returns once the
+     * ring holds no request on the listening socket, so that closing it releases it at once.
+     */
+    void stopAccepting() {
+        synchronized (wakeLock) {
+            accepting = false;
+            if (wakeFd >= 0 && wakeValue != null) {
+                Native.write8(wakeFd, wakeValue);
+            }
+        }
+        try {
+            acceptEnded.get(DRAIN_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("io_uring: the accept was not cancelled: {}", e.toString());
+        }
+    }
+
+    /** On the loop: once asked, cancel the accept; once its last completion came, say so. */
+    private void endAcceptIfAsked() {
+        if (accepting || acceptEnded.isDone()) {
+            return;
+        }
+        acceptRetryAt = 0;
+        if (acceptArmed && !acceptCancelled) {
+            ring.cancel(ACCEPT, CANCEL);
+            acceptCancelled = true;
+        } else if (!acceptArmed) {
+            acceptEnded.complete(null);
+        }
+    }
+
     void join() throws InterruptedException {
         thread.join();
     }
@@ -137,6 +175,7 @@ final class CompletionLoop implements Ring.Completions {
                 resumeWaiting();
                 sweepIdle();
                 resumeAccepting();
+                endAcceptIfAsked();
             }
         } catch (RuntimeException e) {
             log.error("io_uring loop failed: {}", e.toString());
@@ -240,7 +279,7 @@ final class CompletionLoop implements Ring.Completions {
                 ring.cancel(ACCEPT, CANCEL);
             }
         }
-        if (!acceptArmed && running && acceptRetryAt == 0) {
+        if (!acceptArmed && running && accepting && acceptRetryAt == 0) {
             armAccept();
         }
     }
@@ -256,7 +295,7 @@ final class CompletionLoop implements Ring.Completions {
     private void resumeAccepting() {
         if (acceptRetryAt != 0 && now - acceptRetryAt >= 0) {
             acceptRetryAt = 0;
-            if (!acceptArmed) {
+            if (!acceptArmed && accepting) {
                 armAccept();
             }
         }

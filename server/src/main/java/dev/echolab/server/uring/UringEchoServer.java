@@ -151,6 +151,13 @@ public final class UringEchoServer extends BaseEchoServer {
         return "setup=" + mode;
     }
 
+    /** Drain: the loop cancels its accept, then the listening socket closes; connections go on. */
+    @Override
+    protected void closeListener() {
+        loop.stopAccepting();
+        closeQuietly(server);
+    }
+
     /** The loop first (it cancels the accept and reaps what is in flight), then the listening socket. */
     @Override
     protected void stop() {
