@@ -69,7 +69,7 @@ public final class ChapterCommand implements Callable<Integer> {
     private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
-            description = "Experiments to run: all, or some of gil, io, processes, locks, tickets, select, as-printed, switch "
+            description = "Experiments to run: all, or some of gil, io, processes, locks, tickets, select, as-printed, pools, switch "
                     + "(default: ${DEFAULT-VALUE}).")
     String experiment = "all";
 
@@ -123,13 +123,13 @@ public final class ChapterCommand implements Callable<Integer> {
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
                       Integer processes, Double rssMb, Long fairnessMin, Long fairnessMedian, Long fairnessMax,
-                      Long verified, Long counted, Long lost, String verdict) {
+                      Long verified, Long counted, Long lost, Double connectsPerS, String verdict) {
 
         static Row measured(ChapterExperiment.Runtime r, int cpus, CaseResult c) {
             Long lost = c.verified == null || c.tallyCounted == null ? null : c.verified - c.tallyCounted;
             return of(r, cpus).status(c.status.name()).failure(c.failure).msgsPerS(c.msgsPerS)
                     .fairness(c.fairnessMinMsgs, c.fairnessMedianMsgs, c.fairnessMaxMsgs)
-                    .tally(c.verified, c.tallyCounted, lost).verdict(c.verdict == null ? null : c.verdict.toString())
+                    .tally(c.verified, c.tallyCounted, lost).connectsPerS(c.connectsPerS).verdict(c.verdict == null ? null : c.verdict.toString())
                     .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
                     .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
                     .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
@@ -165,6 +165,7 @@ public final class ChapterCommand implements Callable<Integer> {
             private Long counted;
             private Long lost;
             private String verdict;
+            private Double connectsPerS;
 
             private Builder(ChapterExperiment.Runtime runtime, int cpus) {
                 this.runtime = runtime;
@@ -176,6 +177,12 @@ public final class ChapterCommand implements Callable<Integer> {
                 fairnessMin = min;
                 fairnessMedian = median;
                 fairnessMax = max;
+                return this;
+            }
+
+            /** Connections the load generator opened per measured second ({@code --reconnect-every}). */
+            Builder connectsPerS(Double v) {
+                connectsPerS = v;
                 return this;
             }
 
@@ -246,7 +253,7 @@ public final class ChapterCommand implements Callable<Integer> {
             Row build() {
                 return new Row(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure, msgsPerS, coresUsed,
                         serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb, fairnessMin, fairnessMedian, fairnessMax,
-                        verified, counted, lost, verdict);
+                        verified, counted, lost, connectsPerS, verdict);
             }
         }
     }
@@ -371,6 +378,7 @@ public final class ChapterCommand implements Callable<Integer> {
         c.serverArgs = r.options();
         c.serverPrefix = r.oneCore() ? ONE_CORE : List.of();
         c.idleBeside = r.idle();
+        c.loadgenArgs = e.loadgenArgs;
         stdout.println("  running " + r.label() + " ...");
         c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
                 d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
@@ -396,6 +404,9 @@ public final class ChapterCommand implements Callable<Integer> {
         if (tallies(e)) {
             h.addAll(List.of("verified", "counted", "lost"));
         }
+        if (!e.loadgenArgs.isEmpty()) {
+            h.add("connections/s");
+        }
         h.addAll(List.of("expected", "status"));
         return h;
     }
@@ -407,6 +418,9 @@ public final class ChapterCommand implements Callable<Integer> {
                 fmt(r.loadgenCores(), 2), r.processes() == null ? "-" : String.valueOf(r.processes()), fmt(r.rssMb(), 0)));
         if (tallies(e)) {
             c.addAll(List.of(count(r.verified()), count(r.counted()), count(r.lost())));
+        }
+        if (!e.loadgenArgs.isEmpty()) {
+            c.add(fmt(r.connectsPerS(), 0));
         }
         c.addAll(List.of(r.expected(), r.status() + (r.failure() == null ? "" : ": " + r.failure())));
         return c;
@@ -550,6 +564,7 @@ public final class ChapterCommand implements Callable<Integer> {
                 case GIL, PROCESSES -> new Measure("cores used", Row::coresUsed);
                 case LOCKS, TICKETS -> new Measure("lost updates", r -> r.lost() == null ? null : r.lost().doubleValue());
                 case SELECT -> new Measure("server CPU µs per message", Row::serverCpuUsPerMsg);
+                case POOLS -> new Measure("server CPU µs per connection", Row::serverCpuUsPerMsg);
                 default -> new Measure("msgs/s", Row::msgsPerS);
             };
         }

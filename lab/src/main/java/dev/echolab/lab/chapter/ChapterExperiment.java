@@ -119,6 +119,21 @@ enum ChapterExperiment {
             Runtime.peer("gevent-chapter", List.of("--no-monkey-patch"), "... without monkey.patch_all()", "~500 msgs/s: one sleep at a time"),
             Runtime.peer("gevent-chapter", List.of("--as-printed-serial"), "... calling talk(conn) as printed", "one connection served"))),
 
+    POOLS("pools", "Why pools exist: what making a thread or a process per connection costs",
+            "Each message on a new connection (bin/loadgen --reconnect-every 1): a server that makes a platform thread, "
+                    + "a process (fork) or a greenlet per connection pays for it on every message, a pool or an event loop "
+                    + "does not. Server CPU per message is the cost of one connection here.",
+            "none", 20, cpus -> 2_000, List.of("--reconnect-every", "1"), List.of(
+            Runtime.backend("blocking", "Java, a platform thread made per connection", "a thread's start and end each time"),
+            Runtime.backend("pool", "Java, the same loop on a pool of 200 threads", "no thread made"),
+            Runtime.backend("virtual", "Java, a virtual thread per connection", "cheap to make"),
+            Runtime.backend("nio", "Java, one selector loop", "no thread made"),
+            Runtime.peer("c-threads", "C, a thread per connection", "a thread's start and end each time"),
+            Runtime.peer("c-fork", "C, a process per connection (fork)", "a process each time"),
+            Runtime.peer("py-threads", "Python, a thread per connection", "a thread's start and end each time"),
+            Runtime.peer("py-fork", "Python, a process per connection (multiprocessing)", "a process each time: the dearest"),
+            Runtime.peer("gevent", "Python, a greenlet per connection", "cheap to make"))),
+
     SWITCH("switch", "One switch in each runtime: coroutines against threads",
             "A coroutine switch (a greenlet, a goroutine on one thread, a virtual thread on one carrier) saves and restores "
                     + "a stack in user space; a thread hand-off goes through the kernel (a futex wake-up and a context switch), "
@@ -139,16 +154,24 @@ enum ChapterExperiment {
     final String work;
     final int connections;
     private final java.util.function.IntUnaryOperator rate;
+    /** Load generator options of every row (e.g. {@code --reconnect-every 1}). */
+    final List<String> loadgenArgs;
     final List<Runtime> runtimes;
 
     ChapterExperiment(String id, String title, String proves, String work, int connections,
                       java.util.function.IntUnaryOperator rate, List<Runtime> runtimes) {
+        this(id, title, proves, work, connections, rate, List.of(), runtimes);
+    }
+
+    ChapterExperiment(String id, String title, String proves, String work, int connections,
+                      java.util.function.IntUnaryOperator rate, List<String> loadgenArgs, List<Runtime> runtimes) {
         this.id = id;
         this.title = title;
         this.proves = proves;
         this.work = work;
         this.connections = connections;
         this.rate = rate;
+        this.loadgenArgs = loadgenArgs;
         this.runtimes = runtimes;
     }
 

@@ -227,6 +227,7 @@ final class Views {
             throw new IllegalArgumentException("dataset " + d.name() + " has no experiment " + experiment);
         }
         boolean tally = rows.stream().anyMatch(r -> r.hasNonNull("lost"));
+        boolean churn = rows.stream().anyMatch(r -> r.path("connects_per_s").asDouble() > 0);
         List<String> runtimes = rows.stream().map(r -> r.get("runtime").asText()).distinct().toList();
         List<List<String>> out = new ArrayList<>();
         for (String rt : runtimes) {
@@ -243,6 +244,9 @@ final class Views {
             if (tally) {
                 cells.addAll(List.of(range(mine, "verified", 0, 1), range(mine, "lost", 0, 1)));
             }
+            if (churn) {
+                cells.add(range(mine, "connects_per_s", 0, 1));
+            }
             cells.addAll(List.of(first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
             out.add(cells);
         }
@@ -250,6 +254,9 @@ final class Views {
                 "loadgen cores", "processes", "RSS MB"));
         if (tally) {
             headers.addAll(List.of("verified echoes", "lost updates"));
+        }
+        if (churn) {
+            headers.add("connections/s");
         }
         headers.addAll(List.of("the chapter expects", "status"));
         return table(headers, out)

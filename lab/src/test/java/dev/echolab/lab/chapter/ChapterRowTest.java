@@ -37,7 +37,7 @@ class ChapterRowTest {
         ChapterCommand.Row row = ChapterCommand.Row.of(runtime, cpus).status(status).failure(failure).msgsPerS(d.get(0))
                 .coresUsed(d.get(1)).serverCpuUsPerMsg(d.get(2)).p50Us(l.get(0)).p99Us(l.get(1))
                 .loadgenCores(d.get(3)).processes(processes).rssMb(d.get(4)).fairness(l.get(2), l.get(3), l.get(4))
-                .tally(l.get(5), l.get(6), l.get(7)).verdict(verdict).build();
+                .tally(l.get(5), l.get(6), l.get(7)).connectsPerS(d.get(0) * 3).verdict(verdict).build();
 
         assertEquals(List.of(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure),
                 List.of(row.runtime(), row.model(), row.expected(), row.status(), row.failure()));
@@ -46,6 +46,7 @@ class ChapterRowTest {
                 row.verified(), row.counted(), row.lost()));
         assertEquals(processes, row.processes());
         assertEquals(verdict, row.verdict());
+        assertEquals(d.get(0) * 3, row.connectsPerS());
 
         JsonNode json = new ObjectMapper().valueToTree(new ChapterCommand.Result(e, e.rate(cpus), List.of(row), List.of()));
         assertEquals(List.of("id", "title", "proves", "work", "connections", "rate", "rows", "switches"), names(json));
@@ -55,7 +56,7 @@ class ChapterRowTest {
         JsonNode r = json.get("rows").get(0);
         assertEquals(List.of("runtime", "model", "expected", "status", "failure", "msgs_per_s", "cores_used",
                 "server_cpu_us_per_msg", "p50_us", "p99_us", "loadgen_cores", "processes", "rss_mb", "fairness_min",
-                "fairness_median", "fairness_max", "verified", "counted", "lost", "verdict"), names(r));
+                "fairness_median", "fairness_max", "verified", "counted", "lost", "connects_per_s", "verdict"), names(r));
         assertEquals(d, List.of(r.get("msgs_per_s").asDouble(), r.get("cores_used").asDouble(),
                 r.get("server_cpu_us_per_msg").asDouble(), r.get("loadgen_cores").asDouble(), r.get("rss_mb").asDouble()));
         assertEquals(l, List.of(r.get("p50_us").asLong(), r.get("p99_us").asLong(), r.get("fairness_min").asLong(),
