@@ -40,7 +40,7 @@ public final class PublishCommand implements Callable<Integer> {
                     List.of("compare", "--backends", "all", "--peers", "c-epoll", "--connections", "500", "--work", "none",
                             "--repeat", "2", "--duration", "1s", "--warmup", "1s", "--idle", "1000")),
             new Publication("chapter", 2,
-                    List.of("chapter", "--duration", "5s", "--warmup", "2s"),
+                    List.of("chapter", "--duration", "3s", "--warmup", "2s"),
                     List.of("chapter", "--runtimes", "nio,py-threads",
                             "--duration", "1s", "--warmup", "1s")));
 
