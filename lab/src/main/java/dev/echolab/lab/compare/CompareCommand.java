@@ -18,7 +18,6 @@ import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.DriverKind;
-import dev.echolab.server.Backend;
 import dev.echolab.server.Work;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +31,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,10 +142,7 @@ public final class CompareCommand implements Callable<Integer> {
         Files.createDirectories(logs);
 
         Pinning pinning = Pinning.detect();
-        Map<String, List<String>> peerCommands = new LinkedHashMap<>();
-        for (Peer p : peerList) {
-            p.prepare(home, dir, toolchain, stderr).ifPresent(command -> peerCommands.put(p.id(), command));
-        }
+        Map<String, List<String>> peerCommands = Peer.commands(peerList, home, dir, toolchain, stderr);
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands,

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +111,18 @@ public enum Peer {
      */
     public Optional<List<String>> prepare(Path home, Path outDir, Toolchain toolchain, PrintStream log) {
         return prepare("peer " + id, id, tool, home.resolve(source), outDir, toolchain, log);
+    }
+
+    /**
+     * The command of each of {@code peers} that can run here, in their order ({@link #prepare}); one
+     * that cannot is left out after one line on {@code log}.
+     */
+    public static Map<String, List<String>> commands(List<Peer> peers, Path home, Path outDir, Toolchain toolchain, PrintStream log) {
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (Peer p : peers) {
+            p.prepare(home, outDir, toolchain, log).ifPresent(command -> commands.put(p.id(), command));
+        }
+        return commands;
     }
 
     /**

@@ -19,7 +19,6 @@ import dev.echolab.loadgen.search.RateSearch;
 import dev.echolab.loadgen.search.RateSearch.Outcome;
 import dev.echolab.loadgen.search.RateSearch.Plan;
 import dev.echolab.loadgen.search.RateSearch.Step;
-import dev.echolab.server.Backend;
 import dev.echolab.server.Work;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +32,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,17 +126,14 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Plan plan = plan();
-        List<String> ids = backendIds();
-        List<Peer> peerList = peerList();
+        List<String> ids = Targets.backends(backends, spec.commandLine());
+        List<Peer> peerList = Targets.peers(peers, spec.commandLine());
         Path dir = (out != null ? out : home.resolve("target/lab").resolve("sweep-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
         Pinning pinning = Pinning.detect();
-        Map<String, List<String>> peerCommands = new LinkedHashMap<>();
-        for (Peer p : peerList) {
-            p.prepare(home, dir, toolchain, stderr).ifPresent(command -> peerCommands.put(p.id(), command));
-        }
+        Map<String, List<String>> peerCommands = Peer.commands(peerList, home, dir, toolchain, stderr);
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(List.of(home.resolve("bin/server").toString()),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands, pinning.server(), pinning.loadgen(), "nio",
                 duration, warmup, readyTimeout, logs));
@@ -220,14 +215,6 @@ public final class SweepCommand implements Callable<Integer> {
             throw Cli.invalidValue(cl, "--work", e.getMessage());
         }
         return new Plan(startRate, factor, maxP99.toNanos() / 1000, 0.95, false, 0.05, maxSteps);
-    }
-
-    private List<String> backendIds() {
-        return Targets.backends(backends, spec.commandLine());
-    }
-
-    private List<Peer> peerList() {
-        return Targets.peers(peers, spec.commandLine());
     }
 
     private String answer(Model m) {
