@@ -79,11 +79,12 @@ public final class ChildProcess implements AutoCloseable {
                             }
                         }
                     }
-                    if (isStdout && ready != null && !readyLine.isDone() && ready.test(line)) {
-                        readyLine.complete(line);
-                    }
+                    // the consumer first: whoever waits for the ready line finds it consumed too
                     if (consumer != null) {
                         consumer.accept(line);
+                    }
+                    if (isStdout && ready != null && !readyLine.isDone() && ready.test(line)) {
+                        readyLine.complete(line);
                     }
                 }
             } catch (IOException e) {
