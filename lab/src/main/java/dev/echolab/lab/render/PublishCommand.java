@@ -35,8 +35,8 @@ public final class PublishCommand implements Callable<Integer> {
 
     static final List<Publication> PUBLICATIONS = List.of(
             new Publication("compare", 1,
-                    List.of("compare", "--backends", "all", "--peers", "all", "--connections", "50,500,5000", "--work", "none",
-                            "--repeat", "2", "--duration", "5s", "--warmup", "2s", "--idle", "5000"),
+                    List.of("compare", "--backends", "all", "--peers", "all", "--connections", "50,500", "--work", "none",
+                            "--repeat", "2", "--duration", "3s", "--warmup", "2s", "--idle", "1000"),
                     List.of("compare", "--backends", "all", "--peers", "c-epoll", "--connections", "500", "--work", "none",
                             "--repeat", "2", "--duration", "1s", "--warmup", "1s", "--idle", "1000")),
             new Publication("chapter", 2,
