@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 final class SwitchCost {
 
     /** One switch, as every program prints it: {@code {"runtime", "kind", "cores", "rounds", "ns_per_switch"}}. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Switch(String runtime, String kind, int cores, long rounds, double nsPerSwitch) {
         private static final ObjectMapper JSON = new ObjectMapper()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
