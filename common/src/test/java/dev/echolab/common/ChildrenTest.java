@@ -48,7 +48,9 @@ class ChildrenTest {
         assertTrue(polite.waitFor(5, TimeUnit.SECONDS));
         assertEquals(128 + 15, polite.exitValue(), "ended by SIGTERM");
 
-        Process stubborn = Children.start(new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; sleep 30"));
+        // A loop of short sleeps: a SIGTERM that reaches its current sleep does not end the shell
+        // (with one long sleep, the shell ended when its sleep did, sometimes within the grace).
+        Process stubborn = Children.start(new ProcessBuilder("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done"));
         assertEquals("ready", new String(stubborn.getInputStream().readNBytes(5), StandardCharsets.UTF_8));
         List<ProcessHandle> killed = Children.stopAll(Duration.ofMillis(300));
         assertTrue(killed.contains(stubborn.toHandle()), "killed: " + killed);
