@@ -139,15 +139,17 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * SIGTERM, then waits up to {@code grace}; SIGKILL after that.
+     * SIGTERM, then waits up to {@code grace}; SIGKILL after that. When it returns an exit status,
+     * the child's output has been read to its end (as {@link #awaitExit} does).
      *
      * @return the exit status, or null if it had to be killed
      */
     public Integer stop(Duration grace) {
         process.toHandle().destroy();
         try {
-            if (process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-                return process.exitValue();
+            Integer status = awaitExit(grace);
+            if (status != null) {
+                return status;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
