@@ -9,9 +9,9 @@ import java.util.List;
  *
  * <p>The load is the same for every runtime of an experiment: {@code connections} connections, one
  * message in flight each, at an open-loop rate above what the fastest runtime can serve for that
- * work, derived from the machine's CPUs where the work is CPU-bound (N cores / 1 ms = N x 1,000
- * msgs/s of {@code cpu:1ms}, offered at 1.5 times that; 20 connections / 2 ms = 10,000 msgs/s of
- * {@code io:2ms}). A connection then always has its next message due when a reply comes, so
+ * work: for CPU-bound work more than the machine's cores can spin through (cores / the work's
+ * duration), for IO-bound work more than the connections can wait through (connections / the
+ * work's duration). A connection then always has its next message due when a reply comes, so
  * msgs/s is what the server served, while the rate bounds what the load generator sends (and
  * burns) should a runtime be faster than expected. "{cores}" in what a row expects is the machine's
  * CPU count.

@@ -68,7 +68,7 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
     }
 
     /**
-     * The progress line: {@code [   3s] measuring      71520 msgs/s  p99 12887 us  errors 0  live 500};
+     * The progress line: {@code [  Ns] PHASE  M msgs/s  p99 P us  errors E  live L};
      * for the processes of a {@code --processes} run ({@code of} of them) the percentiles are upper
      * bounds ({@code p99 <= 12887 us}) and the line ends with {@code (k of N processes)}.
      */

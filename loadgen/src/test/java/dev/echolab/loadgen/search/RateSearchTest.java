@@ -29,7 +29,7 @@ class RateSearchTest {
 
     @Test
     void findsTheHighestRateUnderTheBoundWithinThePrecision() throws Exception {
-        // p99 <= 5 ms holds up to load 0.9: 900 msgs/s on a 1,000 msgs/s server
+        // the modelled server's p99 stays within the bound up to 90% of its capacity
         List<Double> asked = new ArrayList<>();
         Outcome o = RateSearch.run(new Plan(50, 2, 5_000, 0.95, true, 0.05, 20), server(1000, asked));
         double found = o.capacity().orElseThrow();
