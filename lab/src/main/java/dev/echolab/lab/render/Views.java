@@ -230,6 +230,7 @@ final class Views {
         }
         boolean tally = rows.stream().anyMatch(r -> r.hasNonNull("lost"));
         boolean churn = rows.stream().anyMatch(r -> r.path("connects_per_s").asDouble() > 0);
+        boolean deadlock = rows.stream().anyMatch(r -> r.hasNonNull("deadlock"));
         List<String> runtimes = rows.stream().map(r -> r.get("runtime").asText()).distinct().toList();
         List<List<String>> out = new ArrayList<>();
         for (String rt : runtimes) {
@@ -249,6 +250,12 @@ final class Views {
             if (churn) {
                 cells.add(range(mine, "connects_per_s", 0, 1));
             }
+            if (deadlock) {
+                // the report names threads and locks, the same in every run that deadlocked: the first one's
+                cells.add(mine.stream().map(r -> Dataset.text(r, "deadlock")).filter(Objects::nonNull).findFirst().orElse("none"));
+                cells.add(String.join(", ", mine.stream().map(r -> r.path("server_exit").isNull() ? "killed"
+                        : r.get("server_exit").asText()).distinct().toList()) + " (" + range(mine, "server_stop_s", 1, 1) + ")");
+            }
             cells.addAll(List.of(first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
             out.add(cells);
         }
@@ -259,6 +266,9 @@ final class Views {
         }
         if (churn) {
             headers.add("connections/s");
+        }
+        if (deadlock) {
+            headers.addAll(List.of("deadlock reported", "exit on SIGTERM (s to stop)"));
         }
         headers.addAll(List.of("the chapter expects", "status"));
         return table(headers, out)
