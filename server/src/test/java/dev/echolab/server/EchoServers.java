@@ -186,11 +186,10 @@ public final class EchoServers {
     static long unsentPromise(ServerConfig config) {
         return switch (config.backend()) {
             case AIO, NETTY -> 256 * 1024 + 64 * 1024;
-            // Reading stops above 64 KiB unsent, so the receive that crosses it (one 4 KiB ring
-            // buffer) lands too. Multishot: the receive goes on filling ring buffers until its
-            // cancel lands, far past that; the docs promise 64 KiB, a gap for the backend or the
-            // docs to close (docs/promises.md).
-            case URING -> Boolean.getBoolean("echolab.uring.singleshot") ? 64 * 1024 + 4 * 1024 : 512 * 1024;
+            // Reading stops at 64 KiB unsent, and the receive that crosses it (one 4 KiB ring
+            // buffer) lands too: single-shot, the receive in flight; multishot, the last one of a
+            // receive armed with the room left under 64 KiB as its total limit.
+            case URING -> 64 * 1024 + 4 * 1024;
             default -> 64 * 1024;
         };
     }
@@ -213,8 +212,8 @@ public final class EchoServers {
         long held = written.get() - kernelQueued(s);
         long promise = unsentPromise(config);
         assertTrue(held <= promise,
-                config.label() + " holds " + held / 1024 + " KiB of a client that does not read (it wrote "
-                        + stalledAt / 1024 + " KiB, the kernel queues the rest); the promise is " + promise / 1024 + " KiB");
+                config.label() + " holds " + held + " bytes of a client that does not read (it wrote "
+                        + stalledAt / 1024 + " KiB, the kernel queues the rest); the promise is " + promise + " bytes");
         byte[] echo = readExactly(s.getInputStream(), data.length);
         writer.join(30_000);
         assertArrayEquals(data, echo);
