@@ -103,6 +103,7 @@ class MergeReportTest {
         Run r = merge(a);
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.out().startsWith("Merged 1 interval log (HdrHistogram"), r.out());
+        assertTrue(r.out().contains(": 2 intervals, 4 messages in 2.00 s (2.00 msgs/s), "), r.out()); // the uncorrected ones not counted
         assertTrue(r.out().contains("      50%         1000           10\n"), r.out());
         assertTrue(r.out().contains("      max         2000           20\n"), r.out());
         assertTrue(r.out().contains("  4 messages in all\n"), r.out());
