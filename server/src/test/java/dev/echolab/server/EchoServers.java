@@ -155,14 +155,14 @@ public final class EchoServers {
     }
 
     /** The writes of {@link #writeWithoutReading}: what the kernel took is known to this many bytes. */
-    static final int STALL_WRITE = 4 * 1024;
+    public static final int STALL_WRITE = 4 * 1024;
 
     /**
      * A client that writes {@code data} in {@link #STALL_WRITE}-byte writes and reads nothing (the
      * test reads later): {@code written} counts what the kernel took, less at most one write (the
      * one blocked part-way), so the test can see the writer stall and how far it got.
      */
-    static Thread writeWithoutReading(Socket s, byte[] data, AtomicLong written) {
+    public static Thread writeWithoutReading(Socket s, byte[] data, AtomicLong written) {
         return Thread.ofPlatform().start(() -> {
             try {
                 OutputStream out = s.getOutputStream();
@@ -226,7 +226,7 @@ public final class EchoServers {
      * dual-stack, so 127.0.0.1 shows up there as ::ffff:127.0.0.1). With the writer stalled, what a
      * client wrote and did not read back, less this, is what the server holds in its own memory.
      */
-    static long kernelQueued(Socket client) throws IOException {
+    public static long kernelQueued(Socket client) throws IOException {
         return kernelQueued(client.getLocalPort(), client.getPort());
     }
 
@@ -266,7 +266,7 @@ public final class EchoServers {
      * Waits until {@code counter} has not moved for {@code quietMs} (a writer it counts is blocked),
      * 60 s at most; returns where it stopped.
      */
-    static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
+    public static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long last = -1;
         while (System.nanoTime() < deadline) {
