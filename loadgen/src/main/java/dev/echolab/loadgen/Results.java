@@ -25,9 +25,11 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
 
     /**
      * Messages completed per connection during the measurement, over the connections that came up;
-     * {@code noReply} counts those that sent a message and never got a single reply in the whole run.
+     * {@code noReply} counts those that sent a message and never got a single reply in the whole run;
+     * {@code unserved} those that completed no message in the measured interval (replies in the
+     * warm-up alone do not make a connection served).
      */
-    public record Fairness(long min, long median, long max, int noReply) {
+    public record Fairness(long min, long median, long max, int noReply, int unserved) {
         public static Fairness of(Run run) {
             boolean[] up = run.up();
             boolean[] sent = run.sent();
@@ -49,7 +51,12 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         public static Fairness of(long[] counts, int noReply) {
             Arrays.sort(counts);
             int n = counts.length;
-            return n == 0 ? new Fairness(0, 0, 0, noReply) : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply);
+            int unserved = 0;
+            while (unserved < n && counts[unserved] == 0) {
+                unserved++;
+            }
+            return n == 0 ? new Fairness(0, 0, 0, noReply, 0)
+                    : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply, unserved);
         }
     }
 

@@ -126,7 +126,7 @@ class FormatsTest {
                 open ? latency(r) : null, open ? latency(r) : null, byKind, first,
                 new JsonReport.Connect(r.nextDouble() * 10, r.nextDouble() * 1e5, r.nextLong(1 << 20), r.nextLong(1 << 20),
                         r.nextLong(1 << 24)),
-                new JsonReport.Fairness(r.nextLong(1000), r.nextLong(1000), r.nextLong(1000), errors ? r.nextInt(10) : 0),
+                new JsonReport.Fairness(r.nextLong(1000), r.nextLong(1000), r.nextLong(1000), errors ? r.nextInt(10) : 0, errors ? r.nextInt(10) : 0),
                 new JsonReport.Cpu(r.nextDouble() * 100, r.nextDouble() * 800, 1 + r.nextInt(64), r.nextBoolean()),
                 new JsonReport.Self(r.nextLong(10_000), r.nextLong(100), r.nextLong(10_000), nio ? latency(r) : null,
                         nio ? latency(r) : null),

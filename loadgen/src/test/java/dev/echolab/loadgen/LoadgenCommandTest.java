@@ -40,7 +40,7 @@ class LoadgenCommandTest {
             "p99_us", "p999_us", "max_us", "mean_us", "errors", "mismatches", "connections_requested", "msgs", "verified",
             "duration_s", "warmup_s", "connect_s", "msg_bytes", "cpu_pct", "corrected", "send_lateness", "errors_by_kind", "refused",
             "timeout", "reset", "closed_early", "mismatch", "local_limit", "other", "first_errors", "connect", "seconds",
-            "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "cpu", "pct_of_one_core", "cores", "saturated",
+            "fairness", "min_msgs", "median_msgs", "max_msgs", "no_reply", "unserved", "cpu", "pct_of_one_core", "cores", "saturated",
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate", "ramp_s",
             "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "reconnect_every", "connects",

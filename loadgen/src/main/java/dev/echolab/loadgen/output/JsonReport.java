@@ -88,9 +88,12 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     public record Connect(double seconds, double meanUs, long p50Us, long p99Us, long maxUs) {
     }
 
-    /** Measured messages per connection (min, median, max) and the connections that never got a reply. */
+    /**
+     * Measured messages per connection (min, median, max), the connections that never got a reply,
+     * and those that completed no message in the measured interval.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Fairness(long minMsgs, long medianMsgs, long maxMsgs, int noReply) {
+    public record Fairness(long minMsgs, long medianMsgs, long maxMsgs, int noReply, int unserved) {
     }
 
     /** The load generator's own CPU over the measurement. */
@@ -140,7 +143,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 round(r.messages() == 0 ? 0 : (double) r.bytes() / r.messages()), round(cpu.percentOfOneCore()),
                 Latency.of(r.corrected()), Latency.of(r.sendLateness()), byKind, first,
                 new Connect(round(r.connectSeconds()), round(c.mean()), c.p50(), c.p99(), c.max()),
-                new Fairness(f.min(), f.median(), f.max(), f.noReply()),
+                new Fairness(f.min(), f.median(), f.max(), f.noReply(), f.unserved()),
                 new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
                 new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
                 RunSettings.of(s), r.exitStatus());

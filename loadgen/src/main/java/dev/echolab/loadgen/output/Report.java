@@ -113,8 +113,9 @@ public final class Report {
 
     static String fairness(Results r) {
         Results.Fairness f = r.fairness();
-        String replies = f.noReply() == 0 ? "every connection got replies"
-                : f.noReply() + " connections got no reply: the server starved them";
+        String replies = f.noReply() > 0 ? f.noReply() + " connections got no reply: the server starved them"
+                : f.unserved() > 0 ? f.unserved() + " of " + r.connectionsUp() + " connections completed no message in the measurement"
+                : "every connection got replies";
         return "messages per connection min " + f.min() + ", median " + f.median() + ", max " + f.max() + "; " + replies;
     }
 
