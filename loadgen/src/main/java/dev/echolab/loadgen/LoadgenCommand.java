@@ -2,6 +2,7 @@ package dev.echolab.loadgen;
 
 import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
+import dev.echolab.common.Quantities;
 import dev.echolab.loadgen.driver.NioConnector;
 import dev.echolab.loadgen.output.HlogFile;
 import dev.echolab.loadgen.output.JsonReport;
@@ -59,7 +60,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
     int port = 8080;
 
-    @Option(names = "--connections", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connections", paramLabel = "N", converter = Quantities.Count.class,
+            description = "Client connections, e.g. 500, 10k (default: ${DEFAULT-VALUE}).")
     int connections = 500;
 
     @Option(names = "--duration", paramLabel = "DURATION",
@@ -70,19 +72,19 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Warm-up before measuring, not counted (default: ${DEFAULT-VALUE}; none with --messages).")
     Duration warmup;
 
-    @Option(names = "--messages", paramLabel = "N",
+    @Option(names = "--messages", paramLabel = "N", converter = Quantities.LongCount.class,
             description = "Each connection sends exactly N messages, all measured, then stops (instead of --duration).")
     Long messages;
 
-    @Option(names = "--size", paramLabel = "BYTES",
-            description = "Pad each message to BYTES with a space and letters before the newline, as ref-load -s does.")
+    @Option(names = "--size", paramLabel = "BYTES", converter = Quantities.Size.class,
+            description = "Pad each message to BYTES (e.g. 512, 4KiB) with a space and letters before the newline, as ref-load -s does.")
     int size;
 
-    @Option(names = "--pipeline", paramLabel = "K", description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pipeline", paramLabel = "K", converter = Quantities.Count.class, description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
     int pipeline = 1;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_S",
-            description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from "
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", converter = Quantities.Rate.class,
+            description = "Open loop: send this many messages per second in all (e.g. 20000, 20k, 1.5M), on a fixed schedule, and measure latency from "
                     + "the intended send time. Goes with --messages (each connection sends its N on the schedule) and --pipeline.")
     Double rate;
 
@@ -113,12 +115,12 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "ephemeral ports (about 28,000); every 127.x.y.z is local. Needs --driver nio.")
     SourceAddresses source = SourceAddresses.KERNEL;
 
-    @Option(names = "--connect-rate", paramLabel = "PER_S",
+    @Option(names = "--connect-rate", paramLabel = "PER_S", converter = Quantities.Rate.class,
             description = "Open at most this many connections per second in all (default: as fast as handshakes complete, "
                     + NioConnector.MAX_CONNECTING + " at a time per selector thread). Needs --driver nio.")
     Double connectRate;
 
-    @Option(names = "--reconnect-every", paramLabel = "N",
+    @Option(names = "--reconnect-every", paramLabel = "N", converter = Quantities.LongCount.class,
             description = "Close each connection's socket and open a new one after every N verified messages (default: "
                     + "never): the server pays a connection's set-up and tear-down every N messages. The reconnect's "
                     + "connect time is not part of any message's round trip; it is counted in the connect times and in "
