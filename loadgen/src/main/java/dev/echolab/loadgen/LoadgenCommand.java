@@ -49,9 +49,12 @@ import java.util.concurrent.Callable;
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
         exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied",
-                "1:any error, mismatch, starved connection, or nothing to connect to",
-                "2:bad usage"})
+        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied, every target met",
+                "1:could not run (nothing to connect to, no descriptors, an unwritable file) or the server failed "
+                        + "(any error, unless --max-errors judges them; a mismatch; a starved connection)",
+                "2:bad usage",
+                "3:a target missed (--max-p99, --max-p999, --min-rate, --max-errors)",
+                "128+N:stopped by signal N (130 after Ctrl-C)"})
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
@@ -148,6 +151,25 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(names = "--hlog", paramLabel = "FILE", description = "Also write an HdrHistogram interval log (one histogram per second) to FILE.")
     Path hlog;
+
+    @Option(names = "--max-p99", paramLabel = "DURATION",
+            description = "Target: the p99 latency of the measured interval at most this, e.g. 10ms, 800us (corrected "
+                    + "latency in an open loop). Missed: exit 3.")
+    Duration maxP99;
+
+    @Option(names = "--max-p999", paramLabel = "DURATION",
+            description = "Target: the p99.9 latency at most this, as --max-p99. Missed: exit 3.")
+    Duration maxP999;
+
+    @Option(names = "--min-rate", paramLabel = "MSGS_PER_S", converter = Quantities.Rate.class,
+            description = "Target: at least this many verified messages per second over the measured interval, "
+                    + "e.g. 50k. Missed: exit 3.")
+    Double minRate;
+
+    @Option(names = "--max-errors", paramLabel = "N", converter = Quantities.LongCount.class,
+            description = "Target: at most N errors of every kind in all; errors up to N then no longer fail the run "
+                    + "(a mismatch always does). Missed: exit 3.")
+    Long maxErrors;
 
     @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
     boolean verbose;
@@ -376,7 +398,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         Settings.Builder b = Settings.builder().host(host).port(port).connections(connections).warmup(warmup)
                 .size(size).pipeline(pipeline).ramp(ramp).driver(driver).selectors(selectors).processes(processes)
                 .sources(source).connectTimeout(connectTimeout).timeout(timeout).json(json).jsonStream(jsonStream)
-                .hlog(hlog).verbose(verbose);
+                .hlog(hlog).verbose(verbose)
+                .targets(new Targets(maxP99, maxP999, minRate == null ? 0 : minRate, maxErrors == null ? -1 : maxErrors));
         if (duration != null) {
             b.duration(duration);
         }
@@ -426,6 +449,10 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(foreign == null, "--source", "a list of this machine's addresses (" + (foreign == null ? "" : foreign.getHostAddress())
                 + " is not one; every 127.x.y.z is)");
         check(s.timeout().toMillis() >= 1, "--timeout", "a duration of 1ms or more");
+        check(maxP99 == null || maxP99.toNanos() >= 1000, "--max-p99", "a latency bound of 1us or more, e.g. 10ms");
+        check(maxP999 == null || maxP999.toNanos() >= 1000, "--max-p999", "a latency bound of 1us or more, e.g. 10ms");
+        check(minRate == null || minRate > 0, "--min-rate", "a rate above 0 messages per second");
+        check(maxErrors == null || maxErrors >= 0, "--max-errors", "a number of errors (0 or more)");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
         // Options that go together: --pipeline with the message size, on the blocking drivers.
         check(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT, "--pipeline",

@@ -3,6 +3,7 @@ package dev.echolab.loadgen;
 import org.HdrHistogram.Histogram;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -155,9 +156,28 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         return Arrays.stream(errors).sum() - errors(ErrorKind.MISMATCH);
     }
 
-    /** 0 only for a clean run: no error of any kind, every connection replied, something measured. */
+    /** Errors of every kind, mismatches included. */
+    public long allErrors() {
+        return Arrays.stream(errors).sum();
+    }
+
+    /** The verdict on each of the run's {@link Targets}. */
+    public List<Targets.Verdict> targets() {
+        return settings.targets().judge(this);
+    }
+
+    /**
+     * 1 when the run failed: nothing verified, a mismatch, or (without {@code --max-errors}, which
+     * then judges them) any error or a connection without a reply; else {@value Targets#MISSED}
+     * when a target was missed; else 0.
+     */
     public int exitStatus() {
-        boolean clean = Arrays.stream(errors).sum() == 0 && fairness.noReply() == 0 && verified > 0;
-        return clean ? 0 : 1;
+        boolean errorsJudged = settings.targets().maxErrors() >= 0;
+        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0
+                || (!errorsJudged && (allErrors() > 0 || fairness.noReply() > 0));
+        if (failed) {
+            return 1;
+        }
+        return targets().stream().allMatch(Targets.Verdict::ok) ? 0 : Targets.MISSED;
     }
 }

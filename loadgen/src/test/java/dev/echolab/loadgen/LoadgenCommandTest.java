@@ -44,7 +44,7 @@ class LoadgenCommandTest {
             "self", "jit_ms", "gc_count", "gc_ms", "held", "loop_turns",
             "settings", "host", "port", "driver", "selectors", "messages", "size", "pipeline", "rate", "ramp_s",
             "connect_timeout_s", "timeout_s", "processes", "source", "connect_rate", "reconnect_every", "connects",
-            "connects_per_s", "exit_status");
+            "connects_per_s", "targets", "exit_status");
 
     @TempDir
     Path dir;

@@ -13,6 +13,7 @@ import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.LoadgenCommand;
 import dev.echolab.loadgen.Results;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.Targets;
 import dev.echolab.loadgen.processes.ChildResult;
 import dev.echolab.loadgen.processes.LoadgenProcesses;
 
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,7 +48,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          long measureEndEpochMs, double msgBytes,
                          double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
                          Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
-                         RunSettings settings, int exitStatus) {
+                         RunSettings settings, List<Targets.Verdict> targets, int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
     static final ObjectMapper MAPPER = new ObjectMapper()
@@ -146,7 +148,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 new Fairness(f.min(), f.median(), f.max(), f.noReply(), f.unserved()),
                 new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
                 new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
-                RunSettings.of(s), r.exitStatus());
+                RunSettings.of(s), r.targets(), r.exitStatus());
     }
 
     /** The document, on one line. */

@@ -3,6 +3,7 @@ package dev.echolab.loadgen.output;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.Results;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.Targets;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -45,6 +46,9 @@ public final class Report {
         out.println("Fairness: " + fairness(r));
         out.println("Load generator CPU: " + cpu(r));
         out.println("Load generator itself: " + self(r));
+        for (Targets.Verdict v : r.targets()) {
+            out.println(v.text());
+        }
     }
 
     /**
