@@ -171,6 +171,12 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "(a mismatch always does). Missed: exit 3.")
     Long maxErrors;
 
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "Also report what the server process PID cost over the measured interval, from /proc: CPU per "
+                    + "message (user and system), RSS and its growth per connection, threads, context switches per "
+                    + "message. The process must be running and yours.")
+    Long serverPid;
+
     @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
     boolean verbose;
 
@@ -211,6 +217,13 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = settings();
+        if (serverPid != null) {
+            Object[] why = ServerCost.check(serverPid);
+            if (why != null) {
+                err.println(why[0]);
+                return (Integer) why[1];
+            }
+        }
         String unusable = unusable(s);
         if (unusable != null) {
             err.println(unusable);
@@ -284,6 +297,7 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     private int execute(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException, IOException {
         Monitor monitor = null;
+        ServerCost server = ServerCost.before(serverPid == null ? 0 : serverPid);
         long connectStart = System.nanoTime();
         boolean stopped = false;
         try {
@@ -294,7 +308,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 LoadgenProcesses.awaitStart(run.live(), out);
             }
             if (run.live() > 0) {
-                monitor = measure(run, driver, log);
+                monitor = measure(run, driver, log, server);
             }
             driver.stop(System.nanoTime() + grace(run.settings));
             stopped = true;
@@ -328,8 +342,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
-    private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
+    private Monitor measure(Run run, Driver driver, HistogramLogWriter log, ServerCost server) throws InterruptedException {
         Monitor monitor = new Monitor(run, text, this::progress, log);
+        monitor.server = server;
         long start = System.nanoTime();
         run.begin(start);
         driver.start();
@@ -453,6 +468,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(maxP999 == null || maxP999.toNanos() >= 1000, "--max-p999", "a latency bound of 1us or more, e.g. 10ms");
         check(minRate == null || minRate > 0, "--min-rate", "a rate above 0 messages per second");
         check(maxErrors == null || maxErrors >= 0, "--max-errors", "a number of errors (0 or more)");
+        check(serverPid == null || serverPid >= 1, "--server-pid", "a process id (1 or more)");
+        check(serverPid == null || s.processes() == 1, "--server-pid", "usable with one load-generator process (without --processes)");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
         // Options that go together: --pipeline with the message size, on the blocking drivers.
         check(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT, "--pipeline",

@@ -13,7 +13,7 @@ import java.util.Locale;
 public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect, long connects,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
-               Self self, long measureStartEpochMs, long measureEndEpochMs) {
+               Self self, long measureStartEpochMs, long measureEndEpochMs, ServerCost.Figures server) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     public record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -117,7 +117,8 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.sendLateness) : null,
                 errors, first, Fairness.of(run),
                 monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos),
-                Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs);
+                Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs,
+                monitor == null || monitor.server == null ? null : monitor.server.figures(messages, up));
     }
 
     public double msgsPerSecond() {
@@ -168,12 +169,13 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
 
     /**
      * 1 when the run failed: nothing verified, a mismatch, or (without {@code --max-errors}, which
-     * then judges them) any error or a connection without a reply; else {@value Targets#MISSED}
+     * then judges them) any error or a connection without a reply, or the {@code --server-pid}
+     * process ended; else {@value Targets#MISSED}
      * when a target was missed; else 0.
      */
     public int exitStatus() {
         boolean errorsJudged = settings.targets().maxErrors() >= 0;
-        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0
+        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0 || (server != null && server.ended() != null)
                 || (!errorsJudged && (allErrors() > 0 || fairness.noReply() > 0));
         if (failed) {
             return 1;

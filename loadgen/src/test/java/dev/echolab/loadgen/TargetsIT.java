@@ -65,6 +65,28 @@ class TargetsIT {
         Files.deleteIfExists(json);
     }
 
+    /** {@code --server-pid}: the server's cost in the report and the JSON; a process that is gone is bad usage. */
+    @Test
+    @Timeout(120)
+    void serverPidReportsTheServersCost() throws Exception {
+        Path json = ROOT.resolve("loadgen/target/it-server-pid.json");
+        Loadgen r = loadgen("--port", Integer.toString(server.port()), "--connections", "4", "--duration", "1s",
+                "--warmup", "300ms", "--server-pid", Long.toString(server.pid()), "--json", json.toString());
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("Server: pid " + server.pid() + ": CPU "), r::out);
+        JsonNode cost = Loadgen.json(json).get("server");
+        assertTrue(cost.get("cpu_user_us_per_msg").asDouble() + cost.get("cpu_system_us_per_msg").asDouble() > 0, cost::toString);
+        assertTrue(cost.get("rss_end_bytes").asLong() > 1 << 20 && cost.get("threads_end").asInt() >= 1, cost::toString);
+        assertTrue(cost.get("ended").isNull(), cost::toString);
+        Files.deleteIfExists(json);
+
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Loadgen bad = loadgen("--port", Integer.toString(server.port()), "--server-pid", Long.toString(gone.pid()));
+        assertEquals(2, bad.exit(), bad::toString);
+        assertEquals("--server-pid " + gone.pid() + ": no such process is running\n", bad.err());
+    }
+
     @Test
     @Timeout(60)
     void aBoundThatIsNoBoundIsBadUsage() throws Exception {

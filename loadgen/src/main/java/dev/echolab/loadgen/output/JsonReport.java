@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.LoadgenCommand;
 import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.ServerCost;
 import dev.echolab.loadgen.Settings;
 import dev.echolab.loadgen.Targets;
 import dev.echolab.loadgen.processes.ChildResult;
@@ -48,7 +49,8 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          long measureEndEpochMs, double msgBytes,
                          double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
                          Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
-                         RunSettings settings, List<Targets.Verdict> targets, int exitStatus) {
+                         RunSettings settings, ServerCost.Figures server, List<Targets.Verdict> targets,
+                         int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
     static final ObjectMapper MAPPER = new ObjectMapper()
@@ -148,7 +150,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 new Fairness(f.min(), f.median(), f.max(), f.noReply(), f.unserved()),
                 new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
                 new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
-                RunSettings.of(s), r.targets(), r.exitStatus());
+                RunSettings.of(s), r.server(), r.targets(), r.exitStatus());
     }
 
     /** The document, on one line. */

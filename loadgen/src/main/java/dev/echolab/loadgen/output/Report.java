@@ -46,6 +46,9 @@ public final class Report {
         out.println("Fairness: " + fairness(r));
         out.println("Load generator CPU: " + cpu(r));
         out.println("Load generator itself: " + self(r));
+        if (r.server() != null) {
+            out.println("Server: " + r.server().text());
+        }
         for (Targets.Verdict v : r.targets()) {
             out.println(v.text());
         }
