@@ -171,6 +171,12 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "(a mismatch always does). Missed: exit 3.")
     Long maxErrors;
 
+    @Option(names = "--hgrm", paramLabel = "FILE",
+            description = "Also write the measured latency's percentile distribution as HdrHistogram prints it "
+                    + "(outputPercentileDistribution, for its plotter), values in milliseconds; the corrected latency "
+                    + "in an open loop.")
+    Path hgrm;
+
     @Option(names = "--server-pid", paramLabel = "PID",
             description = "Also report what the server process PID cost over the measured interval, from /proc: CPU per "
                     + "message (user and system), RSS and its growth per connection, threads, context switches per "
@@ -224,7 +230,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 return (Integer) why[1];
             }
         }
-        String unusable = unusable(s);
+        String unusable = unusable(s, hgrm);
         if (unusable != null) {
             err.println(unusable);
             return 1;
@@ -259,7 +265,7 @@ public final class LoadgenCommand implements Callable<Integer> {
      * connected: more connections than descriptors, a host that does not resolve, an output file
      * that cannot be written. One line, or null.
      */
-    private static String unusable(Settings s) {
+    private static String unusable(Settings s, Path hgrm) {
         int[] shares = LoadgenProcesses.shares(s.connections(), s.processes());
         String tooMany = OpenFiles.check(shares[0]);
         if (tooMany != null) {
@@ -276,7 +282,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return "cannot resolve host '" + s.host() + "'";
         }
-        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream()}) {
+        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream(), hgrm}) {
             if (file != null && !file.equals(JsonStream.STDOUT)) {
                 try {
                     // Opened for appending and removed again if new: a run that fails later leaves no
@@ -316,6 +322,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                 monitor.finish();
             }
             Results results = Results.of(run, connectSeconds, connectTimes, monitor);
+            if (hgrm != null && monitor != null) {
+                HlogFile.writeHgrm(hgrm, run.settings.openLoop() ? monitor.corrected : monitor.latency);
+            }
             if (child) {
                 ChildResult.of(results, run, monitor, connectTimes).print(out);
             }
@@ -468,6 +477,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(maxP999 == null || maxP999.toNanos() >= 1000, "--max-p999", "a latency bound of 1us or more, e.g. 10ms");
         check(minRate == null || minRate > 0, "--min-rate", "a rate above 0 messages per second");
         check(maxErrors == null || maxErrors >= 0, "--max-errors", "a number of errors (0 or more)");
+        check(hgrm == null || s.processes() == 1, "--hgrm", "usable with one load-generator process (without --processes; "
+                + "merge their --hlog files with HistogramLogProcessor instead)");
         check(serverPid == null || serverPid >= 1, "--server-pid", "a process id (1 or more)");
         check(serverPid == null || s.processes() == 1, "--server-pid", "usable with one load-generator process (without --processes)");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
