@@ -12,6 +12,7 @@ import dev.echolab.loadgen.output.Progress;
 import dev.echolab.loadgen.output.Report;
 import dev.echolab.loadgen.processes.ChildResult;
 import dev.echolab.loadgen.processes.LoadgenProcesses;
+import dev.echolab.loadgen.search.SearchCommand;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ import java.util.concurrent.Callable;
  * closed and the report printed. The first output line is the effective settings.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
-        subcommands = MergeCommand.class,
+        subcommands = {MergeCommand.class, SearchCommand.class},
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
         exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
@@ -198,6 +199,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     private PrintStream text;
     /** {@code --json-stream}, or null. */
     private JsonStream stream;
+    /** The results of the last run ({@link #measure}). */
+    private Results last;
 
     public LoadgenCommand() {
         this(System.out, System.err);
@@ -322,6 +325,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 monitor.finish();
             }
             Results results = Results.of(run, connectSeconds, connectTimes, monitor);
+            last = results;
             if (hgrm != null && monitor != null) {
                 HlogFile.writeHgrm(hgrm, run.settings.openLoop() ? monitor.corrected : monitor.latency);
             }
@@ -334,6 +338,21 @@ public final class LoadgenCommand implements Callable<Integer> {
                 driver.stop(System.nanoTime());
             }
         }
+    }
+
+    /**
+     * One run of {@code s} in this process with nothing printed on stdout (its error lines go to
+     * this command's err): a step of {@code bin/loadgen search}, which reads the results.
+     */
+    public Results measure(Settings s) throws InterruptedException, IOException {
+        text = new PrintStream(OutputStream.nullOutputStream());
+        execute(new Run(s), s.driver().create(s), null);
+        return last;
+    }
+
+    /** What would make a run of {@code s} fail however the server behaves (one line), or null. */
+    public static String unusable(Settings s) {
+        return unusable(s, null);
     }
 
     /**
