@@ -64,7 +64,7 @@ public final class Quantities {
         }
         String expected = "a size in bytes (" + SIZE_EXAMPLES + ")";
         BigDecimal v = decimal(digits, text, expected).multiply(BigDecimal.valueOf(unit));
-        if (v.signum() < 0 || v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
+        if (v.signum() < 0 || v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("'" + text + "' is not " + expected);
         }
         return v.longValueExact();
