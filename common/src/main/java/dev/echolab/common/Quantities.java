@@ -36,7 +36,7 @@ public final class Quantities {
         } else if (t.endsWith("M")) {
             unit = 1_000_000;
         }
-        BigDecimal v = decimal(unit == 1 ? t : t.substring(0, t.length() - 1), text, "a number (" + COUNT_EXAMPLES + ")");
+        BigDecimal v = decimal(unit == 1 ? t : t.substring(0, t.length() - 1), true, text, "a number (" + COUNT_EXAMPLES + ")");
         return v.multiply(BigDecimal.valueOf(unit)).doubleValue();
     }
 
@@ -63,16 +63,17 @@ public final class Quantities {
             }
         }
         String expected = "a size in bytes (" + SIZE_EXAMPLES + ")";
-        BigDecimal v = decimal(digits, text, expected).multiply(BigDecimal.valueOf(unit));
+        BigDecimal v = decimal(digits, false, text, expected).multiply(BigDecimal.valueOf(unit));
         if (v.signum() < 0 || v.stripTrailingZeros().scale() > 0 || v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("'" + text + "' is not " + expected);
         }
         return v.longValueExact();
     }
 
-    private static BigDecimal decimal(String digits, String text, String expected) {
+    /** A decimal number; with an exponent ({@code 3.5E8}, as Java prints a double) when {@code exponent}. */
+    private static BigDecimal decimal(String digits, boolean exponent, String text, String expected) {
         try {
-            if (!digits.strip().matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)")) {
+            if (!digits.strip().matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)" + (exponent ? "([eE][+-]?\\d+)?" : ""))) {
                 throw new NumberFormatException();
             }
             return new BigDecimal(digits.strip());
