@@ -156,6 +156,6 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
-                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end);
+                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end, null);
     }
 }
