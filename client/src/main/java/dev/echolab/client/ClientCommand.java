@@ -25,7 +25,6 @@ import java.util.concurrent.Callable;
  * program's messages instead ({@code Thread-0 say hello 0}, {@code 1}, ...) and exits.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
-        version = "echolab client",
         description = {"Send lines to an echo server and print each reply with its round-trip time.",
                 "Without --message or --count, lines are read from standard input until it ends."},
         exitCodeListHeading = Cli.EXIT_STATUS_HEADING,

@@ -6,6 +6,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -61,7 +65,50 @@ public final class Cli {
         cl.setParameterExceptionHandler(Cli::badUsage);
         cl.setExecutionExceptionHandler(Cli::failed);
         cl.setUsageHelpWidth(100);
+        everyCommand(cl, c -> c.getCommandSpec().versionProvider(new Version(c.getCommandSpec())));
         return cl;
+    }
+
+    private static void everyCommand(CommandLine cl, Consumer<CommandLine> action) {
+        action.accept(cl);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            everyCommand(sub, action);
+        }
+    }
+
+    /** The project's version, from the build ({@code version.properties}, filled in by Maven), or {@code dev} outside a build. */
+    public static String projectVersion() {
+        try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // unreadable resource: the fallback below says so
+        }
+        return "dev";
+    }
+
+    /**
+     * Every command's and subcommand's {@code --version}: the command as typed, the project's version
+     * from the build, and the JDK that runs it.
+     */
+    public static final class Version implements CommandLine.IVersionProvider {
+        private final CommandLine.Model.CommandSpec spec;
+
+        Version(CommandLine.Model.CommandSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"echolab " + spec.qualifiedName() + " " + projectVersion(),
+                    "JDK " + System.getProperty("java.vendor") + " " + Runtime.version()};
+        }
     }
 
     /**

@@ -19,7 +19,7 @@ import java.io.PrintStream;
  * {@code bin/lab sweep} draws latency against offered load; {@code bin/lab probe} tells scripts
  * what the lab knows (a server's ready port, /proc samples).
  */
-@Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
+@Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Study the IO models side by side.",
         subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class,
                 RenderCommand.class, PublishCommand.class})

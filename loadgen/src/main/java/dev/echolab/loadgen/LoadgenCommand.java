@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
  * has sent {@code --messages}, (6) replies still in flight get a short grace, then everything is
  * closed and the report printed. The first output line is the effective settings.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = MergeCommand.class,
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",

@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  * server without one says it has nothing to reload and stops as on SIGTERM.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = ServerCommand.Version.class,
         description = "Start an echo server with the chosen IO model.",
         footerHeading = "%nBackends (in reading order):%n",
         footer = "%s",
@@ -369,13 +368,5 @@ public final class ServerCommand implements Callable<Integer> {
             sb.append(String.format("  %-12s %s%n", t.id(), t.summary()));
         }
         return sb.toString();
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = ServerCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"echolab server " + (v == null ? "dev" : v) + ", java " + Runtime.version()};
-        }
     }
 }
