@@ -45,6 +45,8 @@ public final class Cli {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
+    /** A target the user set was missed ({@code bin/loadgen}'s bounds, a regression in {@code bin/lab diff}). */
+    public static final int MISSED = 3;
 
     private Cli() {
     }
