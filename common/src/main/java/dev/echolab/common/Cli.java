@@ -15,7 +15,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,6 +45,24 @@ public final class Cli {
     /** The heading of every command's exit-status list in its {@code --help}. */
     public static final String EXIT_STATUS_HEADING = "%nExit status:%n";
 
+    /**
+     * The exit statuses of every echolab command, as every {@code --help} lists them (status, then
+     * meaning); docs/design.md's table says the same. A server asked to stop by a signal has done
+     * its job (drained, exit 0); any other command stopped by one reports it as a shell would.
+     */
+    public static final Map<String, String> EXIT_STATUS = exitStatus();
+
+    private static Map<String, String> exitStatus() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("0", "ok; bin/server: stopped by SIGTERM, SIGINT or SIGHUP (drained)");
+        m.put("1", "could not run, or the server failed (a runtime failure: port in use, connection refused, "
+                + "an error or a mismatch in the echoes, an unreadable file)");
+        m.put("2", "bad usage: one line naming the option or argument, then the usage");
+        m.put("3", "a target missed: bin/loadgen's --max-*/--min-* bounds, a regression in bin/lab diff");
+        m.put("128+N", "stopped by signal N (SIGTERM: 143) after stopping its children; not bin/server, which exits 0");
+        return Collections.unmodifiableMap(m);
+    }
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
@@ -67,7 +88,10 @@ public final class Cli {
         cl.setParameterExceptionHandler(Cli::badUsage);
         cl.setExecutionExceptionHandler(Cli::failed);
         cl.setUsageHelpWidth(100);
-        everyCommand(cl, c -> c.getCommandSpec().versionProvider(new Version(c.getCommandSpec())));
+        everyCommand(cl, c -> {
+            c.getCommandSpec().versionProvider(new Version(c.getCommandSpec()));
+            c.getCommandSpec().usageMessage().exitCodeListHeading(EXIT_STATUS_HEADING).exitCodeList(EXIT_STATUS);
+        });
         return cl;
     }
 

@@ -46,11 +46,7 @@ import java.util.concurrent.Callable;
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = MergeCommand.class,
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
-                + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied",
-                "1:any error, mismatch, starved connection, or nothing to connect to",
-                "2:bad usage"})
+                + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.")
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
@@ -177,7 +173,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     /** A command line whose usage and error messages go to the command's own streams. */
-    static CommandLine commandLine(LoadgenCommand command) {
+    public static CommandLine commandLine(LoadgenCommand command) {
         CommandLine cl = Cli.commandLine(command, command.out, command.err);
         cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
         cl.registerConverter(SourceAddresses.class, Cli.parsing(SourceAddresses::parse));

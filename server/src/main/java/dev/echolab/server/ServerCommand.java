@@ -30,10 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Start an echo server with the chosen IO model.",
         footerHeading = "%nBackends (in reading order):%n",
-        footer = "%s",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:stopped by SIGTERM or SIGHUP (both drained) or SIGINT; with --processes SIGHUP reloads instead",
-                "1:runtime failure (e.g. port in use)", "2:bad usage"})
+        footer = "%s")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "ID",
@@ -136,7 +133,7 @@ public final class ServerCommand implements Callable<Integer> {
         System.exit(commandLine(new ServerCommand()).execute(args));
     }
 
-    static CommandLine commandLine(ServerCommand command) {
+    public static CommandLine commandLine(ServerCommand command) {
         CommandLine cl = Cli.commandLine(command, command.out, command.err);
         cl.registerConverter(Backend.class, Cli.byId(Backend.class, "backend"));
         cl.registerConverter(Transport.class, Cli.byId(Transport.class, "transport"));

@@ -43,18 +43,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * and report.html with charts. A case that fails is a result, and the run goes on.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run every backend under the same load, one server process at a time, and write",
-                "results.json, report.md and report.html (with charts) to --out."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:the comparison ran (failed cases are in the report)", "1:could not run at all", "2:bad usage"})
+        description = {"Run every backend under the same load, one server process at a time.",
+                "Writes results.json, report.md and report.html (with charts) to --out; the peers and your own "
+                        + "servers (--server-command) run beside the backends. A case that failed is in the report."})
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--backends", paramLabel = "all|ID,...", description = "Backends to compare (default: ${DEFAULT-VALUE}).")
     String backends = "all";
 
-    @Option(names = "--connections", split = ",", paramLabel = "N,...",
+    @Option(names = "--connections", split = ",", paramLabel = "N", defaultValue = "50,500,5000",
             description = "Connection counts, one load case each (default: ${DEFAULT-VALUE}).")
-    List<Integer> connections = List.of(50, 500, 5000);
+    List<Integer> connections;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s",
             description = "Measured time per case (and idle window) (default: ${DEFAULT-VALUE}).")
@@ -64,9 +63,9 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
-    @Option(names = "--work", split = ",", paramLabel = "none|io:D|cpu:D,...",
-            description = "Per-message work scenarios passed to bin/server --work (default: ${DEFAULT-VALUE}).")
-    List<String> work = List.of("none", "io:2ms", "cpu:50us");
+    @Option(names = "--work", split = ",", paramLabel = "W", defaultValue = "none,io:2ms,cpu:50us",
+            description = "Per-message work scenarios passed to bin/server --work: none, io:D or cpu:D (default: ${DEFAULT-VALUE}).")
+    List<String> work;
 
     @Option(names = "--driver", paramLabel = "DRIVER", completionCandidates = DriverKind.Ids.class,
             description = "Load generator driver: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -277,7 +276,7 @@ public final class CompareCommand implements Callable<Integer> {
                 throw Cli.invalidValue(cl, "--server-command", "'" + given + "' is not NAME=CMD (a name of letters, digits, . _ -, then the command)");
             }
             if (commands.containsKey(name) || ids.contains(name) || peerList.stream().anyMatch(p -> p.id().equals(name))) {
-                throw Cli.invalidValue(cl, "--server-command", "the name '" + name + "' is taken (by a backend, a peer or another --server-command)");
+                throw Cli.invalidValue(cl, "--server-command", "'" + given + "': the name '" + name + "' is taken (by a backend, a peer or another --server-command)");
             }
             commands.put(name, command);
         }

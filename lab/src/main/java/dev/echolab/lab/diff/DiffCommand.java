@@ -21,10 +21,7 @@ import java.util.concurrent.Callable;
         description = {"Compare two runs case by case: two results.json of bin/lab compare, or two --json reports of bin/loadgen.",
                 "A change is a regression only when NEW is worse beyond the spread of the runs' own repetitions "
                         + "(or --min-spread) and every counted repetition of NEW is worse than every one of OLD; "
-                        + "disturbed or failed cases are not judged."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:no regression", "1:could not write --json", "2:bad usage (a missing file, one that is not a lab or load generator JSON, two kinds)",
-                "3:a regression"})
+                        + "disturbed or failed cases are not judged."})
 public final class DiffCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "OLD", description = "The run to compare against.")
