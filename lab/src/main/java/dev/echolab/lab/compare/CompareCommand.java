@@ -276,7 +276,7 @@ public final class CompareCommand implements Callable<Integer> {
                 throw Cli.invalidValue(cl, "--server-command", "'" + given + "' is not NAME=CMD (a name of letters, digits, . _ -, then the command)");
             }
             if (commands.containsKey(name) || ids.contains(name) || peerList.stream().anyMatch(p -> p.id().equals(name))) {
-                throw Cli.invalidValue(cl, "--server-command", "'" + given + "': the name '" + name + "' is taken (by a backend, a peer or another --server-command)");
+                throw Cli.invalidValue(cl, "--server-command", "'" + given + "' is not a free name: '" + name + "' is taken (by a backend, a peer or another --server-command)");
             }
             commands.put(name, command);
         }
