@@ -71,7 +71,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     Long messages;
 
     @Option(names = "--size", paramLabel = "BYTES",
-            description = "Pad each message to BYTES with a space and letters before the newline, as ref-load -s does.")
+            description = "Pad each message to BYTES with a space and letters before the newline (docs/loadgen.md, \"Messages\").")
     int size;
 
     @Option(names = "--pipeline", paramLabel = "K", description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")

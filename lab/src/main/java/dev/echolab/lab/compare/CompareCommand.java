@@ -85,8 +85,8 @@ public final class CompareCommand implements Callable<Integer> {
     String peers = "c-epoll";
 
     @Option(names = "--reference", negatable = true,
-            description = "Add (--reference) or leave out (--no-reference) the c-epoll peer, whatever --peers says; "
-                    + "from before there were peers (default: --peers decides).")
+            description = "Add (--reference) or leave out (--no-reference) the c-epoll peer, whatever --peers says "
+                    + "(default: --peers decides).")
     Boolean reference;
 
     @Option(names = "--retries", paramLabel = "N",
