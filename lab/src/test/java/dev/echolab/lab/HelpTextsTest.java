@@ -86,4 +86,14 @@ class HelpTextsTest {
             assertEquals(1, help.split("Exit status:", -1).length - 1, "one section");
         }
     }
+
+    @Test
+    void everyCommandSaysTheProjectsVersion() {
+        for (CommandLine cl : everyCommand()) {
+            String[] version = cl.getCommandSpec().version();
+            String name = cl.getCommandSpec().qualifiedName();
+            assertEquals("echolab " + name + " " + Cli.projectVersion(), version[0], name);
+            assertTrue(version[1].startsWith("JDK ") && version[1].endsWith(Runtime.version().toString()), name + ": " + version[1]);
+        }
+    }
 }
