@@ -64,7 +64,8 @@ public final class ServerCommand implements Callable<Integer> {
     int offload;
 
     @Option(names = "--max-connections", paramLabel = "N",
-            description = "Close new connections beyond N open (default: fd limit - 100 = ${DEFAULT-VALUE}).")
+            description = "Close new connections beyond N open (default: the open-file limit less the descriptors "
+                    + "already open and 100 kept for the JVM: ${DEFAULT-VALUE} here).")
     int maxConnections = ServerConfig.defaultMaxConnections();
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "off",
