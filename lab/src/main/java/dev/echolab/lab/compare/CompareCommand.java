@@ -160,8 +160,9 @@ public final class CompareCommand implements Callable<Integer> {
         Environment env = Environment.read(home, pinning.description(), driver.id(),
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids, peerCommands.keySet()));
         env.command = Environment.command(spec);
-        stdout.println("comparing " + String.join(", ", ids)
-                + (peerCommands.isEmpty() ? "" : " (+ references: " + String.join(", ", peerCommands.keySet()) + ")")
+        String references = String.join(", ", peerCommands.keySet());
+        stdout.println("comparing " + (ids.isEmpty() ? references : String.join(", ", ids)
+                + (peerCommands.isEmpty() ? "" : " (+ references: " + references + ")"))
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
 
         Progress progress = new Progress(stdout, cases.size(), (warmup.plus(duration).toMillis() / 1e3) + 4);

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -87,10 +86,5 @@ public final class DiffCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandLine.ParameterException(cl, argument + ": cannot read '" + file + "': " + e.getMessage());
         }
-    }
-
-    /** For tests: the verdicts of a diff, without printing. */
-    static List<Judgement> judge(Path old, Path now, double minSpread) throws IOException {
-        return Judgement.of(Side.read(old), Side.read(now), minSpread);
     }
 }
