@@ -58,7 +58,7 @@ public final class Cli {
         m.put("1", "could not run, or the server failed (a runtime failure: port in use, connection refused, "
                 + "an error or a mismatch in the echoes, an unreadable file)");
         m.put("2", "bad usage: one line naming the option or argument, then the usage");
-        m.put("3", "a target missed: bin/loadgen's --max-*/--min-* bounds, a regression in bin/lab diff");
+        m.put("3", "a target missed: a bound set on bin/loadgen, a regression in bin/lab diff");
         m.put("128+N", "stopped by signal N (SIGTERM: 143) after stopping its children; not bin/server, which exits 0");
         return Collections.unmodifiableMap(m);
     }
