@@ -193,7 +193,7 @@ public final class ProbeCommand implements Runnable {
     @Command(name = "duration", mixinStandardHelpOptions = true,
             description = {"Print a duration in seconds or milliseconds.",
                     "DURATION as every echolab command reads it (10s, 500ms, 1.5s, 2m); --in s prints a decimal (for",
-                    "tools that take seconds, such as the kit's ref-load -d), --in ms whole milliseconds (rounded down)."})
+                    "tools that take seconds, such as the C load generator of bench/), --in ms whole milliseconds (rounded down)."})
     static final class InUnit implements Callable<Integer> {
 
         @CommandLine.Spec

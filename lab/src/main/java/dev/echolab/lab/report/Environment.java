@@ -1,6 +1,7 @@
 package dev.echolab.lab.report;
 
 import dev.echolab.common.Children;
+import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -49,8 +50,7 @@ public final class Environment {
         e.jvmFlags = jvmFlags;
         e.pinning = pinning;
         e.loadgenDriver = driver;
-        String v = Environment.class.getPackage().getImplementationVersion();
-        e.echolabVersion = v == null ? "dev" : v;
+        e.echolabVersion = Cli.projectVersion();
         e.gitCommit = gitCommit(home);
         e.settings = settings;
         return e;
