@@ -296,7 +296,8 @@ public final class ProbeCommand implements Runnable {
     @Command(name = "kernel-bill", mixinStandardHelpOptions = true,
             description = {"Count a server's system calls and context switches over a window, as JSON.",
                     "The lab's kernel bill (docs/lab.md): perf stat on tracepoints, attached to PID and every process",
-                    "under it from the start, counted over --for after --after: {\"seconds\": S, \"kernel_bill\": {...}}.",
+                    "under it, counted over --for after --after: {\"seconds\": S, \"kernel_bill\": {...}}. Prints the",
+                    "line 'counting' on stderr once perf counts: --after is timed from it.",
                     "Counting slows every system call of the server: take CPU figures from a run without it.",
                     "Exit 1 if perf cannot count here (the reason is printed) or PID ends first."})
     static final class KernelBillProbe implements Callable<Integer> {
@@ -331,6 +332,9 @@ public final class ProbeCommand implements Runnable {
             }
             try (KernelBill.Watch watch = new KernelBill.Watch(true)) {
                 watch.start(pid, List.of(), null, null);
+                // perf counts from here: a script may start the load now (the window is timed from this line)
+                spec.commandLine().getErr().println("counting");
+                spec.commandLine().getErr().flush();
                 Thread.sleep(after);
                 long from = System.currentTimeMillis();
                 Thread.sleep(window);
