@@ -290,9 +290,13 @@ def cell(got, own, n, name, load=""):
 
 print("Server CPU us per echoed message (median), then the ratio within each pair: median [min-max], and the")
 print("machine's 1-minute load average over those runs")
-print()
-print("| server | " + " | ".join(cases) + " |")
-print("|---|" + "---|" * len(cases))
+def header(*columns):
+    """A Markdown table's first two lines, after an empty one."""
+    print()
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+header("server", *cases)
 for s in backends:
     cells = []
     for c in cases:
@@ -306,9 +310,7 @@ refs = [(m, s) for s in backends for m in model[s]]
 if refs:
     print()
     print("The model references, from the same pairs: us/msg (ratio to ref-echo)")
-    print()
-    print("| reference | in the pairs of | " + " | ".join(cases) + " |")
-    print("|---|---|" + "---|" * len(cases))
+    header("reference", "in the pairs of", *cases)
     for m, s in refs:
         print(f"| {m} | {s} | " + " | ".join(cell(*ratios(s, c, m, "ref-echo"), "ref-echo") for c in cases) + " |")
 
@@ -317,6 +319,7 @@ if not costs:
     sys.exit()
 lab_us = [r["syscall_cost"]["us"] for r in costs if r.get("syscall_cost")]
 kit_us = [r["kit_us"] for r in costs if r.get("kit_us") is not None]
+print()
 print()
 print("One system call on the server's CPU: " + ", ".join(
     f"{r['when']}: {r['syscall_cost']['us'] if r.get('syscall_cost') else '?'} us"
@@ -346,9 +349,7 @@ def calls(s, c, server):
 print(f"The floor of each backend's model: ref-echo's us/msg less (ref-echo's calls/msg - the backend's) x {cost:.3f} us")
 print("(the median call cost above), within each pair; calls/msg from one counted run each (perf stat on tracepoints,")
 print("bin/lab probe kernel-bill), not timed")
-print()
-print("| server | case | vs ref-echo | ref-echo calls/msg | its calls/msg | floor us/msg | vs floor [min-max] | load |")
-print("|---|---|---|---|---|---|---|---|")
+header("server", "case", "vs ref-echo", "ref-echo calls/msg", "its calls/msg", "floor us/msg", "vs floor [min-max]", "load")
 for s in backends:
     for c in cases:
         rb, bb = calls(s, c, "ref-echo"), calls(s, c, s)
@@ -370,9 +371,7 @@ shown = [k for k in kinds if any((bill_per_msg(r) or {}).get(k) for r in counted
 if shown:
     print()
     print("Per echoed message, from the counted runs: system calls by kind, and context switches")
-    print()
-    print("| server | in the pairs of | case | " + " | ".join(shown) + " |")
-    print("|---|---|---|" + "---|" * len(shown))
+    header("server", "in the pairs of", "case", *shown)
     last = {(r["server"], r["for"], r["case"]): r for r in counted}
     for r in last.values():
         g = bill_per_msg(r)
