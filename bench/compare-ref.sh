@@ -342,9 +342,14 @@ def bill_per_msg(r):
     return d
 
 def calls(s, c, server):
-    got = [bill_per_msg(r) for r in counted if r["for"] == s and r["case"] == c and r["server"] == server]
-    got = [g for g in got if g]
-    return got[-1] if got else None  # a pair counted again replaces the disturbed one
+    """The last counted run at saturation (a pair counted again replaces a disturbed one), else the last, marked."""
+    runs = [r for r in counted if r["for"] == s and r["case"] == c and r["server"] == server and bill_per_msg(r)]
+    busy = [r for r in runs if (r["ref_load"].get("server_cpu_pct") or 0) >= saturated]
+    if not runs:
+        return None
+    g = dict(bill_per_msg((busy or runs)[-1]))
+    g["mark"] = "" if busy else " (disturbed)"
+    return g
 
 print(f"The floor of each backend's model: ref-echo's us/msg less (ref-echo's calls/msg - the backend's) x {cost:.3f} us")
 print("(the median call cost above), within each pair; calls/msg from one counted run each (perf stat on tracepoints,")
@@ -362,7 +367,7 @@ for s in backends:
         saved = (rb["total"] - bb["total"]) * cost
         refs_us = [by[k]["ref-echo"] for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
         vs = [by[k][s] / (by[k]["ref-echo"] - saved) for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
-        print(f"| {s} | {c} | {statistics.median(got):.2f}x | {rb['total']:.2f} | {bb['total']:.2f} | "
+        print(f"| {s} | {c} | {statistics.median(got):.2f}x | {rb['total']:.2f}{rb['mark']} | {bb['total']:.2f}{bb['mark']} | "
               f"{statistics.median(refs_us) - saved:.2f} | {statistics.median(vs):.2f}x [{min(vs):.2f}-{max(vs):.2f}] | {loads(s, c)} |")
 
 kinds = ["read", "write", "epoll_wait", "epoll_ctl", "io_uring_enter", "futex", "poll_select", "accept", "sleep", "other",
