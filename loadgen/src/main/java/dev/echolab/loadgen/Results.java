@@ -12,7 +12,7 @@ import java.util.Locale;
 public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect, long connects,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
-               Self self, long measureStartEpochMs, long measureEndEpochMs) {
+               Self self, long measureStartEpochMs, long measureEndEpochMs, Faults faults) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     public record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -82,6 +82,41 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         }
     }
 
+    /**
+     * What faults cost the run (docs/loadgen.md, "Faults"): every failure of a connection that was up
+     * by kind (indexed by {@link ErrorKind#ordinal}), the outages that ended with a new socket
+     * ({@code --reconnect-on-fault}), the connections that ended with an error, the seconds the
+     * connections were without service within the measurement, and the messages and bytes sent,
+     * echoed and failed with their socket. {@code reconnectAttempts} is 0 without the option.
+     */
+    public record Faults(int reconnectAttempts, long[] failures, long recovered, long lostConnections, double downSeconds,
+                         long sentMessages, long echoedMessages, long failedMessages, long sentBytes, long echoedBytes,
+                         long failedBytes) {
+
+        public long failureTotal() {
+            return Arrays.stream(failures).sum();
+        }
+
+        public long failures(ErrorKind kind) {
+            return failures[kind.ordinal()];
+        }
+
+        /** Sent, never echoed and never counted as failed: 0 in a correct run. */
+        public long lostMessages() {
+            return sentMessages - echoedMessages - failedMessages;
+        }
+
+        public long lostBytes() {
+            return sentBytes - echoedBytes - failedBytes;
+        }
+
+        /** The share of the measured time the connections that came up could be served: 1 - down / (up x seconds). */
+        public double availability(int connectionsUp, double seconds) {
+            double total = connectionsUp * seconds;
+            return total > 0 ? Math.max(0, 1 - downSeconds / total) : 0;
+        }
+    }
+
     public static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
         double seconds = monitor == null ? 0 : (monitor.measureEnd - monitor.measureStart) / 1e9;
         long messages = Arrays.stream(run.measuredPerConnection()).sum();
@@ -109,7 +144,9 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
                 run.settings.openLoop() ? Percentiles.of(monitor == null ? none : monitor.sendLateness) : null,
                 errors, first, Fairness.of(run),
                 monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos),
-                Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs);
+                Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs,
+                run.outages.results(run.repliesPerConnection(), monitor == null ? 0 : monitor.measureStart,
+                        monitor == null ? 0 : monitor.measureEnd));
     }
 
     public double msgsPerSecond() {
@@ -148,9 +185,20 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         return Arrays.stream(errors).sum() - errors(ErrorKind.MISMATCH);
     }
 
-    /** 0 only for a clean run: no error of any kind, every connection replied, something measured. */
+    /**
+     * The share of the measured time the connections could be served ({@link Faults#availability}).
+     */
+    public double availability() {
+        return faults.availability(connectionsUp, seconds);
+    }
+
+    /**
+     * 0 only for a clean run: no error of any kind, no message lost, every connection replied,
+     * something measured. With {@code --reconnect-on-fault} a failure after which the connection was
+     * served again is not an error: the run is clean if every connection recovered from its faults.
+     */
     public int exitStatus() {
-        boolean clean = Arrays.stream(errors).sum() == 0 && fairness.noReply() == 0 && verified > 0;
+        boolean clean = Arrays.stream(errors).sum() == 0 && faults.lostMessages() == 0 && fairness.noReply() == 0 && verified > 0;
         return clean ? 0 : 1;
     }
 }
