@@ -22,6 +22,12 @@
 # Environment: CONNECTIONS [100]  PERIOD [10]  OUT [target/chaos]. Run it under the bench lock:
 #   flock /tmp/echolab-bench.lock bench/chaos.sh nio 600
 set -uo pipefail
+# The reload is a SIGHUP to the server. Under nohup SIGHUP is ignored, an ignored signal stays
+# ignored in every process started from here (a shell cannot trap or reset it), and the JVM then
+# never sees the reload: start over with SIGHUP at its default.
+if (( 0x$(awk '/^SigIgn:/ {print $2}' /proc/$$/status) & 1 )); then
+    exec env --default-signal=HUP "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: bench/chaos.sh BACKEND [SECONDS]" >&2; exit 2; }
@@ -114,11 +120,10 @@ while [ $(( $(date +%s) - start + PERIOD + 2 )) -le "$SECONDS_TOTAL" ] && kill -
             before=$(grep -c '^reload' "$OUT/$name.server.log")
             kill -HUP "$PARENT"
             # The next fault waits until the new generation serves (or the reload failed).
-            outcome=""
-            for _ in $(seq 600); do
+            outcome="" until=$(( $(date +%s) + 60 ))
+            while [ -z "$outcome" ] && [ "$(date +%s)" -lt "$until" ]; do
+                sleep 0.2
                 outcome=$(grep '^reload' "$OUT/$name.server.log" | tail -n +$((before + 1)) | grep -m1 -E '^reload(: serving| failed)')
-                [ -n "$outcome" ] && break
-                sleep 0.1
             done
             note=${outcome:-no outcome within 60 s}
             [[ $note == "reload: serving"* ]] || reloads_failed=$((reloads_failed + 1)) ;;
