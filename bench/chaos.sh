@@ -6,7 +6,7 @@
 # bin/server --backend BACKEND --processes 2 --drain-timeout 5s under one bin/loadgen run of
 # SECONDS (100 connections, 2 s warm-up, every echo verified) with --reconnect-on-fault: a
 # connection whose socket fails counts the failure by kind and its messages in flight as failed,
-# and reconnects. From 5 s into the measurement, one fault every PERIOD seconds, in turn:
+# and reconnects. From 5 s into the measurement, one fault, then PERIOD seconds, in turn:
 #   reload   SIGHUP to the parent: new children; the old ones drain for 5 s, then close what is left
 #            (those connections fail as closed early or reset, and reconnect to the new children)
 #   kill     SIGKILL to the newest child: the parent replaces it (its connections fail: reset)
@@ -55,7 +55,7 @@ group_threads() { local t=0 p; for p in $(group_pids); do t=$((t + $(threads "$p
 "$ROOT/bin/loadgen" --host 127.0.0.1 --port "$SERVER_PORT" --connections "$CONNECTIONS" --warmup 1s --duration 3s \
     > "$OUT/$name.warm.log" 2>&1
 rss_start=$(group_rss_mib) threads_start=$(group_threads)
-echo "chaos: $CASE parent pid $PARENT port $SERVER_PORT, ${SECONDS_TOTAL}s, $CONNECTIONS connections, a fault every ${PERIOD}s"
+echo "chaos: $CASE parent pid $PARENT port $SERVER_PORT, ${SECONDS_TOTAL}s, $CONNECTIONS connections, ${PERIOD}s after each fault"
 
 newcomers() { # $1 connections, each: connect, echo one line, close; prints how many failed
     python3 - "$SERVER_PORT" "$1" <<'EOF'
@@ -152,8 +152,9 @@ while [ $(( $(date +%s) - start + PERIOD + 2 )) -le "$SECONDS_TOTAL" ] && kill -
     so_far=$(grep -o 'failures [0-9]* down [0-9]*' "$OUT/$name.loadgen.log" | tail -n 1)
     printf '%4ss  %-8s %s  (load generator so far: %s)\n' "$(( $(date +%s) - start ))" "$fault" "$note" "${so_far:-no failure}"
     rounds=$((rounds + 1))
-    sleep_until=$((start + 7 + rounds * PERIOD))
-    while [ "$(date +%s)" -lt "$sleep_until" ]; do sleep 0.5; done
+    # PERIOD from the end of this fault: a kill after a reload then finds the connections moved to
+    # the new children (the old ones closed theirs at the drain timeout, and the clients reconnected).
+    sleep "$PERIOD"
 done
 wait "$lg"
 forget "$lg"

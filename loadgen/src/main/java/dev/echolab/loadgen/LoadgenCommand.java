@@ -431,9 +431,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                 "a number of processes from 1 to " + LoadgenProcesses.MAX);
         check(s.processes() <= s.connections(), "--processes", "at most one process per connection (--connections)");
         check(reconnectEvery == null || reconnectEvery >= 1, "--reconnect-every", "a number of messages (1 or more)");
-        check(reconnectAttempts == null || reconnectOnFault, "--reconnect-attempts", "usable with --reconnect-on-fault");
         check(reconnectAttempts == null || (reconnectAttempts >= 1 && reconnectAttempts <= 1_000_000), "--reconnect-attempts",
                 "a number of attempts from 1 to 1000000");
+        check(reconnectAttempts == null || reconnectOnFault, "--reconnect-attempts", "usable without --reconnect-on-fault");
         check(connectRate == null || (connectRate > 0 && connectRate <= 1e7), "--connect-rate",
                 "a rate above 0 and at most 1e7 connections per second");
         // Options that go together: the connect phase's bind and schedule are the nio driver's.

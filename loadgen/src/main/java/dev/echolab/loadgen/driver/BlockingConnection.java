@@ -78,13 +78,11 @@ final class BlockingConnection implements Runnable {
         } catch (IOException e) {
             close(client);
             ErrorKind kind = aborted ? ErrorKind.TIMEOUT : ErrorKind.of(e);
+            String line = kind == ErrorKind.TIMEOUT ? ErrorKind.noReply(id, currentSeq,
+                    aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout()))
+                    : ErrorKind.failure(id, currentSeq, e);
             failInFlight(kind);
-            if (kind == ErrorKind.TIMEOUT) {
-                run.failed(ErrorKind.TIMEOUT, ErrorKind.noReply(id, currentSeq,
-                        aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout())), true);
-            } else {
-                run.failed(kind, ErrorKind.failure(id, currentSeq, e), true);
-            }
+            run.failed(kind, line, true);
         } catch (InterruptedException e) {
             close(client);
             run.ended(true);
