@@ -361,7 +361,9 @@ final class Views {
                 + "\nData: [docs/data/" + dir.getFileName() + "](" + link + "), one summary per run: `"
                 + String.join("`, `", runs.stream().map(r -> r.path("command").asText()).toList()) + "`; commit "
                 + String.join(", ", runs.stream().map(r -> r.path("commit").asText()).distinct().toList()) + "; "
-                + first.path("date").asText() + " to " + runs.getLast().path("date").asText() + "; " + first.path("machine").asText()
+                + String.join(" to ", runs.stream().map(r -> r.path("date").asText()).distinct()
+                        .filter(d -> d.equals(first.path("date").asText()) || d.equals(runs.getLast().path("date").asText())).toList())
+                + "; " + first.path("machine").asText()
                 + ". " + format(first.path("connections").asDouble(), 0) + " connections, "
                 + format(first.path("period_s").asDouble(), 0) + " s after each fault.\n";
     }
