@@ -131,11 +131,14 @@ final class Outages {
             byKind[i] = failures[i].sum();
         }
         long downTotal = 0;
+        long downMax = 0;
         for (int id = 0; id < downNanos.length; id++) {
-            downTotal += downNanos[id] + (downSince[id] == UP ? 0 : overlap(downSince[id], measureEnd, measureStart, measureEnd));
+            long down = downNanos[id] + (downSince[id] == UP ? 0 : overlap(downSince[id], measureEnd, measureStart, measureEnd));
+            downTotal += down;
+            downMax = Math.max(downMax, down);
         }
         return new Results.Faults(run.settings.reconnectAttempts(), byKind, recovered.sum(), lostConnections.sum(),
-                downTotal / 1e9, sum(sentMessages), sum(replies), sum(failedMessages), sum(sentBytes), sum(echoedBytes),
+                downTotal / 1e9, downMax / 1e9, sum(sentMessages), sum(replies), sum(failedMessages), sum(sentBytes), sum(echoedBytes),
                 sum(failedBytes));
     }
 

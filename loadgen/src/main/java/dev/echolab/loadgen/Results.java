@@ -86,11 +86,11 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
      * What faults cost the run (docs/loadgen.md, "Faults"): every failure of a connection that was up
      * by kind (indexed by {@link ErrorKind#ordinal}), the outages that ended with a new socket
      * ({@code --reconnect-on-fault}), the connections that ended with an error, the seconds the
-     * connections were without service within the measurement, and the messages and bytes sent,
+     * connections were without service within the measurement (in all, and the most of one), and the messages and bytes sent,
      * echoed and failed with their socket. {@code reconnectAttempts} is 0 without the option.
      */
     public record Faults(int reconnectAttempts, long[] failures, long recovered, long lostConnections, double downSeconds,
-                         long sentMessages, long echoedMessages, long failedMessages, long sentBytes, long echoedBytes,
+                         double downMaxSeconds, long sentMessages, long echoedMessages, long failedMessages, long sentBytes, long echoedBytes,
                          long failedBytes) {
 
         public long failureTotal() {

@@ -131,7 +131,7 @@ class FormatsTest {
                 new JsonReport.Self(r.nextLong(10_000), r.nextLong(100), r.nextLong(10_000), nio ? latency(r) : null,
                         nio ? latency(r) : null),
                 new JsonReport.Faults(r.nextInt(11), r.nextLong(1000), byKind, r.nextLong(1000), r.nextLong(100),
-                        r.nextLong(1 << 20) / 1e3, r.nextLong(1_000_000) / 1e6, r.nextLong(1L << 40), r.nextLong(1L << 40),
+                        r.nextLong(1 << 20) / 1e3, r.nextLong(1 << 16) / 1e3, r.nextLong(1_000_000) / 1e6, r.nextLong(1L << 40), r.nextLong(1L << 40),
                         r.nextLong(1000), errors ? r.nextLong(10) : 0, r.nextLong(1L << 40), r.nextLong(1L << 40),
                         r.nextLong(1L << 20), errors ? r.nextLong(1000) : 0),
                 new JsonReport.RunSettings(r.nextBoolean() ? "127.0.0.1" : "localhost", 1 + r.nextInt(65_535), connections,

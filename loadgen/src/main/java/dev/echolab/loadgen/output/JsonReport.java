@@ -110,7 +110,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Faults(int reconnectAttempts, long failures, Map<String, Long> failuresByKind, long recovered,
-                         long connectionsLost, double downS, double availability, long sentMsgs, long echoedMsgs,
+                         long connectionsLost, double downS, double downMaxS, double availability, long sentMsgs, long echoedMsgs,
                          long failedMsgs, long lostMsgs, long sentBytes, long echoedBytes, long failedBytes, long lostBytes) {
 
         public static Faults of(Results.Faults f, int connectionsUp, double seconds) {
@@ -119,7 +119,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 byKind.put(k.key(), f.failures(k));
             }
             return new Faults(f.reconnectAttempts(), f.failureTotal(), byKind, f.recovered(), f.lostConnections(),
-                    Math.round(f.downSeconds() * 1000) / 1000.0, Math.round(f.availability(connectionsUp, seconds) * 1e6) / 1e6,
+                    Math.round(f.downSeconds() * 1000) / 1000.0, Math.round(f.downMaxSeconds() * 1000) / 1000.0, Math.round(f.availability(connectionsUp, seconds) * 1e6) / 1e6,
                     f.sentMessages(), f.echoedMessages(), f.failedMessages(), f.lostMessages(), f.sentBytes(), f.echoedBytes(),
                     f.failedBytes(), f.lostBytes());
         }
@@ -130,7 +130,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
             for (ErrorKind k : ErrorKind.values()) {
                 byKind[k.ordinal()] = failuresByKind.getOrDefault(k.key(), 0L);
             }
-            return new Results.Faults(reconnectAttempts, byKind, recovered, connectionsLost, downS, sentMsgs, echoedMsgs,
+            return new Results.Faults(reconnectAttempts, byKind, recovered, connectionsLost, downS, downMaxS, sentMsgs, echoedMsgs,
                     failedMsgs, sentBytes, echoedBytes, failedBytes);
         }
     }

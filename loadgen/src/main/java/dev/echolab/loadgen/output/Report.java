@@ -118,7 +118,8 @@ public final class Report {
     /**
      * The faults' lines, or null for a run without a failure, a lost message or
      * {@code --reconnect-on-fault}: {@code Faults: 12 failures (reset 10, closed early 2), 12
-     * recovered, 0 connections lost; without service 0.84 s of 20 x 5.00 s, availability 99.16%},
+     * recovered, 0 connections lost; without service 0.84 s of 20 x 5.00 s (one connection at most
+     * 0.09 s), availability 99.16%},
      * then the messages' account, whose {@code lost} must be 0.
      */
     static String faults(Results r) {
@@ -133,8 +134,9 @@ public final class Report {
             }
         }
         String head = String.format(Locale.ROOT, "Faults: %d failures%s, %d recovered, %d connections lost; without service "
-                        + "%.2f s of %d x %.2f s, availability %.2f%%", f.failureTotal(), kinds.isEmpty() ? "" : kinds + ")",
-                f.recovered(), f.lostConnections(), f.downSeconds(), r.connectionsUp(), r.seconds(), r.availability() * 100);
+                        + "%.2f s of %d x %.2f s (one connection at most %.2f s), availability %.2f%%", f.failureTotal(),
+                kinds.isEmpty() ? "" : kinds + ")", f.recovered(), f.lostConnections(), f.downSeconds(), r.connectionsUp(),
+                r.seconds(), f.downMaxSeconds(), r.availability() * 100);
         String account = String.format(Locale.ROOT, "  messages: %d sent, %d echoed, %d failed in flight, %d lost"
                         + " (bytes: %d sent, %d echoed, %d failed, %d lost)%s", f.sentMessages(), f.echoedMessages(),
                 f.failedMessages(), f.lostMessages(), f.sentBytes(), f.echoedBytes(), f.failedBytes(), f.lostBytes(),

@@ -159,7 +159,7 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
                 errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end,
-                faults == null ? new Results.Faults(s.reconnectAttempts(), new long[errors.length], 0, 0, 0, 0, 0, 0, 0, 0, 0) : faults);
+                faults == null ? new Results.Faults(s.reconnectAttempts(), new long[errors.length], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : faults);
     }
 
     /** Two children's fault figures together: every count and the seconds without service summed. */
@@ -172,7 +172,8 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
             failures[i] += b.failures()[i];
         }
         return new Results.Faults(a.reconnectAttempts(), failures, a.recovered() + b.recovered(),
-                a.lostConnections() + b.lostConnections(), a.downSeconds() + b.downSeconds(), a.sentMessages() + b.sentMessages(),
+                a.lostConnections() + b.lostConnections(), a.downSeconds() + b.downSeconds(),
+                Math.max(a.downMaxSeconds(), b.downMaxSeconds()), a.sentMessages() + b.sentMessages(),
                 a.echoedMessages() + b.echoedMessages(), a.failedMessages() + b.failedMessages(), a.sentBytes() + b.sentBytes(),
                 a.echoedBytes() + b.echoedBytes(), a.failedBytes() + b.failedBytes());
     }
