@@ -82,6 +82,24 @@ public final class Tally implements AutoCloseable {
         }
     }
 
+    /**
+     * The deadlock mode's report ({@code deadlock: echo-3 holds lock A and waits for lock B (held by
+     * echo-4); ...}), a line of the server's log: written by the watcher, read by the lab.
+     */
+    public record Deadlock(String report) {
+        private static final Pattern FORM = Pattern.compile("deadlock: (.+ holds .+ and waits for .+)$");
+
+        public String format() {
+            return "deadlock: " + report;
+        }
+
+        /** Found anywhere in a line: the log puts its own prefix before it. */
+        public static Optional<Deadlock> parse(String line) {
+            Matcher m = FORM.matcher(line.strip());
+            return m.find() ? Optional.of(new Deadlock(m.group(1))) : Optional.empty();
+        }
+    }
+
     /** A lock of the deadlock mode, named so the report can say which one a thread waits for. */
     private record Named(String name) {
     }
@@ -205,7 +223,7 @@ public final class Tally implements AutoCloseable {
             }
             String report = describe(threads.getThreadInfo(ids, true, false));
             if (!report.equals(reported)) {
-                log.warn("deadlock: {}", report);
+                log.warn("{}", new Deadlock(report).format());
                 reported = report;
             }
         }

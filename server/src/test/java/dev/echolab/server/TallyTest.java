@@ -113,4 +113,13 @@ class TallyTest {
         assertEquals(Optional.empty(), Line.parse("connections=1 accepted=1"));
         assertEquals(Mode.ADDER, Mode.parse(" Adder "));
     }
+
+    @Test
+    void theDeadlockLineRoundTripsAndIsFoundBehindTheLogsPrefix() {
+        Tally.Deadlock d = new Tally.Deadlock("blocking-echo-0 holds lock A and waits for lock B (held by blocking-echo-1); "
+                + "blocking-echo-1 holds lock B and waits for lock A (held by blocking-echo-0)");
+        assertEquals(Optional.of(d), Tally.Deadlock.parse(d.format()));
+        assertEquals(Optional.of(d), Tally.Deadlock.parse("04:12:01.123 [tally-deadlock-watch] WARN  Tally - " + d.format() + "\n"));
+        assertEquals(Optional.empty(), Tally.Deadlock.parse("tally mode=deadlock counted=2"));
+    }
 }

@@ -69,7 +69,7 @@ public final class ChapterCommand implements Callable<Integer> {
     private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
-            description = "Experiments to run: all, or some of gil, io, processes, locks, tickets, select, as-printed, pools, switch "
+            description = "Experiments to run: all, or some of gil, io, processes, locks, deadlock, tickets, select, as-printed, pools, switch "
                     + "(default: ${DEFAULT-VALUE}).")
     String experiment = "all";
 
@@ -123,7 +123,8 @@ public final class ChapterCommand implements Callable<Integer> {
     public record Row(String runtime, String model, String expected, String status, String failure, Double msgsPerS,
                       Double coresUsed, Double serverCpuUsPerMsg, Long p50Us, Long p99Us, Double loadgenCores,
                       Integer processes, Double rssMb, Long fairnessMin, Long fairnessMedian, Long fairnessMax,
-                      Long verified, Long counted, Long lost, Double connectsPerS, String verdict) {
+                      Long verified, Long counted, Long lost, Double connectsPerS, String verdict, String deadlock,
+                      Integer serverExit, Double serverStopS) {
 
         static Row measured(ChapterExperiment.Runtime r, int cpus, CaseResult c) {
             Long lost = c.verified == null || c.tallyCounted == null ? null : c.verified - c.tallyCounted;
@@ -132,7 +133,7 @@ public final class ChapterCommand implements Callable<Integer> {
                     .tally(c.verified, c.tallyCounted, lost).connectsPerS(c.connectsPerS).verdict(c.verdict == null ? null : c.verdict.toString())
                     .coresUsed(c.serverCpuPct == null ? null : c.serverCpuPct / 100).serverCpuUsPerMsg(c.serverCpuUsPerMsg)
                     .p50Us(c.p50Us).p99Us(c.p99Us).loadgenCores(c.loadgenCpuPct == null ? null : c.loadgenCpuPct / 100)
-                    .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).build();
+                    .processes(c.serverProcesses).rssMb(c.serverRssMbPeak).stop(c.deadlock, c.serverExit, c.serverStopS).build();
         }
 
         static Row skipped(ChapterExperiment.Runtime r, int cpus, String why) {
@@ -166,6 +167,9 @@ public final class ChapterCommand implements Callable<Integer> {
             private Long lost;
             private String verdict;
             private Double connectsPerS;
+            private String deadlock;
+            private Integer serverExit;
+            private Double serverStopS;
 
             private Builder(ChapterExperiment.Runtime runtime, int cpus) {
                 this.runtime = runtime;
@@ -197,6 +201,14 @@ public final class ChapterCommand implements Callable<Integer> {
                 verified = verifiedEchoes;
                 counted = countedByServer;
                 lost = lostUpdates;
+                return this;
+            }
+
+            /** The server's deadlock report (null: none), its exit status on SIGTERM and how long the stop took. */
+            Builder stop(String deadlockReport, Integer exit, Double stopSeconds) {
+                deadlock = deadlockReport;
+                serverExit = exit;
+                serverStopS = stopSeconds;
                 return this;
             }
 
@@ -253,7 +265,7 @@ public final class ChapterCommand implements Callable<Integer> {
             Row build() {
                 return new Row(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure, msgsPerS, coresUsed,
                         serverCpuUsPerMsg, p50Us, p99Us, loadgenCores, processes, rssMb, fairnessMin, fairnessMedian, fairnessMax,
-                        verified, counted, lost, connectsPerS, verdict);
+                        verified, counted, lost, connectsPerS, verdict, deadlock, serverExit, serverStopS);
             }
         }
     }
@@ -407,6 +419,9 @@ public final class ChapterCommand implements Callable<Integer> {
         if (!e.loadgenArgs.isEmpty()) {
             h.add("connections/s");
         }
+        if (e == ChapterExperiment.DEADLOCK) {
+            h.addAll(List.of("deadlock reported", "exit on SIGTERM (s to stop)"));
+        }
         h.addAll(List.of("expected", "status"));
         return h;
     }
@@ -421,6 +436,10 @@ public final class ChapterCommand implements Callable<Integer> {
         }
         if (!e.loadgenArgs.isEmpty()) {
             c.add(fmt(r.connectsPerS(), 0));
+        }
+        if (e == ChapterExperiment.DEADLOCK) {
+            c.addAll(List.of(r.deadlock() == null ? "none" : r.deadlock(),
+                    (r.serverExit() == null ? "killed" : String.valueOf(r.serverExit())) + " (" + fmt(r.serverStopS(), 1) + ")"));
         }
         c.addAll(List.of(r.expected(), r.status() + (r.failure() == null ? "" : ": " + r.failure())));
         return c;

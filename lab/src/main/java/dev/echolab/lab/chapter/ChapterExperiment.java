@@ -49,12 +49,14 @@ enum ChapterExperiment {
             Runtime.peer("go", "Go, goroutine per connection", "~10,000 msgs/s"),
             Runtime.peer("gevent", "Python, greenlet per connection", "~10,000 msgs/s"),
             Runtime.peer("py-threads", "Python, thread per connection", "~10,000 msgs/s"),
-            Runtime.peer("py-asyncio", "Python, asyncio tasks on one loop", "~10,000 msgs/s"))),
+            Runtime.peer("py-asyncio", "Python, asyncio tasks on one loop", "~10,000 msgs/s"),
+            Runtime.peer("py-threads", List.of("--processes", "2"), "Python, threads in 2 processes", "~10,000 msgs/s: no more than 1 process"),
+            Runtime.backend("nio", List.of("--processes", "2"), "Java, 2 processes of one loop that sleeps itself", "~1,000 msgs/s: 2 loops"))),
 
     PROCESSES("processes", "Processes vs threads for the same server",
             "For CPU-bound work, Java reactors in one process (--threads 2) use both cores as two processes do: "
                     + "the JVM has no GIL. Python threads in one process stay on one core; two processes use both. "
-                    + "IO-bound work with processes is not part of this experiment.",
+                    + "For IO-bound work a second process adds nothing where threads already overlap the waits (io's --processes rows).",
             "cpu:1ms", 50, ChapterExperiment::cpuBound, List.of(
             Runtime.backend("nio", List.of("--threads", "2"), "Java, 2 reactor threads in 1 process", "2 cores"),
             Runtime.backend("nio", List.of("--processes", "2"), "Java, 2 processes of 1 reactor", "2 cores"),
@@ -76,6 +78,16 @@ enum ChapterExperiment {
             Runtime.backend("blocking", List.of("--tally", "adder"), "Java threads, a LongAdder", "0 lost"),
             Runtime.peer("py-threads", List.of("--tally", "unsafe"), "Python threads, no lock (the GIL switches rarely in between)", "few or none lost"),
             Runtime.peer("py-threads", List.of("--tally", "lock"), "Python threads, threading.Lock", "0 lost"))),
+
+    DEADLOCK("deadlock", "Two locks taken in opposite orders: a deadlock",
+            "Odd connections take lock A then lock B, even ones B then A, with the 50 ms of work in between (bin/server --tally deadlock): "
+                    + "the first two connections each hold one lock and wait for the other for good, and every other connection "
+                    + "queues behind them. The JVM finds the cycle (ThreadMXBean.findDeadlockedThreads) and the server names the "
+                    + "threads and the locks; SIGTERM still stops it, after its drain. The same load with one lock is the control.",
+            "io:50ms", 4, cpus -> 200, List.of(
+            Runtime.backend("blocking", List.of("--tally", "lock", "--drain-timeout", "1s"), "Java threads, one lock", "every connection served, one at a time: ~20 msgs/s"),
+            Runtime.backend("blocking", List.of("--tally", "deadlock", "--drain-timeout", "1s"), "Java threads, two locks in opposite orders",
+                    "no reply after the first messages; reported; stops on SIGTERM"))),
 
     TICKETS("tickets", "The chapter's ticket sale: a wait between reading the count and writing it",
             "The chapter's race: read the count, wait (its time.sleep; here --work io:1ms), write the count plus one. "

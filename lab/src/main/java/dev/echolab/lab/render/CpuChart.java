@@ -8,22 +8,16 @@ import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The CPU-per-message chart of a {@code compare} dataset: one group of bars per server (the order
- * of the {@code cpu} table), one bar per connection count. {@link #digest} names the numbers it
- * draws, so a doc's block changes exactly when its picture would, and the check compares text,
- * not pixels (fonts differ between machines; the numbers do not).
+ * of the {@code cpu} table), one bar per connection count.
  */
-record CpuChart(String title, List<String> servers, List<Integer> connections, List<List<Double>> values) {
+record CpuChart(String title, List<String> servers, List<Integer> connections, List<List<Double>> values) implements Picture {
 
     static CpuChart of(Dataset d, String work) {
         List<String> servers = Views.servers(d, work);
@@ -42,20 +36,18 @@ record CpuChart(String title, List<String> servers, List<Integer> connections, L
     }
 
     /** Whether the run measured anything to draw: a run the lab judged disturbed throughout has no medians. */
-    boolean empty() {
+    @Override
+    public boolean empty() {
         return values.stream().flatMap(List::stream).allMatch(Objects::isNull);
     }
 
-    String digest() {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    @Override
+    public String numbers() {
+        return toString();
     }
 
-    byte[] png() throws IOException {
+    @Override
+    public byte[] png() throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(420).title(title)
                 .xAxisTitle("server").yAxisTitle("µs/msg").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);

@@ -88,9 +88,10 @@ record Dataset(String name, List<JsonNode> runs) {
                 .filter(c -> "load".equals(text(c, "scenario")) && !"disturbed".equals(text(c, "verdict"))).toList();
     }
 
-    /** Every attempt the lab judged, over every run: what the verdicts saw. */
-    List<JsonNode> attempts() {
-        return runs.stream().flatMap(r -> stream(r.get("cases"))).flatMap(c -> stream(c.get("attempts"))).toList();
+    /** Every attempt the lab judged of the cases {@code filters} pick ({@link #matching}), over every run. */
+    List<JsonNode> attempts(Map<String, String> filters) {
+        return matching(runs.stream().flatMap(r -> stream(r.get("cases"))).toList(), filters).stream()
+                .flatMap(c -> stream(c.get("attempts"))).toList();
     }
 
     static List<JsonNode> matching(List<JsonNode> rows, Map<String, String> filters) {

@@ -33,7 +33,7 @@ final class Docs {
     }
 
     /** One doc rendered: its new text, what differed, the images to draw again, and every image its blocks show. */
-    record Rendered(String text, List<Difference> differences, Map<Path, CpuChart> images, Set<Path> charts) {
+    record Rendered(String text, List<Difference> differences, Map<Path, Picture> images, Set<Path> charts) {
     }
 
     private final Path root;
@@ -62,7 +62,7 @@ final class Docs {
 
     Rendered render(Path doc, String text) {
         List<Difference> diffs = new ArrayList<>();
-        Map<Path, CpuChart> images = new LinkedHashMap<>();
+        Map<Path, Picture> images = new LinkedHashMap<>();
         Set<Path> charts = new HashSet<>();
         Path rel = root.relativize(doc);
         StringBuilder out = new StringBuilder();
@@ -73,7 +73,7 @@ final class Docs {
             String view = m.group(1);
             Map<String, String> opts = options(m.group(2));
             String made;
-            Map<Path, CpuChart> drawn = new LinkedHashMap<>();
+            Map<Path, Picture> drawn = new LinkedHashMap<>();
             try {
                 made = block(doc, view, opts, drawn);
             } catch (IllegalArgumentException e) {
@@ -116,7 +116,7 @@ final class Docs {
         return out.append(text, at, to).toString();
     }
 
-    private String block(Path doc, String view, Map<String, String> opts, Map<Path, CpuChart> images) {
+    private String block(Path doc, String view, Map<String, String> opts, Map<Path, Picture> images) {
         if (view.equals("publications")) {
             return Views.publications();
         }
@@ -131,17 +131,18 @@ final class Docs {
             case "kernel" -> Views.kernel(d, opts.getOrDefault("work", "none"), opts.get("connections"));
             case "chapter" -> Views.chapter(d, require(opts, "experiment"));
             case "switch" -> Views.switches(d);
+            case "sweep" -> Views.sweep(d);
             case "chart" -> {
-                CpuChart chart = CpuChart.of(d, opts.getOrDefault("work", "none"));
+                Picture chart = d.first().has("models") ? SweepChart.of(d) : CpuChart.of(d, opts.getOrDefault("work", "none"));
                 if (chart.empty()) {
-                    yield "No chart: the lab judged every load case of dataset " + d.name() + " disturbed, so it has no figure to draw.\n";
+                    yield "No chart: dataset " + d.name() + " has no figure to draw (the lab judged every load case disturbed, or none was measured).\n";
                 }
                 Path png = root.resolve("docs/images").resolve(require(opts, "name") + ".png");
                 images.put(png, chart);
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');
                 yield "![" + chart.title() + "](" + link + ")\n<!-- chart data " + chart.digest() + " -->\n";
             }
-            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, chart, chaos)");
+            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, sweep, chart, chaos)");
         };
     }
 

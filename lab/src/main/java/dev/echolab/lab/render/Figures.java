@@ -18,7 +18,10 @@ import java.util.Objects;
  * <li>{@code ratio}: the row's server CPU per message over the reference's ({@link #REFERENCE}) at the
  *     same connections and work;</li>
  * <li>{@code spread}: the run's run-to-run spread in % ({@link Spread});</li>
- * <li>{@code other_load:P}: the P-th percentile (0-100) of the other load every judged attempt saw;</li>
+ * <li>{@code other_load:P}: the P-th percentile (0-100) of the other load every judged attempt saw
+ *     (of the cases the filters pick, {@code backend=c-epoll} say);</li>
+ * <li>{@code syscalls:KIND}: system calls of that kind per message ({@code total}, {@code read}, {@code other} ...),
+ *     the median over the load cases the filters pick that the lab counted (the kernel bill);</li>
  * <li>{@code @a.b}: a text of the first run's results.json ({@code @verdict}, {@code @environment.date}).</li>
  * </ul>
  * DECIMALS (default 0) formats numbers with thousands separators; a figure the data holds no
@@ -71,8 +74,12 @@ final class Figures {
             v = Spread.of(d).run();
             v = v == null ? null : v * 100;
         } else if (what.startsWith("other_load:")) {
-            v = percentile(d.attempts().stream().map(a -> Dataset.number(a, "other_load_pct")).filter(Objects::nonNull).toList(),
+            v = percentile(d.attempts(filters).stream().map(a -> Dataset.number(a, "other_load_pct")).filter(Objects::nonNull).toList(),
                     Double.parseDouble(what.substring("other_load:".length())));
+        } else if (what.startsWith("syscalls:")) {
+            String kind = what.substring("syscalls:".length());
+            v = Dataset.median(Dataset.matching(d.countedLoadCases(), filters).stream()
+                    .map(c -> Dataset.number(c.path("kernel_bill").path("syscalls_per_msg"), kind)).filter(Objects::nonNull).toList());
         } else {
             List<JsonNode> rows = Dataset.matching(d.rows(), filters);
             if (rows.isEmpty()) {

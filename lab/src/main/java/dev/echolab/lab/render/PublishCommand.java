@@ -42,12 +42,17 @@ public final class PublishCommand implements Callable<Integer> {
             new Publication("chapter", 2,
                     List.of("chapter", "--duration", "3s", "--warmup", "2s"),
                     List.of("chapter", "--runtimes", "nio,py-threads",
+                            "--duration", "1s", "--warmup", "1s")),
+            new Publication("sweep", 1,
+                    List.of("sweep", "--backends", "nio,virtual,blocking", "--peers", "c-epoll,py-asyncio,py-threads,gevent",
+                            "--connections", "50", "--duration", "2s", "--warmup", "1s"),
+                    List.of("sweep", "--backends", "nio", "--peers", "c-epoll", "--connections", "50", "--max-steps", "3",
                             "--duration", "1s", "--warmup", "1s")));
 
     @Option(names = "--quick", description = "The same commands on a tiny configuration: proves the chain, publishes nothing worth reading.")
     boolean quick;
 
-    @Option(names = "--only", split = ",", paramLabel = "NAME,...", description = "Only these datasets (compare, chapter).")
+    @Option(names = "--only", split = ",", paramLabel = "NAME,...", description = "Only these datasets (compare, chapter, sweep).")
     List<String> only;
 
     @Option(names = "--root", paramLabel = "DIR", description = "The repository whose docs/data to refresh (default: this one).")

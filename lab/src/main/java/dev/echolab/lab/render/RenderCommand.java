@@ -96,7 +96,7 @@ public final class RenderCommand implements Callable<Integer> {
                 Files.writeString(f, r.text());
                 changed++;
             }
-            for (Map.Entry<Path, CpuChart> e : r.images().entrySet()) {
+            for (Map.Entry<Path, Picture> e : r.images().entrySet()) {
                 Files.createDirectories(e.getKey().getParent());
                 Files.write(e.getKey(), e.getValue().png());
                 out.println("drew " + docs.root().relativize(e.getKey()));

@@ -25,7 +25,9 @@ import static dev.echolab.lab.render.Figures.format;
  * <li>{@code kernel} ({@code connections=N}, default the largest): system calls and context switches per message;</li>
  * <li>{@code chapter} ({@code experiment=ID}): one experiment of {@code bin/lab chapter};</li>
  * <li>{@code switch}: the chapter's switch-cost timings;</li>
- * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart, drawn into {@code docs/images/FILE.png};</li>
+ * <li>{@code sweep}: each server's highest rate under a sweep's p99 bound;</li>
+ * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart of a {@code compare} dataset, or the
+ *     latency-against-offered-load chart of a {@code sweep} one, drawn into {@code docs/images/FILE.png};</li>
  * <li>{@code chaos}: {@code bench/chaos.sh}'s summaries, one file per backend ({@link #chaos}).</li>
  * </ul>
  */
@@ -229,6 +231,7 @@ final class Views {
         }
         boolean tally = rows.stream().anyMatch(r -> r.hasNonNull("lost"));
         boolean churn = rows.stream().anyMatch(r -> r.path("connects_per_s").asDouble() > 0);
+        boolean deadlock = rows.stream().anyMatch(r -> r.hasNonNull("deadlock"));
         List<String> runtimes = rows.stream().map(r -> r.get("runtime").asText()).distinct().toList();
         List<List<String>> out = new ArrayList<>();
         for (String rt : runtimes) {
@@ -248,6 +251,12 @@ final class Views {
             if (churn) {
                 cells.add(range(mine, "connects_per_s", 0, 1));
             }
+            if (deadlock) {
+                // the report names threads and locks, the same in every run that deadlocked: the first one's
+                cells.add(mine.stream().map(r -> Dataset.text(r, "deadlock")).filter(Objects::nonNull).findFirst().orElse("none"));
+                cells.add(String.join(", ", mine.stream().map(r -> r.path("server_exit").isNull() ? "killed"
+                        : r.get("server_exit").asText()).distinct().toList()) + " (" + range(mine, "server_stop_s", 1, 1) + ")");
+            }
             cells.addAll(List.of(first.path("expected").asText(), String.join(", ", status) + (left > 0 ? " ‡ " + left + " of " + all.size() : "")));
             out.add(cells);
         }
@@ -258,6 +267,9 @@ final class Views {
         }
         if (churn) {
             headers.add("connections/s");
+        }
+        if (deadlock) {
+            headers.addAll(List.of("deadlock reported", "exit on SIGTERM (s to stop)"));
         }
         headers.addAll(List.of("the chapter expects", "status"));
         return table(headers, out)
@@ -290,6 +302,33 @@ final class Views {
         return table(List.of("runtime", "switch", "cores", "ns per switch"), out)
                 + "\n" + (d.runs().size() > 1 ? "Median of the " + d.runs().size() + " runs, their range in brackets. " : "One run. ")
                 + "Each a ping-pong between two tasks; cores: how many the runtime could run them on.\n";
+    }
+
+    /**
+     * A sweep's answer: each server's highest rate under the p99 bound, the step where it stopped and
+     * why, and the verdicts of its steps.
+     */
+    static String sweep(Dataset d) {
+        JsonNode run = d.first();
+        if (!run.has("models")) {
+            throw new IllegalArgumentException("dataset " + d.name() + " is not a sweep (no models)");
+        }
+        String bound = format(run.path("environment").path("settings").path("max_p99_us").asDouble() / 1e3, 1);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode m : run.get("models")) {
+            List<JsonNode> steps = Dataset.stream(m.get("steps")).toList();
+            JsonNode last = steps.isEmpty() ? null : steps.getLast();
+            long disturbed = steps.stream().filter(s -> "DISTURBED".equalsIgnoreCase(s.path("verdict").asText())).count();
+            rows.add(List.of(m.get("id").asText() + (m.path("reference").asBoolean() ? " (peer)" : ""),
+                    m.path("highest_rate_under_bound").isNull() ? "none" : format(m.get("highest_rate_under_bound").asDouble(), 0),
+                    last == null ? "-" : format(last.get("offered").asDouble(), 0) + ": p99 " + format(Dataset.number(last, "p99_us") == null
+                            ? null : Dataset.number(last, "p99_us") / 1e3, 1) + " ms",
+                    m.path("stop").asText(), steps.size() + (disturbed > 0 ? " (‡ " + disturbed + " disturbed)" : "")));
+        }
+        return table(List.of("server", "highest rate (msgs/s) with p99 ≤ " + bound + " ms", "last step (msgs/s)", "stopped because", "steps"), rows)
+                + "\nEach step an open-loop lab case of its own (fresh server, warm-up, the lab's verdict, rerun once when disturbed); "
+                + "the rate grows by the factor in the command until the corrected p99 passes the bound, an error appears or the "
+                + "server falls behind the schedule. ‡ steps still judged disturbed after the rerun.\n";
     }
 
     /** The lab's verdict on the case behind one chapter row ({@code ok}, {@code disturbed} ...), or null. */

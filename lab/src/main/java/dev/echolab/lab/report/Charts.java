@@ -52,7 +52,7 @@ public final class Charts {
      * without a compiler noticing.
      */
     record Chart(String name, String title, String caption, Axis axis, String xTitle, String yTitle,
-                 List<String> categories, List<Line> lines, boolean small) {
+                 List<String> categories, List<Line> lines, boolean small, boolean logY) {
 
         /** A chart called {@code name}: linear, no caption, no categories, full width, until set. */
         static Builder named(String name) {
@@ -70,6 +70,7 @@ public final class Charts {
             private List<String> categories = List.of();
             private List<Line> lines = List.of();
             private boolean small;
+            private boolean logY;
 
             private Builder(String name) {
                 this.name = name;
@@ -115,8 +116,14 @@ public final class Charts {
                 return this;
             }
 
+            /** A logarithmic y axis: latencies that span microseconds to seconds on one chart. */
+            Builder logY() {
+                logY = true;
+                return this;
+            }
+
             Chart build() {
-                return new Chart(name, title, caption, axis, xTitle, yTitle, categories, lines, small);
+                return new Chart(name, title, caption, axis, xTitle, yTitle, categories, lines, small, logY);
             }
         }
     }
@@ -324,6 +331,33 @@ public final class Charts {
         return c;
     }
 
+    /** One server's latency against offered load: at each offered rate (msgs/s), its p50 and p99 in ms (null: no figure). */
+    public record Curve(String name, boolean reference, List<Double> offered, List<Double> p50Ms, List<Double> p99Ms) {
+    }
+
+    /**
+     * Latency against offered load ({@code bin/lab sweep}): for every server its p99 (solid) and p50
+     * (dashed) in one colour, on log-log axes, and the bound as a grey line across the rates tried.
+     */
+    public static Charts curves(String name, String title, String caption, List<Curve> curves, double boundMs) {
+        Charts c = new Charts(curves.stream().map(Curve::name).toList());
+        List<Line> lines = new ArrayList<>();
+        for (Curve k : curves) {
+            lines.add(new Line(k.name() + " p99", c.colour(k.name()), false, k.offered(), k.p99Ms()));
+            lines.add(new Line(k.name() + " p50", c.colour(k.name()), true, k.offered(), k.p50Ms()));
+        }
+        List<Double> rates = curves.stream().flatMap(k -> k.offered().stream()).distinct().sorted().toList();
+        if (!rates.isEmpty()) {
+            lines.add(new Line("p99 bound", BOUND_COLOUR, true, List.of(rates.getFirst(), rates.getLast()), List.of(boundMs, boundMs)));
+        }
+        c.add(Chart.named(name).title(title).caption(caption).axis(Axis.LOG).xTitle("offered msgs/s").yTitle("ms")
+                .lines(lines).logY().build());
+        return c;
+    }
+
+    /** Grey: the bound a sweep judges against, not a server. */
+    static final String BOUND_COLOUR = "#555555";
+
     private void add(Chart chart) {
         if (chart.lines().stream().anyMatch(l -> l.y().stream().anyMatch(Objects::nonNull))) {
             all.add(chart); // otherwise nothing was measured for it: the tables say why
@@ -352,9 +386,18 @@ public final class Charts {
     public void writePngs(Path dir) throws IOException {
         Files.createDirectories(dir);
         for (Chart c : large()) {
-            org.knowm.xchart.internal.chartpart.Chart<?, ?> png = c.axis() == Axis.CATEGORY ? bars(c) : lines(c);
-            Files.write(dir.resolve(c.name() + ".png"), BitmapEncoder.getBitmapBytes(png, BitmapEncoder.BitmapFormat.PNG));
+            Files.write(dir.resolve(c.name() + ".png"), png(c));
         }
+    }
+
+    /** The first chart as a PNG (the docs draw one chart per block). */
+    public byte[] firstPng() throws IOException {
+        return png(all.getFirst());
+    }
+
+    private static byte[] png(Chart c) throws IOException {
+        org.knowm.xchart.internal.chartpart.Chart<?, ?> png = c.axis() == Axis.CATEGORY ? bars(c) : lines(c);
+        return BitmapEncoder.getBitmapBytes(png, BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static XYChart lines(Chart c) {
@@ -362,6 +405,7 @@ public final class Charts {
                 .xAxisTitle(c.xTitle()).yAxisTitle(c.yTitle()).build();
         style(chart.getStyler());
         chart.getStyler().setXAxisLogarithmic(c.axis() == Axis.LOG || c.axis() == Axis.PERCENTILE);
+        chart.getStyler().setYAxisLogarithmic(c.logY());
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         if (c.axis() == Axis.PERCENTILE) {
             chart.getStyler().setXAxisLogarithmicDecadeOnly(true);
@@ -372,7 +416,7 @@ public final class Charts {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             for (int i = 0; i < l.x().size(); i++) {
-                if (l.y().get(i) != null) {
+                if (l.y().get(i) != null && (!c.logY() || l.y().get(i) > 0)) {
                     xs.add(l.x().get(i));
                     ys.add(l.y().get(i));
                 }

@@ -40,6 +40,8 @@ public final class CaseResult {
     public String failure;
     public List<String> serverOutput;
     public Integer serverExit;
+    /** Seconds from SIGTERM to the server's exit (or to its kill). */
+    public Double serverStopS;
     public Integer loadgenExit;
 
     // load generator's figures (same names as its JSON)
@@ -63,6 +65,8 @@ public final class CaseResult {
     public Long verified;
     /** The server's {@code --tally} count when it stopped ({@code tally mode=M counted=N}); null without one. */
     public Long tallyCounted;
+    /** The server's deadlock report ({@code --tally deadlock}: which threads hold and wait for which locks); null without one. */
+    public String deadlock;
     public Double loadgenCpuPct;
     public Boolean loadgenSaturated;
     /** Connections opened per measured second ({@code --reconnect-every} in {@link #loadgenArgs}; else 0). */

@@ -80,9 +80,13 @@ public final class CaseRunner {
             c.failure = "measurement failed: " + e;
         } finally {
             boolean aliveAtEnd = server.isAlive();
+            long stopping = System.nanoTime();
             c.serverExit = server.stop(STOP_GRACE);
+            c.serverStopS = (System.nanoTime() - stopping) / 1e9;
             c.tallyCounted = server.lastLines().stream().flatMap(l -> Tally.Line.parse(l).stream())
                     .map(Tally.Line::counted).reduce((a, b) -> b).orElse(null);
+            c.deadlock = server.lastLines().stream().flatMap(l -> Tally.Deadlock.parse(l).stream())
+                    .map(Tally.Deadlock::report).findFirst().orElse(null);
             if (c.status != CaseResult.Status.failed) {
                 if (!aliveAtEnd) {
                     fail(c, "server died during the run", server.lastLines());

@@ -9,8 +9,11 @@ import dev.echolab.common.Durations;
 import dev.echolab.lab.compare.Pinning;
 import dev.echolab.lab.peer.Peer;
 import dev.echolab.lab.peer.Toolchain;
+import dev.echolab.lab.report.Charts;
 import dev.echolab.lab.report.Environment;
+import dev.echolab.lab.report.HtmlReport;
 import dev.echolab.lab.report.MarkdownReport;
+import dev.echolab.lab.report.Tables;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.Targets;
@@ -171,10 +174,11 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Environment env = Environment.read(home, pinning.description(), "nio",
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(targets.keySet()));
+        env.command = Environment.command(spec);
         write(dir, env, models, cases);
         stdout.println();
         stdout.print(MarkdownReport.table(headers(), models.stream().map(this::cells).toList()));
-        stdout.println("report: " + dir.resolve("report.md"));
+        stdout.println("report: " + dir.resolve("report.md") + " and report.html");
         return 0;
     }
 
@@ -264,12 +268,39 @@ public final class SweepCommand implements Callable<Integer> {
         md.append(env.date).append(", commit ").append(env.gitCommit).append(", ").append(env.cpus).append(" CPUs; ")
                 .append(env.pinning).append(". Verdict: ").append(Verdict.overall(cases)).append(".\n\n")
                 .append(MarkdownReport.table(headers(), models.stream().map(this::cells).toList())).append('\n');
+        Charts charts = chart(models, maxP99, connections, work);
+        charts.writePngs(dir);
+        md.append("![latency against offered load](sweep.png)\n\n");
         for (Model m : models) {
-            md.append("## ").append(m.id()).append("\n\n").append(MarkdownReport.table(
-                    List.of("offered msgs/s", "achieved msgs/s", "p50 ms", "p99 ms", "errors", "verdict", "status"),
-                    m.steps().stream().map(s -> List.of(String.format("%,.0f", s.offered()), fmt(s.achieved(), 0), ms(s.p50Us()),
-                            ms(s.p99Us()), String.valueOf(s.errors()), String.valueOf(s.verdict()), s.status())).toList())).append('\n');
+            md.append("## ").append(m.id()).append("\n\n").append(MarkdownReport.table(STEP_HEADERS,
+                    m.steps().stream().map(SweepCommand::cells).toList())).append('\n');
         }
         Files.writeString(dir.resolve("report.md"), md);
+        List<Tables.Table> tables = new ArrayList<>(List.of(new Tables.Table("Highest rate under the bound", null, headers(),
+                models.stream().map(this::cells).toList())));
+        for (Model m : models) {
+            tables.add(new Tables.Table(m.id(), null, STEP_HEADERS, m.steps().stream().map(SweepCommand::cells).toList()));
+        }
+        Files.writeString(dir.resolve("report.html"), HtmlReport.page("echolab: latency against offered load", null,
+                Verdict.overall(cases), env, charts, tables));
+    }
+
+    private static final List<String> STEP_HEADERS = List.of("offered msgs/s", "achieved msgs/s", "p50 ms", "p99 ms", "errors", "verdict", "status");
+
+    private static List<String> cells(StepResult s) {
+        return List.of(String.format("%,.0f", s.offered()), fmt(s.achieved(), 0), ms(s.p50Us()), ms(s.p99Us()),
+                String.valueOf(s.errors()), String.valueOf(s.verdict()), s.status());
+    }
+
+    /** The sweep's chart: every model's p50 and p99 against the offered rate, and the bound. */
+    public static Charts chart(List<Model> models, Duration bound, int connections, String work) {
+        List<Charts.Curve> curves = models.stream().map(m -> new Charts.Curve(m.id() + (m.reference() ? " (peer)" : ""), m.reference(),
+                m.steps().stream().map(StepResult::offered).toList(),
+                m.steps().stream().map(s -> s.p50Us() == null ? null : s.p50Us() / 1e3).toList(),
+                m.steps().stream().map(s -> s.p99Us() == null ? null : s.p99Us() / 1e3).toList())).toList();
+        return Charts.curves("sweep", "Latency against offered load (ms), " + connections + " connections, work " + work, String.format(
+                "Each server loaded open loop at rising rates until its corrected p99 passed %s: p99 solid, p50 dashed, the bound grey. "
+                        + "Where a curve turns up is the model's knee; past it the server falls behind the schedule and latency is queueing.",
+                Durations.format(bound)), curves, bound.toNanos() / 1e6);
     }
 }

@@ -148,9 +148,10 @@
       width: width,
       height: c.small ? 220 : 360,
       series: series,
-      scales: {x: xScale(c, xs), y: {range: (u, min, max) => uPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)}},
+      scales: {x: xScale(c, xs), y: c.logY ? {distr: 3, log: 10}
+        : {range: (u, min, max) => uPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true)}},
       axes: [xAxis(c, xs), {label: c.yTitle, labelSize: 20, size: 70,
-        values: (u, splits, i, space, step) => splits.map(v => num(v, tickDecimals(step)))}],
+        values: (u, splits, i, space, step) => splits.map(v => c.logY ? (v == null ? '' : num(v, valueDecimals(v))) : num(v, tickDecimals(step)))}],
       cursor: {drag: {x: !bars, y: false}, sync: c.small ? {key: c.name.replace(/^[a-z]+-/, '')} : undefined},
       legend: {live: true},
       hooks: {drawAxes: c.small ? [shadeWarmup] : [], draw: [u => record(c, u)]},

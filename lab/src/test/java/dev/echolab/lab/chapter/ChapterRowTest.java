@@ -37,7 +37,8 @@ class ChapterRowTest {
         ChapterCommand.Row row = ChapterCommand.Row.of(runtime, cpus).status(status).failure(failure).msgsPerS(d.get(0))
                 .coresUsed(d.get(1)).serverCpuUsPerMsg(d.get(2)).p50Us(l.get(0)).p99Us(l.get(1))
                 .loadgenCores(d.get(3)).processes(processes).rssMb(d.get(4)).fairness(l.get(2), l.get(3), l.get(4))
-                .tally(l.get(5), l.get(6), l.get(7)).connectsPerS(d.get(0) * 3).verdict(verdict).build();
+                .tally(l.get(5), l.get(6), l.get(7)).connectsPerS(d.get(0) * 3).verdict(verdict)
+                .stop("deadlock " + failure, processes + 1, d.get(1) * 5).build();
 
         assertEquals(List.of(runtime.label(), runtime.model(), runtime.expected(cpus), status, failure),
                 List.of(row.runtime(), row.model(), row.expected(), row.status(), row.failure()));
@@ -47,6 +48,7 @@ class ChapterRowTest {
         assertEquals(processes, row.processes());
         assertEquals(verdict, row.verdict());
         assertEquals(d.get(0) * 3, row.connectsPerS());
+        assertEquals(List.of("deadlock " + failure, processes + 1, d.get(1) * 5), List.of(row.deadlock(), row.serverExit(), row.serverStopS()));
 
         JsonNode json = new ObjectMapper().valueToTree(new ChapterCommand.Result(e, e.rate(cpus), List.of(row), List.of()));
         assertEquals(List.of("id", "title", "proves", "work", "connections", "rate", "rows", "switches"), names(json));
@@ -56,7 +58,8 @@ class ChapterRowTest {
         JsonNode r = json.get("rows").get(0);
         assertEquals(List.of("runtime", "model", "expected", "status", "failure", "msgs_per_s", "cores_used",
                 "server_cpu_us_per_msg", "p50_us", "p99_us", "loadgen_cores", "processes", "rss_mb", "fairness_min",
-                "fairness_median", "fairness_max", "verified", "counted", "lost", "connects_per_s", "verdict"), names(r));
+                "fairness_median", "fairness_max", "verified", "counted", "lost", "connects_per_s", "verdict", "deadlock", "server_exit",
+                "server_stop_s"), names(r));
         assertEquals(d, List.of(r.get("msgs_per_s").asDouble(), r.get("cores_used").asDouble(),
                 r.get("server_cpu_us_per_msg").asDouble(), r.get("loadgen_cores").asDouble(), r.get("rss_mb").asDouble()));
         assertEquals(l, List.of(r.get("p50_us").asLong(), r.get("p99_us").asLong(), r.get("fairness_min").asLong(),

@@ -29,16 +29,17 @@ class ChartBuilderTest {
         Charts.Axis axis = Charts.Axis.values()[random.nextInt(Charts.Axis.values().length)];
         List<Charts.Line> lines = List.of(new Charts.Line("nio", "#4e79a7", false, List.of(1.0), List.of(2.0)));
         Charts.Chart c = Charts.Chart.named(s.get(0)).title(s.get(1)).caption(s.get(2)).axis(axis).xTitle(s.get(3))
-                .yTitle(s.get(4)).categories(List.of(s.get(5))).lines(lines).small().build();
+                .yTitle(s.get(4)).categories(List.of(s.get(5))).lines(lines).small().logY().build();
 
         assertEquals(s.subList(0, 5), List.of(c.name(), c.title(), c.caption(), c.xTitle(), c.yTitle()));
         assertEquals(List.of(s.get(5)), c.categories());
         assertEquals(axis, c.axis());
         assertEquals(lines, c.lines());
         assertTrue(c.small());
+        assertTrue(c.logY());
 
         JsonNode json = new ObjectMapper().valueToTree(c);
-        assertEquals(List.of("name", "title", "caption", "axis", "xTitle", "yTitle", "categories", "lines", "small"), names(json));
+        assertEquals(List.of("name", "title", "caption", "axis", "xTitle", "yTitle", "categories", "lines", "small", "logY"), names(json));
         assertEquals(s.subList(0, 5), List.of(json.get("name").asText(), json.get("title").asText(), json.get("caption").asText(),
                 json.get("xTitle").asText(), json.get("yTitle").asText()));
     }
@@ -51,6 +52,7 @@ class ChartBuilderTest {
         assertEquals(List.of(), c.categories());
         assertEquals(List.of(), c.lines());
         assertFalse(c.small());
+        assertFalse(c.logY());
     }
 
     private static List<String> names(JsonNode object) {

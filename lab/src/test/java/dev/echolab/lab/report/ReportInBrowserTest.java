@@ -3,6 +3,7 @@ package dev.echolab.lab.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.echolab.lab.sweep.SweepCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,26 @@ class ReportInBrowserTest {
         drawn(tmp, page, List.of("chart-chapter-gil", "chart-chapter-switch"), "chapter-screenshot.png");
     }
 
+    /** The sweep's page: every model's p50 and p99 against the offered rate on log-log axes, and the bound. */
+    @Test
+    void rendersTheSweepsCurves(@TempDir Path tmp) throws Exception {
+        List<SweepCommand.Model> models = List.of(
+                new SweepCommand.Model("nio", false, List.of(step(1000, 90, 300), step(1500, 95, 420), step(2250, 2_000, 40_000)), 1500.0, "p99 above the bound"),
+                new SweepCommand.Model("c-epoll", true, List.of(step(1000, 60, 200), step(1500, 70, 260), step(2250, 80, 9_000)), 2250.0, "max steps"));
+        Charts charts = SweepCommand.chart(models, java.time.Duration.ofMillis(10), 50, "none");
+        Environment env = Environment.read(Path.of("").toAbsolutePath().getParent(), "not pinned", "nio", "", Map.of());
+        Path page = tmp.resolve("sweep.html");
+        Files.writeString(page, HtmlReport.page("echolab: latency against offered load", null, "undisturbed", env, charts,
+                List.of(new Tables.Table("Highest rate under the bound", null, List.of("server", "msgs/s"), List.of(List.of("nio", "1,500"))))));
+        JsonNode drawn = drawn(tmp, page, List.of("chart-sweep"), "sweep-screenshot.png");
+        assertEquals(5, drawn.get(0).get("lines").asInt(), "p50 and p99 of two models and the bound: " + drawn);
+        assertTrue(drawn.get(0).get("ticks").get(1).asText().contains("10"), "log y axis ticks through the bound: " + drawn);
+    }
+
+    private static SweepCommand.StepResult step(double offered, long p50Us, long p99Us) {
+        return new SweepCommand.StepResult(offered, offered, p50Us, p99Us, 0, "ok", "ok");
+    }
+
     /**
      * Loads {@code report} in headless Chromium and checks every chart was drawn with data, in the
      * order {@code expected}, with no console error; returns what the page drew per chart.
@@ -140,7 +161,13 @@ class ReportInBrowserTest {
             assertEquals(List.of(), page.consoleErrors(), "console errors");
             return charts;
         } finally {
-            browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // its renderer and helper processes too: they write into the profile until they end
+            List<ProcessHandle> all = new ArrayList<>(browser.descendants().toList());
+            all.add(browser.toHandle());
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : all) {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
