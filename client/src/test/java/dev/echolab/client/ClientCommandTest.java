@@ -126,21 +126,39 @@ class ClientCommandTest {
             assertEquals(-1, c.echo(msg, new byte[msg.length]));
             assertThrows(IllegalArgumentException.class, () -> c.echo(msg, new byte[1]));
         }
-        // A server that changes the third byte of what it is sent.
-        try (ServerSocket liar = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            Thread answering = Thread.ofPlatform().start(() -> {
-                try (java.net.Socket s = liar.accept()) {
-                    byte[] got = s.getInputStream().readNBytes(msg.length);
-                    got[2] ^= 1;
-                    s.getOutputStream().write(got);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+        try (ServerSocket liar = liar(msg.length)) {
             try (EchoClient c = EchoClient.connect("127.0.0.1", liar.getLocalPort(), Duration.ofSeconds(5), Duration.ofSeconds(5))) {
                 assertEquals(2, c.echo(msg, new byte[msg.length]));
             }
-            answering.join(5_000);
         }
+    }
+
+    @Test
+    void theClientSaysWhereAReplyDiffersAndExitsOneWithoutPrintingIt() throws Exception {
+        try (ServerSocket liar = liar("abc 0\n".length())) {
+            Run r = run("", "--port", String.valueOf(liar.getLocalPort()), "--message", "abc", "--count", "3");
+            assertEquals(1, r.exit, r.toString());
+            assertEquals(List.of("echo differs at byte 2: sent 'abc 0', got 'abb 0'"), r.err);
+            assertEquals(List.of(), r.out, "a differing reply is not printed as an echo, and no message follows it");
+        }
+    }
+
+    /**
+     * A server for one client that reads {@code length} bytes and sends them back with the third
+     * byte changed, then closes; its thread ends with the listening socket's close at the latest.
+     */
+    private static ServerSocket liar(int length) throws java.io.IOException {
+        ServerSocket liar = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().start(() -> {
+            try (java.net.Socket s = liar.accept()) {
+                byte[] got = s.getInputStream().readNBytes(length);
+                got[2] ^= 1;
+                s.getOutputStream().write(got);
+                s.getInputStream().read(); // until the client closes
+            } catch (java.io.IOException e) {
+                // the test closed the listening socket, or the client went: nothing more to answer
+            }
+        });
+        return liar;
     }
 }

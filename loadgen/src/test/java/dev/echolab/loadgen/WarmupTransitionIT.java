@@ -36,6 +36,14 @@ class WarmupTransitionIT {
             Pattern.MULTILINE);
 
     /**
+     * Any deoptimization, of any code, in the shape {@link #HOT} reads: the positive control. Every
+     * run deoptimizes something (the JDK's own start-up code at least), so a log in which this finds
+     * nothing stamped around the run means the JVM's log format no longer matches, and {@link #HOT}
+     * would find nothing either, whatever happened.
+     */
+    private static final Pattern ANY = Pattern.compile("^\\[(\\d+)ms].*level=\\d [\\w$.]+\\(.*$", Pattern.MULTILINE);
+
+    /**
      * nio: one selector thread; virtual: many writer threads on the shared recorders and counters.
      *
      * <p>A deoptimization the warm-up's end causes happens in every run (it did, before the fix:
@@ -82,6 +90,14 @@ class WarmupTransitionIT {
             long end = (long) Loadgen.number(doc, "/measure_end_epoch_ms");
             assertTrue(end - start >= 1500, () -> "measured " + (end - start) + " ms\n" + r);
             String deopts = Files.readString(log);
+            Matcher any = ANY.matcher(deopts);
+            int read = 0;
+            while (any.find()) {
+                long at = Long.parseLong(any.group(1));
+                read += at > start - 120_000 && at < end + 10_000 ? 1 : 0;
+            }
+            assertTrue(read > 0, () -> "no deoptimization read from the log, stamped in epoch milliseconds around the run "
+                    + "[" + start + ", " + end + "]: has the log's format changed?\n" + deopts);
             // The end itself is a branch taken for the first time (what it traps, nothing measures):
             // the window stops 100 ms short of it, the resolution of the epoch stamps being 1 ms.
             Matcher m = HOT.matcher(deopts);

@@ -155,14 +155,14 @@ public final class EchoServers {
     }
 
     /** The writes of {@link #writeWithoutReading}: what the kernel took is known to this many bytes. */
-    static final int STALL_WRITE = 4 * 1024;
+    public static final int STALL_WRITE = 4 * 1024;
 
     /**
      * A client that writes {@code data} in {@link #STALL_WRITE}-byte writes and reads nothing (the
      * test reads later): {@code written} counts what the kernel took, less at most one write (the
      * one blocked part-way), so the test can see the writer stall and how far it got.
      */
-    static Thread writeWithoutReading(Socket s, byte[] data, AtomicLong written) {
+    public static Thread writeWithoutReading(Socket s, byte[] data, AtomicLong written) {
         return Thread.ofPlatform().start(() -> {
             try {
                 OutputStream out = s.getOutputStream();
@@ -186,11 +186,10 @@ public final class EchoServers {
     static long unsentPromise(ServerConfig config) {
         return switch (config.backend()) {
             case AIO, NETTY -> 256 * 1024 + 64 * 1024;
-            // Reading stops above 64 KiB unsent, so the receive that crosses it (one 4 KiB ring
-            // buffer) lands too. Multishot: the receive goes on filling ring buffers until its
-            // cancel lands, far past that; the docs promise 64 KiB, a gap for the backend or the
-            // docs to close (docs/promises.md).
-            case URING -> Boolean.getBoolean("echolab.uring.singleshot") ? 64 * 1024 + 4 * 1024 : 512 * 1024;
+            // Reading stops at 64 KiB unsent, and the receive that crosses it (one 4 KiB ring
+            // buffer) lands too: single-shot, the receive in flight; multishot, the last one of a
+            // receive armed with the room left under 64 KiB as its total limit.
+            case URING -> 64 * 1024 + 4 * 1024;
             default -> 64 * 1024;
         };
     }
@@ -213,8 +212,8 @@ public final class EchoServers {
         long held = written.get() - kernelQueued(s);
         long promise = unsentPromise(config);
         assertTrue(held <= promise,
-                config.label() + " holds " + held / 1024 + " KiB of a client that does not read (it wrote "
-                        + stalledAt / 1024 + " KiB, the kernel queues the rest); the promise is " + promise / 1024 + " KiB");
+                config.label() + " holds " + held + " bytes of a client that does not read (it wrote "
+                        + stalledAt / 1024 + " KiB, the kernel queues the rest); the promise is " + promise + " bytes");
         byte[] echo = readExactly(s.getInputStream(), data.length);
         writer.join(30_000);
         assertArrayEquals(data, echo);
@@ -227,7 +226,7 @@ public final class EchoServers {
      * dual-stack, so 127.0.0.1 shows up there as ::ffff:127.0.0.1). With the writer stalled, what a
      * client wrote and did not read back, less this, is what the server holds in its own memory.
      */
-    static long kernelQueued(Socket client) throws IOException {
+    public static long kernelQueued(Socket client) throws IOException {
         return kernelQueued(client.getLocalPort(), client.getPort());
     }
 
@@ -267,7 +266,7 @@ public final class EchoServers {
      * Waits until {@code counter} has not moved for {@code quietMs} (a writer it counts is blocked),
      * 60 s at most; returns where it stopped.
      */
-    static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
+    public static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long last = -1;
         while (System.nanoTime() < deadline) {

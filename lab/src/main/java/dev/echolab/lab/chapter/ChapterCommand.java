@@ -69,7 +69,7 @@ public final class ChapterCommand implements Callable<Integer> {
     private static final int RETRIES = 2;
 
     @Option(names = "--experiment", paramLabel = "all|ID,...",
-            description = "Experiments to run: all, or some of gil, io, processes, locks, deadlock, tickets, select, as-printed, pools, switch "
+            description = "Experiments to run: all, or some of gil, io, processes, locks, deadlock, tickets, select, as-printed, stream, pools, switch "
                     + "(default: ${DEFAULT-VALUE}).")
     String experiment = "all";
 
@@ -342,8 +342,9 @@ public final class ChapterCommand implements Callable<Integer> {
                 continue;
             }
             int rate = e.rate(cpus);
-            stdout.printf("%n%s: %s (--work %s, %d connections, open loop at %,d msgs/s, %s measured)%n",
-                    e.id, e.title, e.work, e.connections, rate, Durations.format(duration));
+            stdout.printf("%n%s: %s (--work %s, %d connections%s, %s, %s measured)%n",
+                    e.id, e.title, e.work, e.connections, e.pipeline > 1 ? " x " + e.pipeline + " in flight" : "",
+                    rate > 0 ? String.format("open loop at %,d msgs/s", rate) : "closed loop", Durations.format(duration));
             List<Row> rows = new ArrayList<>();
             int firstCase = cases.size();
             for (ChapterExperiment.Runtime r : e.runtimes) {
@@ -386,11 +387,12 @@ public final class ChapterCommand implements Callable<Integer> {
 
     private Row run(ChapterExperiment e, int rate, int cpus, ChapterExperiment.Runtime r, CaseRunner runner, List<CaseResult> cases) {
         CaseResult c = CaseResult.of(r.id(), r.peer(), "load", e.connections, e.work, 1);
-        c.rate = rate;
+        c.rate = rate > 0 ? rate : null;
         c.serverArgs = r.options();
         c.serverPrefix = r.oneCore() ? ONE_CORE : List.of();
         c.idleBeside = r.idle();
         c.loadgenArgs = e.loadgenArgs;
+        c.pipeline = e.pipeline;
         stdout.println("  running " + r.label() + " ...");
         c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
                 d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));

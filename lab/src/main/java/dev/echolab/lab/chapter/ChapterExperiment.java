@@ -16,6 +16,9 @@ import java.util.List;
  * burns) should a runtime be faster than expected. "{cores}" in what a row expects is the machine's
  * CPU count.
  *
+ * <p>An experiment whose rate is 0 ({@code stream}) runs a closed loop: its question is what one
+ * read brings when a connection sends several messages at once, not how much a runtime serves.
+ *
  * <p>{@link Kind#SWITCH} is not a load: it times one switch in each runtime ({@link SwitchCost}).
  */
 enum ChapterExperiment {
@@ -131,6 +134,18 @@ enum ChapterExperiment {
             Runtime.peer("gevent-chapter", List.of("--no-monkey-patch"), "... without monkey.patch_all()", "~500 msgs/s: one sleep at a time"),
             Runtime.peer("gevent-chapter", List.of("--as-printed-serial"), "... calling talk(conn) as printed", "one connection served"))),
 
+    STREAM("stream", "A read is not a message: TCP is a byte stream",
+            "The chapter's server reads with recv(1024) and takes what comes back as one message. With one message in flight "
+                    + "per connection each read does bring one line, which hides the mistake; with 16 in flight (bin/loadgen "
+                    + "--pipeline 16, closed loop: each connection sends 16 lines at once) one read brings several lines, or part "
+                    + "of one. The kernel bill counts the reads per message; "
+                    + "every echo is still right because an echo sends back the bytes it read, whatever they hold.",
+            "none", 10, cpus -> 0, 16, List.of(
+            Runtime.peer("c-epoll", "C, epoll, a 64 KiB read per readable socket", "fewer reads than messages"),
+            Runtime.backend("nio", "Java, a Selector, a 64 KiB read per readable socket", "fewer reads than messages"),
+            Runtime.peer("py-threads", "Python threads, recv(16 KiB) per wake-up", "fewer reads than messages"),
+            Runtime.peer("gevent-chapter", "the chapter's server: recv(1024) taken as one message", "fewer reads than messages"))),
+
     POOLS("pools", "Why pools exist: what making a thread or a process per connection costs",
             "Each message on a new connection (bin/loadgen --reconnect-every 1): a server that makes a platform thread, "
                     + "a process (fork) or a greenlet per connection pays for it on every message, a pool or an event loop "
@@ -168,15 +183,27 @@ enum ChapterExperiment {
     private final java.util.function.IntUnaryOperator rate;
     /** Load generator options of every row (e.g. {@code --reconnect-every 1}). */
     final List<String> loadgenArgs;
+    /** Messages in flight per connection (the load generator's --pipeline). */
+    final int pipeline;
     final List<Runtime> runtimes;
 
     ChapterExperiment(String id, String title, String proves, String work, int connections,
                       java.util.function.IntUnaryOperator rate, List<Runtime> runtimes) {
-        this(id, title, proves, work, connections, rate, List.of(), runtimes);
+        this(id, title, proves, work, connections, rate, List.of(), 1, runtimes);
     }
 
     ChapterExperiment(String id, String title, String proves, String work, int connections,
                       java.util.function.IntUnaryOperator rate, List<String> loadgenArgs, List<Runtime> runtimes) {
+        this(id, title, proves, work, connections, rate, loadgenArgs, 1, runtimes);
+    }
+
+    ChapterExperiment(String id, String title, String proves, String work, int connections,
+                      java.util.function.IntUnaryOperator rate, int pipeline, List<Runtime> runtimes) {
+        this(id, title, proves, work, connections, rate, List.of(), pipeline, runtimes);
+    }
+
+    ChapterExperiment(String id, String title, String proves, String work, int connections,
+                      java.util.function.IntUnaryOperator rate, List<String> loadgenArgs, int pipeline, List<Runtime> runtimes) {
         this.id = id;
         this.title = title;
         this.proves = proves;
@@ -184,6 +211,7 @@ enum ChapterExperiment {
         this.connections = connections;
         this.rate = rate;
         this.loadgenArgs = loadgenArgs;
+        this.pipeline = pipeline;
         this.runtimes = runtimes;
     }
 

@@ -84,7 +84,7 @@ public final class KernelTables {
             List<CaseResult> undisturbed = all.stream().filter(c -> c.verdict != Verdict.Kind.DISTURBED).toList();
             List<CaseResult> g = undisturbed.isEmpty() ? all : undisturbed;
             List<String> row = new ArrayList<>(List.of(group.name(), String.valueOf(all.getFirst().connections)));
-            String why = g.stream().map(c -> c.kernelBill.unavailable).filter(Objects::nonNull).findFirst().orElse(null);
+            String why = g.stream().filter(c -> c.kernelBill != null).map(c -> c.kernelBill.unavailable).filter(Objects::nonNull).findFirst().orElse(null);
             Double total = median(g, c -> perMsg(c, KernelBill.TOTAL));
             if (total == null) {
                 row.add(why == null ? "-" : "unavailable: " + why);
@@ -94,8 +94,8 @@ public final class KernelTables {
                 row.add(fmt(total, 2));
                 shown.forEach(k -> row.add(fmt(median(g, c -> perMsg(c, k.key)), 2)));
                 row.add(fmt(median(g, c -> perMsg(c, KernelBill.OTHER)), 2));
-                row.add(fmt(median(g, c -> c.kernelBill.voluntaryCtxSwitchesPerMsg), 2));
-                row.add(fmt(median(g, c -> c.kernelBill.involuntaryCtxSwitchesPerMsg), 2));
+                row.add(fmt(median(g, c -> c.kernelBill == null ? null : c.kernelBill.voluntaryCtxSwitchesPerMsg), 2));
+                row.add(fmt(median(g, c -> c.kernelBill == null ? null : c.kernelBill.involuntaryCtxSwitchesPerMsg), 2));
             }
             row.add(where(g));
             rows.add(row);
@@ -121,7 +121,7 @@ public final class KernelTables {
     }
 
     private static String where(List<CaseResult> g) {
-        return g.stream().map(c -> c.kernelBill.threadsSummary).filter(Objects::nonNull).findFirst().orElse("-");
+        return g.stream().filter(c -> c.kernelBill != null).map(c -> c.kernelBill.threadsSummary).filter(Objects::nonNull).findFirst().orElse("-");
     }
 
     private static Double perMsg(CaseResult c, String key) {

@@ -32,6 +32,8 @@ public final class CaseResult {
     public int idleBeside;
     /** Open loop: the load generator's --rate; null: closed loop. */
     public Integer rate;
+    /** Messages in flight per connection (the load generator's --pipeline). */
+    public int pipeline = 1;
     /** Options for the load generator beyond what the lab sets (e.g. {@code --reconnect-every 5}). */
     public List<String> loadgenArgs = List.of();
 
@@ -105,6 +107,7 @@ public final class CaseResult {
         c.serverPrefix = serverPrefix;
         c.idleBeside = idleBeside;
         c.rate = rate;
+        c.pipeline = pipeline;
         c.loadgenArgs = loadgenArgs;
         return c;
     }

@@ -133,6 +133,7 @@ public final class CaseRunner {
         if (c.rate != null) {
             settings.rate(c.rate);
         }
+        settings.pipeline(c.pipeline);
         cmd.addAll(settings.build().arguments());
         cmd.addAll(c.loadgenArgs);
         List<SocketChannel> idle = new ArrayList<>();
@@ -285,6 +286,7 @@ public final class CaseRunner {
 
     private static String fileName(CaseResult c) {
         return (String.join("", c.serverPrefix) + c.backend + String.join("", c.serverArgs) + String.join("", c.loadgenArgs)
+                + (c.pipeline > 1 ? "-pipeline" + c.pipeline : "")
                 + (c.idleBeside > 0 ? "-idle" + c.idleBeside : "") + "-" + c.scenario + "-c" + c.connections + "-" + c.work + "-r" + c.repeat)
                 .replaceAll("[^A-Za-z0-9._-]", "_");
     }

@@ -122,6 +122,144 @@ class PeerContractTest {
         assertTrue(err.contains("'sleep' is not a work spec"), err);
     }
 
+    /** A port another socket holds: one line saying so, exit 1, as the backends (design.md section 3). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void refusesATakenPortInOneLineWithExitOne(Peer peer) throws Exception {
+        List<String> command = new ArrayList<>(built(peer));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            command.addAll(List.of("--port", Integer.toString(taken.getLocalPort())));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "still running on a taken port: " + out);
+            assertEquals(1, p.exitValue(), out);
+            assertEquals(1, out.lines().count(), out);
+        }
+    }
+
+    /** SIGINT stops a peer as SIGTERM does: exit 0 within 5 s. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void exitsZeroOnSigint(Peer peer) throws Exception {
+        try (ServerProcess server = start(peer, "none"); Socket s = connect(server.port())) {
+            roundTrip(s, "before the signal\n");
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.isAlive() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(!server.isAlive(), "alive 5 s after SIGINT: " + server.lastLines());
+            assertEquals(0, server.stop(Duration.ofSeconds(1)), "exit status after SIGINT: " + server.lastLines());
+        }
+    }
+
+    /**
+     * {@code --work cpu:D} spins for D per message: each echo takes D at least, and the peer's
+     * process spends CPU for it. A spinning thread on a busy machine gets a share of a core, not a
+     * whole one, so the CPU asked is a quarter of what was spun; {@code io:D} (a sleep) spends next
+     * to none, which {@link #sleepsItsIoWorkBeforeEachEcho} shows for the same peers.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void spinsItsCpuWorkBeforeEachEcho(Peer peer) throws Exception {
+        int messages = 4;
+        long workMs = 50;
+        try (ServerProcess server = start(peer, "cpu:" + workMs + "ms"); Socket s = connect(server.port())) {
+            roundTrip(s, "warm\n");
+            long cpuBefore = cpuMillis(server.pid()); // with the fork peers' child for this connection
+            long start = System.nanoTime();
+            for (int i = 0; i < messages; i++) {
+                roundTrip(s, "spin " + i + "\n");
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            long cpu = cpuMillis(server.pid()) - cpuBefore;
+            assertTrue(ms >= messages * workMs, messages + " echoes with --work cpu:" + workMs + "ms came back after " + ms + " ms");
+            assertTrue(cpu >= messages * workMs / 4, "the peer spent " + cpu + " ms of CPU on " + messages + " echoes of cpu:"
+                    + workMs + "ms (" + ms + " ms of wall time)");
+        }
+    }
+
+    /**
+     * User and system CPU of {@code pid}, its ended and waited-for children and its running ones
+     * (a fork peer's child per connection), from /proc, in clock ticks of 10 ms.
+     */
+    private static long cpuMillis(long pid) {
+        String stat = stat(pid);
+        assertTrue(stat != null, "no /proc/" + pid + "/stat");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14-17 of stat(5), counted from the state (field 3) here: utime, stime, cutime, cstime
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        long children = 0;
+        for (long child : children(pid)) {
+            String c = stat(child);
+            if (c != null) {
+                String[] g = c.substring(c.lastIndexOf(')') + 2).split(" ");
+                children += Long.parseLong(g[11]) + Long.parseLong(g[12]);
+            }
+        }
+        return (ticks + children) * 10;
+    }
+
+    /** A client reset in the middle of a stream ends that connection only: another is served before and after. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void aClientResetMidStreamEndsOnlyThatConnection(Peer peer) throws Exception {
+        try (ServerProcess server = start(peer, "none"); Socket bystander = connect(server.port())) {
+            roundTrip(bystander, "before\n");
+            for (int i = 0; i < 10; i++) {
+                Socket rude = connect(server.port());
+                rude.getOutputStream().write(random(256 * 1024, i));
+                rude.setSoLinger(true, 0); // close with RST, unread echo and all
+                rude.close();
+            }
+            roundTrip(bystander, "still here\n");
+            try (Socket next = connect(server.port())) {
+                roundTrip(next, "next client\n");
+            }
+            assertTrue(server.isAlive(), "the peer ended: " + server.lastLines());
+        }
+    }
+
+    /**
+     * A client that writes 24 MiB and reads nothing: the peer stops reading it (io-models.md: the
+     * event-loop peers hold at most one read's bytes, the others block in write), so the writer
+     * stalls with what the kernel queues on the two sockets plus what the peer holds, which must be
+     * within {@link #holds}; then every byte comes back, in order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void aClientThatDoesNotReadIsHeldToOneReadAndLosesNothing(Peer peer) throws Exception {
+        try (ServerProcess server = start(peer, "none"); Socket s = connect(server.port())) {
+            byte[] data = random(24 * MiB, 3); // past the kernel's queues (7-9 MiB here) and any peer's bound
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer = dev.echolab.server.EchoServers.writeWithoutReading(s, data, written);
+            long stalledAt = dev.echolab.server.EchoServers.awaitStall(written, 1_000);
+            assertTrue(stalledAt < data.length, "the writer never stalled: all " + data.length + " bytes went in");
+            long held = written.get() - dev.echolab.server.EchoServers.kernelQueued(s);
+            long holds = holds(peer);
+            assertTrue(held <= holds, peer.id() + " holds " + held + " bytes of a client that does not read (it wrote "
+                    + stalledAt / 1024 + " KiB); its bound is " + holds);
+            assertArrayEquals(data, readExactly(s.getInputStream(), data.length));
+            writer.join(30_000);
+        }
+    }
+
+    /**
+     * What a peer may hold of a client that does not read: one read of at most 64 KiB (c-epoll's
+     * buffer, the threads', Go's and gevent's reads), and the last write in flight. asyncio's
+     * streams hold more by design: the reader pauses its transport only above twice its 64 KiB
+     * limit, the read that crosses that takes up to 256 KiB (the transport's recv size), and
+     * {@code drain} waits only above the write buffer's 64 KiB high-water mark, with the peer's
+     * 16 KiB chunk in hand.
+     */
+    private static long holds(Peer peer) {
+        long oneRead = 64 * 1024 + dev.echolab.server.EchoServers.STALL_WRITE;
+        return peer == Peer.PY_ASYNCIO ? 2 * 64 * 1024 + 256 * 1024 + 64 * 1024 + 16 * 1024 + dev.echolab.server.EchoServers.STALL_WRITE
+                : oneRead;
+    }
+
     /**
      * select cannot watch a descriptor numbered FD_SETSIZE (1,024) or more: c-select refuses such a
      * connection with one line on stderr and closes it, and keeps serving the ones it holds; a

@@ -310,8 +310,13 @@ final class CompletionLoop implements Ring.Completions {
 
     // ---- receive and send: the echo
 
+    /**
+     * A multishot receive is armed with the room left under {@link Connection#MAX_UNSENT}: the
+     * kernel ends it there by itself. A cancel (below) lands only after the kernel has gone on
+     * filling ring buffers for as long as data kept arriving, far past the limit.
+     */
     private void armRecv(Connection c) {
-        ring.recv(c.fd, RECV | c.slot, BufferRing.GROUP, multishotRecv);
+        ring.recv(c.fd, RECV | c.slot, BufferRing.GROUP, multishotRecv, Connection.MAX_UNSENT - c.unsent);
         c.receiving = true;
         c.multishot = multishotRecv;
     }
@@ -339,10 +344,11 @@ final class CompletionLoop implements Ring.Completions {
         } else if (res == -Native.ENOBUFS) {
             await(c); // every buffer waits to be sent: read again when some come back
         } else if (res == -Native.EINVAL && c.multishot && c.open) {
-            // This kernel has no multishot recv. Every connection whose multishot recv was in the
-            // same batch gets this too: each falls back and reads again (below), none is closed.
+            // This kernel has no multishot recv, or none with a total limit. Every connection whose
+            // multishot recv was in the same batch gets this too: each falls back and reads again
+            // (below), none is closed.
             if (multishotRecv) {
-                log.warn("io_uring: no multishot recv (Linux 6.0+): one recv submission per message");
+                log.warn("io_uring: no multishot recv with a total limit (Linux 6.15+): one recv submission per message");
                 multishotRecv = false;
             }
         } else if (res != -Native.ECANCELED && c.open) {

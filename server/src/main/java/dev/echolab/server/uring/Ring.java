@@ -269,13 +269,18 @@ final class Ring implements AutoCloseable {
 
     /**
      * Receive into a buffer the kernel picks from buffer group {@code group} when data arrives (so
-     * a waiting connection holds no buffer); multishot: one completion per arrival until cancelled.
+     * a waiting connection holds no buffer); multishot: one completion per arrival until cancelled
+     * or until {@code limit} bytes in all have arrived ({@code optlen}, the entry's bytes 44-47;
+     * a kernel without the limit refuses the entry with EINVAL, as one without multishot does).
      */
-    void recv(int socket, long userData, short group, boolean multishot) {
+    void recv(int socket, long userData, short group, boolean multishot, int limit) {
         long at = entry(OP_RECV, socket, userData);
         sqes.set(JAVA_BYTE, at + 1, IOSQE_BUFFER_SELECT);
         sqes.set(JAVA_SHORT, at + 2, multishot ? RECV_MULTISHOT : 0);
         sqes.set(JAVA_SHORT, at + 40, group);
+        if (multishot) {
+            sqes.set(JAVA_INT, at + 44, limit);
+        }
     }
 
     /** Send {@code length} bytes at {@code address}; MSG_NOSIGNAL: a reset peer is an error, not a SIGPIPE. */

@@ -29,8 +29,9 @@ import java.util.ArrayList;
  *   <li>Everything submitted while handling completions goes to the kernel in the next
  *       {@code io_uring_enter}, which also waits for the next completions: one system call for
  *       many echoes ({@link CompletionLoop}).</li>
- *   <li>A connection with 64 KiB unsent (a client that does not read) has its receive cancelled
- *       until its sends complete: bounded memory, as the other backends.</li>
+ *   <li>A connection's multishot receive is armed with a total limit, the room left under 64 KiB
+ *       unsent, so the kernel ends it there; one with 64 KiB unsent (a client that does not read)
+ *       is not read again until its sends complete: bounded memory, as the other backends.</li>
  * </ol>
  *
  * <pre>
@@ -51,7 +52,7 @@ import java.util.ArrayList;
  * connections; an idle connection holds a small Java object and its kernel request, no buffer.
  * What the kernel supports is probed at start; what is missing is said in one line and worked
  * around: without {@code SINGLE_ISSUER|DEFER_TASKRUN} (Linux 6.1) plain task work; without
- * multishot receive (6.0) one receive submission per message. Provided buffer rings and multishot
+ * multishot receive with a total limit (6.15) one receive submission per message. Provided buffer rings and multishot
  * accept (5.19) are required: without them {@code --backend uring} says so and exits 1.
  *
  * <p><b>Choose it when</b> you want the fewest system calls per message on Linux and can own a
