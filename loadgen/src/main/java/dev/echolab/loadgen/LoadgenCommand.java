@@ -2,6 +2,7 @@ package dev.echolab.loadgen;
 
 import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
+import dev.echolab.common.Quantities;
 import dev.echolab.loadgen.driver.NioConnector;
 import dev.echolab.loadgen.output.HlogFile;
 import dev.echolab.loadgen.output.JsonReport;
@@ -11,6 +12,7 @@ import dev.echolab.loadgen.output.Progress;
 import dev.echolab.loadgen.output.Report;
 import dev.echolab.loadgen.processes.ChildResult;
 import dev.echolab.loadgen.processes.LoadgenProcesses;
+import dev.echolab.loadgen.search.SearchCommand;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
@@ -44,13 +46,16 @@ import java.util.concurrent.Callable;
  * closed and the report printed. The first output line is the effective settings.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
-        subcommands = MergeCommand.class,
+        subcommands = {MergeCommand.class, SearchCommand.class},
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
                 + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
         exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied",
-                "1:any error, mismatch, starved connection, or nothing to connect to",
-                "2:bad usage"})
+        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied, every target met",
+                "1:could not run (nothing to connect to, no descriptors, an unwritable file) or the server failed "
+                        + "(any error, unless --max-errors judges them; a mismatch; a starved connection)",
+                "2:bad usage",
+                "3:a target missed (--max-p99, --max-p999, --min-rate, --max-errors)",
+                "128+N:stopped by signal N (130 after Ctrl-C)"})
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
@@ -59,7 +64,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
     int port = 8080;
 
-    @Option(names = "--connections", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connections", paramLabel = "N", converter = Quantities.Count.class,
+            description = "Client connections, e.g. 500, 10k (default: ${DEFAULT-VALUE}).")
     int connections = 500;
 
     @Option(names = "--duration", paramLabel = "DURATION",
@@ -70,19 +76,19 @@ public final class LoadgenCommand implements Callable<Integer> {
             description = "Warm-up before measuring, not counted (default: ${DEFAULT-VALUE}; none with --messages).")
     Duration warmup;
 
-    @Option(names = "--messages", paramLabel = "N",
+    @Option(names = "--messages", paramLabel = "N", converter = Quantities.LongCount.class,
             description = "Each connection sends exactly N messages, all measured, then stops (instead of --duration).")
     Long messages;
 
-    @Option(names = "--size", paramLabel = "BYTES",
-            description = "Pad each message to BYTES with a space and letters before the newline, as ref-load -s does.")
+    @Option(names = "--size", paramLabel = "BYTES", converter = Quantities.Size.class,
+            description = "Pad each message to BYTES (e.g. 512, 4KiB) with a space and letters before the newline, as ref-load -s does.")
     int size;
 
-    @Option(names = "--pipeline", paramLabel = "K", description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pipeline", paramLabel = "K", converter = Quantities.Count.class, description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
     int pipeline = 1;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_S",
-            description = "Open loop: send this many messages per second in all, on a fixed schedule, and measure latency from "
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", converter = Quantities.Rate.class,
+            description = "Open loop: send this many messages per second in all (e.g. 20000, 20k, 1.5M), on a fixed schedule, and measure latency from "
                     + "the intended send time. Goes with --messages (each connection sends its N on the schedule) and --pipeline.")
     Double rate;
 
@@ -113,12 +119,12 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "ephemeral ports (about 28,000); every 127.x.y.z is local. Needs --driver nio.")
     SourceAddresses source = SourceAddresses.KERNEL;
 
-    @Option(names = "--connect-rate", paramLabel = "PER_S",
+    @Option(names = "--connect-rate", paramLabel = "PER_S", converter = Quantities.Rate.class,
             description = "Open at most this many connections per second in all (default: as fast as handshakes complete, "
                     + NioConnector.MAX_CONNECTING + " at a time per selector thread). Needs --driver nio.")
     Double connectRate;
 
-    @Option(names = "--reconnect-every", paramLabel = "N",
+    @Option(names = "--reconnect-every", paramLabel = "N", converter = Quantities.LongCount.class,
             description = "Close each connection's socket and open a new one after every N verified messages (default: "
                     + "never): the server pays a connection's set-up and tear-down every N messages. The reconnect's "
                     + "connect time is not part of any message's round trip; it is counted in the connect times and in "
@@ -158,6 +164,37 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--hlog", paramLabel = "FILE", description = "Also write an HdrHistogram interval log (one histogram per second) to FILE.")
     Path hlog;
 
+    @Option(names = "--max-p99", paramLabel = "DURATION",
+            description = "Target: the p99 latency of the measured interval at most this, e.g. 10ms, 800us (corrected "
+                    + "latency in an open loop). Missed: exit 3.")
+    Duration maxP99;
+
+    @Option(names = "--max-p999", paramLabel = "DURATION",
+            description = "Target: the p99.9 latency at most this, as --max-p99. Missed: exit 3.")
+    Duration maxP999;
+
+    @Option(names = "--min-rate", paramLabel = "MSGS_PER_S", converter = Quantities.Rate.class,
+            description = "Target: at least this many verified messages per second over the measured interval, "
+                    + "e.g. 50k. Missed: exit 3.")
+    Double minRate;
+
+    @Option(names = "--max-errors", paramLabel = "N", converter = Quantities.LongCount.class,
+            description = "Target: at most N errors of every kind in all; errors up to N then no longer fail the run "
+                    + "(a mismatch always does). Missed: exit 3.")
+    Long maxErrors;
+
+    @Option(names = "--hgrm", paramLabel = "FILE",
+            description = "Also write the measured latency's percentile distribution as HdrHistogram prints it "
+                    + "(outputPercentileDistribution, for its plotter), values in milliseconds; the corrected latency "
+                    + "in an open loop.")
+    Path hgrm;
+
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "Also report what the server process PID cost over the measured interval, from /proc: CPU per "
+                    + "message (user and system), RSS and its growth per connection, threads, context switches per "
+                    + "message. The process must be running and yours.")
+    Long serverPid;
+
     @Option(names = "--verbose", description = "Stack traces for unexpected failures.")
     boolean verbose;
 
@@ -175,6 +212,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     private PrintStream text;
     /** {@code --json-stream}, or null. */
     private JsonStream stream;
+    /** The results of the last run ({@link #measure}). */
+    private Results last;
 
     public LoadgenCommand() {
         this(System.out, System.err);
@@ -200,7 +239,14 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = settings();
-        String unusable = unusable(s);
+        if (serverPid != null) {
+            Object[] why = ServerCost.check(serverPid);
+            if (why != null) {
+                err.println(why[0]);
+                return (Integer) why[1];
+            }
+        }
+        String unusable = unusable(s, hgrm);
         if (unusable != null) {
             err.println(unusable);
             return 1;
@@ -235,7 +281,7 @@ public final class LoadgenCommand implements Callable<Integer> {
      * connected: more connections than descriptors, a host that does not resolve, an output file
      * that cannot be written. One line, or null.
      */
-    private static String unusable(Settings s) {
+    private static String unusable(Settings s, Path hgrm) {
         int[] shares = LoadgenProcesses.shares(s.connections(), s.processes());
         String tooMany = OpenFiles.check(shares[0]);
         if (tooMany != null) {
@@ -252,7 +298,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return "cannot resolve host '" + s.host() + "'";
         }
-        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream()}) {
+        for (Path file : new Path[] {s.json(), s.hlog(), s.jsonStream(), hgrm}) {
             if (file != null && !file.equals(JsonStream.STDOUT)) {
                 try {
                     // Opened for appending and removed again if new: a run that fails later leaves no
@@ -273,6 +319,7 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     private int execute(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException, IOException {
         Monitor monitor = null;
+        ServerCost server = ServerCost.before(serverPid == null ? 0 : serverPid);
         long connectStart = System.nanoTime();
         boolean stopped = false;
         try {
@@ -283,7 +330,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                 LoadgenProcesses.awaitStart(run.live(), out);
             }
             if (run.live() > 0) {
-                monitor = measure(run, driver, log);
+                monitor = measure(run, driver, log, server);
             }
             driver.stop(System.nanoTime() + grace(run.settings));
             stopped = true;
@@ -291,6 +338,10 @@ public final class LoadgenCommand implements Callable<Integer> {
                 monitor.finish();
             }
             Results results = Results.of(run, connectSeconds, connectTimes, monitor);
+            last = results;
+            if (hgrm != null && monitor != null) {
+                HlogFile.writeHgrm(hgrm, run.settings.openLoop() ? monitor.corrected : monitor.latency);
+            }
             if (child) {
                 ChildResult.of(results, run, monitor, connectTimes).print(out);
             }
@@ -300,6 +351,21 @@ public final class LoadgenCommand implements Callable<Integer> {
                 driver.stop(System.nanoTime());
             }
         }
+    }
+
+    /**
+     * One run of {@code s} in this process with nothing printed on stdout (its error lines go to
+     * this command's err): a step of {@code bin/loadgen search}, which reads the results.
+     */
+    public Results measure(Settings s) throws InterruptedException, IOException {
+        text = new PrintStream(OutputStream.nullOutputStream());
+        execute(new Run(s), s.driver().create(s), null);
+        return last;
+    }
+
+    /** What would make a run of {@code s} fail however the server behaves (one line), or null. */
+    public static String unusable(Settings s) {
+        return unusable(s, null);
     }
 
     /**
@@ -317,8 +383,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
-    private Monitor measure(Run run, Driver driver, HistogramLogWriter log) throws InterruptedException {
+    private Monitor measure(Run run, Driver driver, HistogramLogWriter log, ServerCost server) throws InterruptedException {
         Monitor monitor = new Monitor(run, text, this::progress, log);
+        monitor.server = server;
         long start = System.nanoTime();
         run.begin(start);
         driver.start();
@@ -387,7 +454,8 @@ public final class LoadgenCommand implements Callable<Integer> {
         Settings.Builder b = Settings.builder().host(host).port(port).connections(connections).warmup(warmup)
                 .size(size).pipeline(pipeline).ramp(ramp).driver(driver).selectors(selectors).processes(processes)
                 .sources(source).connectTimeout(connectTimeout).timeout(timeout).json(json).jsonStream(jsonStream)
-                .hlog(hlog).verbose(verbose);
+                .hlog(hlog).verbose(verbose)
+                .targets(new Targets(maxP99, maxP999, minRate == null ? 0 : minRate, maxErrors == null ? -1 : maxErrors));
         if (duration != null) {
             b.duration(duration);
         }
@@ -443,6 +511,14 @@ public final class LoadgenCommand implements Callable<Integer> {
         check(foreign == null, "--source", "a list of this machine's addresses (" + (foreign == null ? "" : foreign.getHostAddress())
                 + " is not one; every 127.x.y.z is)");
         check(s.timeout().toMillis() >= 1, "--timeout", "a duration of 1ms or more");
+        check(maxP99 == null || maxP99.toNanos() >= 1000, "--max-p99", "a latency bound of 1us or more, e.g. 10ms");
+        check(maxP999 == null || maxP999.toNanos() >= 1000, "--max-p999", "a latency bound of 1us or more, e.g. 10ms");
+        check(minRate == null || minRate > 0, "--min-rate", "a rate above 0 messages per second");
+        check(maxErrors == null || maxErrors >= 0, "--max-errors", "a number of errors (0 or more)");
+        check(hgrm == null || s.processes() == 1, "--hgrm", "usable with one load-generator process (without --processes; "
+                + "merge their --hlog files with HistogramLogProcessor instead)");
+        check(serverPid == null || serverPid >= 1, "--server-pid", "a process id (1 or more)");
+        check(serverPid == null || s.processes() == 1, "--server-pid", "usable with one load-generator process (without --processes)");
         long inFlight = (long) s.pipeline() * new Messages(s.size()).length(s.connections(), Long.MAX_VALUE / 2);
         // Options that go together: --pipeline with the message size, on the blocking drivers.
         check(s.driver() == DriverKind.NIO || inFlight <= BLOCKING_INFLIGHT_LIMIT, "--pipeline",

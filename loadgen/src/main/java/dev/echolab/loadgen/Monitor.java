@@ -37,6 +37,8 @@ public final class Monitor {
     private final PrintStream out;
     private final Consumer<Progress> onSecond;
     private final HistogramLogWriter hlog;
+    /** {@code --server-pid}, read where this process's own counters are; null without it. */
+    ServerCost server;
     public final Histogram latency = new Histogram(3);
     public final Histogram corrected = new Histogram(3);
     public final Histogram sendLateness = new Histogram(3);
@@ -118,6 +120,9 @@ public final class Monitor {
         start = startNanos;
         lastTick = startNanos;
         first = Sample.take();
+        if (server != null) {
+            server.start();
+        }
         long nextTick = startNanos + SECOND;
         if (run.warmEnd() <= startNanos) {
             beginMeasurement();
@@ -156,6 +161,9 @@ public final class Monitor {
         measureStart = run.warmEnd();
         if (System.nanoTime() < run.end()) {
             first = Sample.take();
+            if (server != null) {
+                server.start();
+            }
         } else {
             // Seen only after the end: a sample now would cover microseconds. Keep the load's.
             out.println("the monitor thread was kept off its core until after the measurement: the load generator's"
@@ -176,6 +184,9 @@ public final class Monitor {
         measureStart = Math.min(run.warmEnd(), at);
         measuring = at > measureStart; // finish() takes what the drivers recorded in the measurement
         Sample last = Sample.take();
+        if (server != null) {
+            server.end();
+        }
         cpuNanos = last.cpu - first.cpu;
         cpuWallNanos = last.at - first.at;
         jitMillis = last.jitMillis - first.jitMillis;

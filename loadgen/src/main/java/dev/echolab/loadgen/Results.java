@@ -3,6 +3,7 @@ package dev.echolab.loadgen;
 import org.HdrHistogram.Histogram;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Locale;
 public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect, long connects,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
-               Self self, long measureStartEpochMs, long measureEndEpochMs, Faults faults) {
+               Self self, long measureStartEpochMs, long measureEndEpochMs, ServerCost.Figures server, Faults faults) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     public record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -25,9 +26,11 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
 
     /**
      * Messages completed per connection during the measurement, over the connections that came up;
-     * {@code noReply} counts those that sent a message and never got a single reply in the whole run.
+     * {@code noReply} counts those that sent a message and never got a single reply in the whole run;
+     * {@code unserved} those that completed no message in the measured interval (replies in the
+     * warm-up alone do not make a connection served).
      */
-    public record Fairness(long min, long median, long max, int noReply) {
+    public record Fairness(long min, long median, long max, int noReply, int unserved) {
         public static Fairness of(Run run) {
             boolean[] up = run.up();
             boolean[] sent = run.sent();
@@ -49,7 +52,12 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         public static Fairness of(long[] counts, int noReply) {
             Arrays.sort(counts);
             int n = counts.length;
-            return n == 0 ? new Fairness(0, 0, 0, noReply) : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply);
+            int unserved = 0;
+            while (unserved < n && counts[unserved] == 0) {
+                unserved++;
+            }
+            return n == 0 ? new Fairness(0, 0, 0, noReply, 0)
+                    : new Fairness(counts[0], counts[n / 2], counts[n - 1], noReply, unserved);
         }
     }
 
@@ -145,6 +153,7 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
                 errors, first, Fairness.of(run),
                 monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos),
                 Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs,
+                monitor == null || monitor.server == null ? null : monitor.server.figures(messages, up),
                 run.outages.results(run.repliesPerConnection(), monitor == null ? 0 : monitor.measureStart,
                         monitor == null ? 0 : monitor.measureEnd));
     }
@@ -192,13 +201,29 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         return faults.availability(connectionsUp, seconds);
     }
 
+    /** Errors of every kind, mismatches included. */
+    public long allErrors() {
+        return Arrays.stream(errors).sum();
+    }
+
+    /** The verdict on each of the run's {@link Targets}. */
+    public List<Targets.Verdict> targets() {
+        return settings.targets().judge(this);
+    }
+
     /**
-     * 0 only for a clean run: no error of any kind, no message lost, every connection replied,
-     * something measured. With {@code --reconnect-on-fault} a failure after which the connection was
-     * served again is not an error: the run is clean if every connection recovered from its faults.
+     * 1 when the run failed: nothing verified, a mismatch, a lost message, or (without {@code --max-errors}, which
+     * then judges them) any error or a connection without a reply, or the {@code --server-pid}
+     * process ended; else {@value Targets#MISSED}
+     * when a target was missed; else 0.
      */
     public int exitStatus() {
-        boolean clean = Arrays.stream(errors).sum() == 0 && faults.lostMessages() == 0 && fairness.noReply() == 0 && verified > 0;
-        return clean ? 0 : 1;
+        boolean errorsJudged = settings.targets().maxErrors() >= 0;
+        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0 || faults.lostMessages() != 0 || (server != null && server.ended() != null)
+                || (!errorsJudged && (allErrors() > 0 || fairness.noReply() > 0));
+        if (failed) {
+            return 1;
+        }
+        return targets().stream().allMatch(Targets.Verdict::ok) ? 0 : Targets.MISSED;
     }
 }

@@ -50,6 +50,7 @@ public final class Settings {
     private final Path jsonStream;
     private final Path hlog;
     private final boolean verbose;
+    private final Targets targets;
 
     private Settings(Builder b) {
         host = b.host;
@@ -76,6 +77,7 @@ public final class Settings {
         jsonStream = b.jsonStream;
         hlog = b.hlog;
         verbose = b.verbose;
+        targets = b.targets;
     }
 
     /** The command's defaults: 500 connections to 127.0.0.1:8080, 10 s after 2 s of warm-up, closed loop. */
@@ -110,6 +112,7 @@ public final class Settings {
         b.jsonStream = jsonStream;
         b.hlog = hlog;
         b.verbose = verbose;
+        b.targets = targets;
         return b;
     }
 
@@ -151,6 +154,7 @@ public final class Settings {
                 add(a, file);
             }
         }
+        targets.addArguments(a);
         if (verbose) {
             a.add("--verbose");
         }
@@ -278,6 +282,11 @@ public final class Settings {
         return verbose;
     }
 
+    /** What the run must achieve beyond correctness ({@code --max-p99} and the rest). */
+    public Targets targets() {
+        return targets;
+    }
+
     public boolean openLoop() {
         return rate > 0;
     }
@@ -330,7 +339,7 @@ public final class Settings {
 
     private Object[] fields() {
         return new Object[] {host, port, connections, duration, bound, warmup, messages, size, pipeline, rate, ramp, driver,
-                selectors, processes, sources, connectRate, reconnectEvery, reconnectAttempts, connectTimeout, timeout, json, jsonStream, hlog, verbose};
+                selectors, processes, sources, connectRate, reconnectEvery, reconnectAttempts, connectTimeout, timeout, json, jsonStream, hlog, verbose, targets};
     }
 
     @Override
@@ -368,6 +377,7 @@ public final class Settings {
         private Path jsonStream;
         private Path hlog;
         private boolean verbose;
+        private Targets targets = Targets.NONE;
 
         private Builder() {
         }
@@ -486,6 +496,11 @@ public final class Settings {
 
         public Builder verbose(boolean verbose) {
             this.verbose = verbose;
+            return this;
+        }
+
+        public Builder targets(Targets targets) {
+            this.targets = targets;
             return this;
         }
 

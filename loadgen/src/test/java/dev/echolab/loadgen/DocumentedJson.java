@@ -30,8 +30,12 @@ final class DocumentedJson {
     private static final Pattern KEY = Pattern.compile("`([a-z0-9_]+)`");
     private static final Pattern OBJECT = Pattern.compile("`\\{([a-z0-9_]+(?:, [a-z0-9_]+)*)}`");
 
-    /** A documented top-level key: the keys of its object (empty for a plain value), and whether the closed loop leaves it null. */
-    record Key(String name, Set<String> nested, boolean nullInClosedLoop) {
+    /**
+     * A documented top-level key: the keys of its object (or of each element of its array; empty
+     * for a plain value), whether the closed loop leaves it null, and whether it is null unless its
+     * option was given ({@code `null` without it}).
+     */
+    record Key(String name, Set<String> nested, boolean nullInClosedLoop, boolean nullWithoutItsOption) {
     }
 
     private DocumentedJson() {
@@ -64,7 +68,7 @@ final class DocumentedJson {
             boolean nullClosed = meaning.contains("`null` in the closed loop");
             Matcher k = KEY.matcher(cells[0]);
             while (k.find()) {
-                keys.add(new Key(k.group(1), nested, nullClosed));
+                keys.add(new Key(k.group(1), nested, nullClosed, meaning.contains("`null` without it")));
             }
             previous = nested;
         }
@@ -86,6 +90,17 @@ final class DocumentedJson {
         assertEquals(documented.keySet(), top, () -> "top-level keys against docs/loadgen.md: " + doc);
         for (Key k : documented.values()) {
             JsonNode v = doc.get(k.name());
+            if (v.isNull() && k.nullWithoutItsOption()) {
+                continue;
+            }
+            if (v.isArray() && !k.nested().isEmpty()) {
+                for (JsonNode element : v) {
+                    Set<String> inner = new LinkedHashSet<>();
+                    element.fieldNames().forEachRemaining(inner::add);
+                    assertEquals(k.nested(), inner, () -> "keys of an element of " + k.name() + " against docs/loadgen.md: " + doc);
+                }
+                continue;
+            }
             if (k.nullInClosedLoop() && !openLoop) {
                 assertTrue(v.isNull(), () -> k.name() + " is not null in the closed loop: " + doc);
             } else if (!k.nested().isEmpty()) {

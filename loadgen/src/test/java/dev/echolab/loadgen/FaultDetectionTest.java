@@ -5,9 +5,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -77,6 +80,57 @@ class FaultDetectionTest {
         } finally {
             Files.deleteIfExists(json);
         }
+    }
+
+    /**
+     * Every connection got its replies in the warm-up and none in the measurement: none was served
+     * in the measured interval, and the fairness line must not say otherwise; with a server that
+     * never replies at all, the line names them as starved.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DriverKind.class, names = {"PLATFORM", "NIO"})
+    @Timeout(20)
+    void aConnectionWithoutRepliesInTheMeasurementIsNotServed(DriverKind driver) throws Exception {
+        Path json = json();
+        try (FaultyEchoServer server = new FaultyEchoServer(FaultyEchoServer.Fault.STOP_REPLYING_AFTER, 5, 0)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(server.port()), "--connections", "3", "--duration", "1s",
+                    "--warmup", "500ms", "--timeout", "300ms", "--driver", driver.id(), "--json", json.toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertFalse(r.out().contains("every connection got replies"), r::toString);
+            assertTrue(r.out().contains("3 of 3 connections completed no message in the measurement"), r::toString);
+            assertEquals(3, Loadgen.number(Loadgen.json(json), "/fairness/unserved"), r::toString);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+        try (ServerSocket mute = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+             Closeable reader = reader(mute)) {
+            Loadgen r = Loadgen.run("--port", Integer.toString(mute.getLocalPort()), "--connections", "3", "--duration",
+                    "500ms", "--warmup", "0s", "--timeout", "300ms", "--driver", driver.id());
+            assertEquals(1, r.exit(), r::toString);
+            assertFalse(r.out().contains("every connection got replies"), r::toString);
+            assertTrue(r.out().contains("3 connections got no reply"), r::toString);
+        }
+    }
+
+    /** Accepts on {@code server} and reads every connection to its end without writing a byte. */
+    private static Closeable reader(ServerSocket server) {
+        Thread t = Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                while (true) {
+                    Socket s = server.accept();
+                    Thread.ofPlatform().daemon(true).start(() -> {
+                        try (s) {
+                            s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                        } catch (IOException gone) {
+                            // the load generator closed it
+                        }
+                    });
+                }
+            } catch (IOException closed) {
+                // the test closed the listening socket
+            }
+        });
+        return t::interrupt;
     }
 
     /**

@@ -126,7 +126,7 @@ class FormatsTest {
                 open ? latency(r) : null, open ? latency(r) : null, byKind, first,
                 new JsonReport.Connect(r.nextDouble() * 10, r.nextDouble() * 1e5, r.nextLong(1 << 20), r.nextLong(1 << 20),
                         r.nextLong(1 << 24)),
-                new JsonReport.Fairness(r.nextLong(1000), r.nextLong(1000), r.nextLong(1000), errors ? r.nextInt(10) : 0),
+                new JsonReport.Fairness(r.nextLong(1000), r.nextLong(1000), r.nextLong(1000), errors ? r.nextInt(10) : 0, errors ? r.nextInt(10) : 0),
                 new JsonReport.Cpu(r.nextDouble() * 100, r.nextDouble() * 800, 1 + r.nextInt(64), r.nextBoolean()),
                 new JsonReport.Self(r.nextLong(10_000), r.nextLong(100), r.nextLong(10_000), nio ? latency(r) : null,
                         nio ? latency(r) : null),
@@ -140,6 +140,12 @@ class FormatsTest {
                         open ? r.nextDouble() * 1e9 : 0, r.nextLong(1L << 34) / 1e9, 1.5e-4, r.nextLong(1L << 34) / 1e9,
                         1 + r.nextInt(64), r.nextBoolean() ? "" : "127.0.0.1,127.0.0.2", r.nextDouble() * 1e4,
                         r.nextBoolean() ? 0 : 1 + r.nextInt(1000), r.nextBoolean() ? 0 : 1 + r.nextInt(100)),
+                r.nextBoolean() ? null : new ServerCost.Figures(r.nextLong(1 << 22), r.nextDouble() * 100, r.nextDouble() * 100,
+                        r.nextDouble() * 200, r.nextLong(1L << 32), r.nextLong(1L << 32), r.nextLong(1L << 32),
+                        r.nextDouble() * 1e5, r.nextInt(1000), r.nextInt(1000), r.nextDouble(), r.nextDouble(),
+                        r.nextBoolean() ? null : "the process ended"),
+                r.nextBoolean() ? List.of() : List.of(new Targets.Verdict("--max-p99", r.nextLong(1 << 20), 10_000, "us",
+                        r.nextBoolean()), new Targets.Verdict("--min-rate", r.nextDouble() * 1e5, 5e4, "msgs/s", r.nextBoolean())),
                 errors ? 1 : 0);
     }
 

@@ -263,7 +263,13 @@ class LoadgenCommandTest {
             Map.entry("--timeout", List.of("0", "never")),
             Map.entry("--json", List.of("")),
             Map.entry("--json-stream", List.of("")),
-            Map.entry("--hlog", List.of("")));
+            Map.entry("--hlog", List.of("")),
+            Map.entry("--hgrm", List.of("")),
+            Map.entry("--max-p99", List.of("-5ms", "0", "soon")),
+            Map.entry("--max-p999", List.of("-1ms", "fast")),
+            Map.entry("--min-rate", List.of("0", "-1", "lots")),
+            Map.entry("--max-errors", List.of("-1", "few")),
+            Map.entry("--server-pid", List.of("0", "-1", "self")));
 
     @Test
     @Timeout(30)

@@ -54,6 +54,11 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The server's process id ({@code bin/server} execs its JVM). */
+    long pid() {
+        return child.pid();
+    }
+
     /** The latest stats line ({@code connections=...}), or empty. */
     String lastStats() {
         return lastStats;

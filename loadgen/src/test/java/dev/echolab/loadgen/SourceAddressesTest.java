@@ -117,7 +117,7 @@ class SourceAddressesTest {
         assertEquals(2, r.errors(ErrorKind.OTHER));
         assertEquals("loadgen process 2 (pid 9) gave no result: exit status 137", r.errorLine(ErrorKind.OTHER));
         assertEquals(1, r.exitStatus());
-        assertEquals(new Results.Fairness(4, 6, 6, 0), r.fairness());
+        assertEquals(new Results.Fairness(4, 6, 6, 0, 0), r.fairness());
         assertEquals(1, r.latency().count());
         assertThrows(IllegalArgumentException.class, () -> ChildResult.parse("{\"bytes\": 1}"));
     }

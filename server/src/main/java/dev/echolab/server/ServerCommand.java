@@ -2,7 +2,9 @@ package dev.echolab.server;
 
 import dev.echolab.common.Children;
 import dev.echolab.common.Cli;
+import dev.echolab.common.Descriptors;
 import dev.echolab.common.Durations;
+import dev.echolab.common.Quantities;
 import dev.echolab.common.Signals;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,16 +69,18 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--offload", paramLabel = "N", descriptionKey = "offload")
     int offload;
 
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "Close new connections beyond N open (default: fd limit - 100 = ${DEFAULT-VALUE}).")
+    @Option(names = "--max-connections", paramLabel = "N", converter = Quantities.Count.class,
+            description = "Close new connections beyond N open, e.g. 10k (default: ${DEFAULT-VALUE}: the open-file limit "
+                    + "less the descriptors the JVM already holds and " + Descriptors.JVM_HEADROOM + " more kept for it, "
+                    + "one descriptor per connection).")
     int maxConnections = ServerConfig.defaultMaxConnections();
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "off",
             description = "Close connections silent this long: 30s, 1.5s, 500ms (default: off).")
     Duration idleTimeout;
 
-    @Option(names = "--max-buffered", paramLabel = "BYTES",
-            description = "Event loops pause reads above this many unsent bytes (default: heap/4).")
+    @Option(names = "--max-buffered", paramLabel = "BYTES", converter = Quantities.LongSize.class,
+            description = "Event loops pause reads above this many unsent bytes, e.g. 64MiB (default: heap/4).")
     long maxBuffered = ServerConfig.defaultMaxBuffered();
 
     @Option(names = "--tally", paramLabel = "MODE",

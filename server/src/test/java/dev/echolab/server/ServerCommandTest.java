@@ -71,9 +71,9 @@ class ServerCommandTest {
             Map.entry("--transport", List.of("quic")),
             Map.entry("--work", List.of("xyz", "io:", "io:5", "cpu:fast", "sleep:5ms")),
             Map.entry("--offload", List.of("-1", "some")),
-            Map.entry("--max-connections", List.of("0", "lots")),
+            Map.entry("--max-connections", List.of("0", "lots", "1.2345k")),
             Map.entry("--idle-timeout", List.of("soon", "-1s", "5")),
-            Map.entry("--max-buffered", List.of("0", "1e9", "64KiB")),
+            Map.entry("--max-buffered", List.of("0", "1e9", "64KB")),
             Map.entry("--processes", List.of("0", "two")),
             Map.entry("--drain-timeout", List.of("soon", "-1s", "5")),
             Map.entry("--tally", List.of("sloppy", "")));

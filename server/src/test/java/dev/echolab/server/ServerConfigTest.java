@@ -28,6 +28,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void countsAndSizesTakeTheirUnits() {
+        ServerCommand command = new ServerCommand(quiet(), quiet());
+        ServerCommand.commandLine(command).parseArgs("--max-connections", "10k", "--max-buffered", "64MiB");
+        assertEquals(10_000, command.config().maxConnections());
+        assertEquals(64L << 20, command.config().maxBuffered());
+    }
+
+    @Test
     void eachValueIsCheckedHereNamingItsOption() {
         ServerConfig ok = ServerConfig.loopback(Backend.NIO);
         var e = assertThrows(ServerConfig.Invalid.class, () -> ok.withPort(65_536));

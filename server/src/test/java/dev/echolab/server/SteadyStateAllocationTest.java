@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The event-loop lessons claim no allocation per echoed message once warm (nio: a shared read
  * buffer and the allocation-free {@code select(Consumer)}; netty: pooled buffers written back as
  * they are; uring: buffers from the kernel's buffer ring, completions read in place). Checked with the JVM's per-thread allocation counter on the server's own threads
- * over a loaded run: bytes allocated / messages echoed must stay under {@value #MAX_BYTES_PER_MESSAGE}.
+ * over a loaded run: bytes allocated / messages echoed must stay under {@value #MAX_BYTES_PER_MESSAGE} in one
+ * of {@value #ROUNDS} rounds after the warm-up (see the test for why more than one).
  * One object per message would be 16 bytes or more; what is allowed is the rare stray allocation
  * (a selector's key set growing, a histogram of Netty's adaptive buffer sizing).
  */
@@ -41,6 +42,7 @@ class SteadyStateAllocationTest {
     private static final int WARMUP_MESSAGES = 1_000;
     private static final int MEASURED_MESSAGES = 2_000;
     private static final double MAX_BYTES_PER_MESSAGE = 1.0;
+    private static final int ROUNDS = 4;
 
     private static ResourceLeakDetector.Level leakDetection;
 
@@ -105,15 +107,22 @@ class SteadyStateAllocationTest {
             exchange(clients, sockets, WARMUP_MESSAGES); // JIT, buffer pools and caches settle
             List<Thread> serverThreads = serverThreads(config.backend());
             assertTrue(!serverThreads.isEmpty(), "found the server's threads");
-            long before = allocated(threads, serverThreads);
-            int messages = exchange(clients, sockets, MEASURED_MESSAGES);
-            long allocated = allocated(threads, serverThreads) - before;
-            assertEquals(CLIENTS * MEASURED_MESSAGES, messages);
-            double perMessage = (double) allocated / messages;
-            System.out.printf("%s: %d bytes allocated by %d server threads over %d messages: %.3f bytes/message%n",
-                    config, allocated, serverThreads.size(), messages, perMessage);
             double allowed = allowedPerMessage(config, threads);
-            assertTrue(perMessage <= allowed, perMessage + " bytes allocated per echoed message, " + allowed + " allowed");
+            // A loop that runs as one long call is compiled on stack (OSR) and later than the rest: on a
+            // busy machine its escape analysis may land after the warm-up, and until then it allocates
+            // what the compiled code does not. So up to ROUNDS measured rounds: warm once one stays under
+            // the bound. An allocation per message is in every round and fails all of them.
+            List<Double> rounds = new ArrayList<>();
+            for (int round = 0; round < ROUNDS && (rounds.isEmpty() || rounds.getLast() > allowed); round++) {
+                long before = allocated(threads, serverThreads);
+                int messages = exchange(clients, sockets, MEASURED_MESSAGES);
+                long allocated = allocated(threads, serverThreads) - before;
+                assertEquals(CLIENTS * MEASURED_MESSAGES, messages);
+                rounds.add((double) allocated / messages);
+                System.out.printf("%s: %d bytes allocated by %d server threads over %d messages: %.3f bytes/message%n",
+                        config, allocated, serverThreads.size(), messages, rounds.getLast());
+            }
+            assertTrue(rounds.getLast() <= allowed, "bytes allocated per echoed message in each round: " + rounds + ", " + allowed + " allowed");
         } finally {
             for (Socket s : sockets) {
                 s.close();

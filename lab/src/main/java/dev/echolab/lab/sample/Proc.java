@@ -1,5 +1,7 @@
 package dev.echolab.lab.sample;
 
+import dev.echolab.common.ProcStat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -17,9 +19,8 @@ import java.util.Optional;
  */
 public final class Proc {
 
-    /** Clock ticks per second for utime/stime; 100 on every Linux this runs on (USER_HZ). */
-    static final long TICKS_PER_SECOND = 100;
-    static final long PAGE_SIZE = 4096;
+    static final long TICKS_PER_SECOND = ProcStat.TICKS_PER_SECOND;
+    static final long PAGE_SIZE = ProcStat.PAGE_SIZE;
     static final Path PROC = Path.of("/proc");
     /** Indexes into what {@link #stat} returns. */
     private static final int PARENT = 0;
@@ -99,50 +100,18 @@ public final class Proc {
     }
 
     /**
-     * Parent pid, CPU ticks, threads and RSS bytes from {@code /proc/PID/stat}; empty if it is gone.
-     * The CPU is the process's own (utime + stime) and that of the children it has waited for
-     * (cutime + cstime): a server that forks a process per connection keeps what each one used
-     * after it has ended and left the tree.
+     * Parent pid, CPU ticks, threads and RSS bytes from {@code /proc/PID/stat} ({@link ProcStat});
+     * empty if it is gone. The CPU is the process's own (utime + stime) and that of the children it
+     * has waited for (cutime + cstime): a server that forks a process per connection keeps what
+     * each one used after it has ended and left the tree.
      */
     private static Optional<long[]> stat(Path proc, long pid) {
-        try {
-            String stat = Files.readString(proc.resolve(String.valueOf(pid)).resolve("stat"));
-            // Fields after the command name, which is in parentheses and may contain spaces:
-            // [0]=state (field 3), [1]=ppid (4) ... [11]=utime (14), [12]=stime (15), [13]=cutime (16),
-            // [14]=cstime (17), [17]=num_threads (20), [21]=rss (24).
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-            return Optional.of(new long[] {Long.parseLong(f[1]), cpu,
-                    Long.parseLong(f[17]), Long.parseLong(f[21]) * PAGE_SIZE});
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return ProcStat.read(proc, pid).map(p -> new long[] {p.ppid(), p.cpuTicks(), p.threads(), p.rssBytes()});
     }
 
-    /**
-     * Voluntary and involuntary context switches summed over the process's live threads
-     * ({@code /proc/PID/status} counts only the main thread). Threads that ended are not counted.
-     */
+    /** Voluntary and involuntary context switches summed over the process's live threads ({@link ProcStat#contextSwitches}). */
     public static long[] contextSwitches(long pid) {
-        long[] sum = new long[2];
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : tasks) {
-                try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")) {
-                            sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                        }
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // the thread ended while we listed them
-                }
-            }
-        } catch (IOException e) {
-            return sum;
-        }
-        return sum;
+        return ProcStat.contextSwitches(pid);
     }
 
     /**

@@ -7,6 +7,9 @@ import org.HdrHistogram.HistogramLogWriter;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,16 @@ import java.util.List;
  * measurement) that {@code HistogramLogProcessor} can merge with logs from other machines.
  */
 public final class HlogFile implements AutoCloseable {
+
+    /**
+     * The log's unit, in a comment line HdrHistogram's reader skips: its {@code HistogramLogProcessor}
+     * assumes nanoseconds (it divides by 10^6 for milliseconds) unless told otherwise.
+     */
+    public static final String UNIT_COMMENT = "echolab loadgen; values in microseconds "
+            + "(HistogramLogProcessor -outputValueUnitRatio 1000 prints them in milliseconds)";
+
+    /** {@code --hgrm}'s values are the histograms' microseconds divided by this: milliseconds. */
+    public static final double HGRM_SCALING = 1000.0;
 
     private final HistogramLogWriter writer;
 
@@ -33,7 +46,7 @@ public final class HlogFile implements AutoCloseable {
             return new HlogFile(null);
         }
         HistogramLogWriter w = new HistogramLogWriter(path.toFile());
-        w.outputComment("echolab loadgen; values in microseconds");
+        w.outputComment(UNIT_COMMENT);
         w.outputLogFormatVersion();
         w.outputStartTime(startMillis);
         w.setBaseTime(startMillis);
@@ -60,6 +73,17 @@ public final class HlogFile implements AutoCloseable {
             throw new IOException(path + " is not an HdrHistogram interval log (" + e.getMessage() + ")", e);
         }
         return out;
+    }
+
+    /**
+     * {@code --hgrm}: {@code h}'s percentile distribution as HdrHistogram prints it
+     * ({@code outputPercentileDistribution}, the format {@code HistogramLogProcessor} writes to its
+     * {@code .hgrm} file and HdrHistogram's plotter reads), values in milliseconds.
+     */
+    public static void writeHgrm(Path file, Histogram h) throws IOException {
+        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.US_ASCII)) {
+            h.outputPercentileDistribution(out, HGRM_SCALING);
+        }
     }
 
     public HistogramLogWriter writer() {

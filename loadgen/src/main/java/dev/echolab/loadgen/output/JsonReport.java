@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.LoadgenCommand;
 import dev.echolab.loadgen.Results;
+import dev.echolab.loadgen.ServerCost;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.Targets;
 import dev.echolab.loadgen.processes.ChildResult;
 import dev.echolab.loadgen.processes.LoadgenProcesses;
 
@@ -22,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,7 +49,8 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          long measureEndEpochMs, double msgBytes,
                          double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
                          Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
-                         Faults faults, RunSettings settings, int exitStatus) {
+                         Faults faults, RunSettings settings, ServerCost.Figures server, List<Targets.Verdict> targets,
+                         int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
     static final ObjectMapper MAPPER = new ObjectMapper()
@@ -88,9 +92,12 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     public record Connect(double seconds, double meanUs, long p50Us, long p99Us, long maxUs) {
     }
 
-    /** Measured messages per connection (min, median, max) and the connections that never got a reply. */
+    /**
+     * Measured messages per connection (min, median, max), the connections that never got a reply,
+     * and those that completed no message in the measured interval.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Fairness(long minMsgs, long medianMsgs, long maxMsgs, int noReply) {
+    public record Fairness(long minMsgs, long medianMsgs, long maxMsgs, int noReply, int unserved) {
     }
 
     /** The load generator's own CPU over the measurement. */
@@ -172,10 +179,10 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 round(r.messages() == 0 ? 0 : (double) r.bytes() / r.messages()), round(cpu.percentOfOneCore()),
                 Latency.of(r.corrected()), Latency.of(r.sendLateness()), byKind, first,
                 new Connect(round(r.connectSeconds()), round(c.mean()), c.p50(), c.p99(), c.max()),
-                new Fairness(f.min(), f.median(), f.max(), f.noReply()),
+                new Fairness(f.min(), f.median(), f.max(), f.noReply(), f.unserved()),
                 new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
                 new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
-                Faults.of(r.faults(), r.connectionsUp(), r.seconds()), RunSettings.of(s), r.exitStatus());
+                Faults.of(r.faults(), r.connectionsUp(), r.seconds()), RunSettings.of(s), r.server(), r.targets(), r.exitStatus());
     }
 
     /** The document, on one line. */

@@ -3,6 +3,7 @@ package dev.echolab.loadgen.output;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.Results;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.Targets;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -49,6 +50,12 @@ public final class Report {
         out.println("Fairness: " + fairness(r));
         out.println("Load generator CPU: " + cpu(r));
         out.println("Load generator itself: " + self(r));
+        if (r.server() != null) {
+            out.println("Server: " + r.server().text());
+        }
+        for (Targets.Verdict v : r.targets()) {
+            out.println(v.text());
+        }
     }
 
     /**
@@ -146,8 +153,9 @@ public final class Report {
 
     static String fairness(Results r) {
         Results.Fairness f = r.fairness();
-        String replies = f.noReply() == 0 ? "every connection got replies"
-                : f.noReply() + " connections got no reply: the server starved them";
+        String replies = f.noReply() > 0 ? f.noReply() + " connections got no reply: the server starved them"
+                : f.unserved() > 0 ? f.unserved() + " of " + r.connectionsUp() + " connections completed no message in the measurement"
+                : "every connection got replies";
         return "messages per connection min " + f.min() + ", median " + f.median() + ", max " + f.max() + "; " + replies;
     }
 

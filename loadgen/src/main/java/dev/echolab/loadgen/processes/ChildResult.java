@@ -158,7 +158,7 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
-                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end,
+                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end, null,
                 faults == null ? new Results.Faults(s.reconnectAttempts(), new long[errors.length], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : faults);
     }
 

@@ -8,6 +8,7 @@ import dev.echolab.loadgen.Messages;
 import dev.echolab.loadgen.OpenFiles;
 import dev.echolab.loadgen.Results;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.Targets;
 import dev.echolab.loadgen.output.HlogFile;
 import dev.echolab.loadgen.output.JsonStream;
 import dev.echolab.loadgen.output.Progress;
@@ -126,12 +127,13 @@ public final class LoadgenProcesses {
     /**
      * What child {@code index} runs: its share of the connections, of {@code --rate} and of
      * {@code --connect-rate}, so every connection keeps the interval it would have in one process;
-     * its own interval log; no JSON (the parent writes the run's).
+     * its own interval log; no JSON (the parent writes the run's); no targets (the parent judges
+     * the whole run's).
      */
     Settings childSettings(int index, int share) {
         double part = (double) share / s.connections();
         return s.toBuilder().connections(share).processes(1).rate(s.rate() * part).connectRate(s.connectRate() * part)
-                .json(null).jsonStream(null).hlog(s.hlog() == null ? null : childLog(index)).build();
+                .targets(Targets.NONE).json(null).jsonStream(null).hlog(s.hlog() == null ? null : childLog(index)).build();
     }
 
     private Path childLog(int index) {

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +40,8 @@ class ReportTest {
         Settings s = Settings.builder().port(9000).connections(4).rate(4000).duration(Duration.ofSeconds(3))
                 .warmup(Duration.ofMillis(500)).driver(DriverKind.NIO).size(32).build();
         return new Results(s, 4, 0.0123, CONNECT, 0, 12_500, 12_000, 384_000, 3.0, LATENCY, CORRECTED, LATENESS,
-                new long[ErrorKind.values().length], new String[ErrorKind.values().length], new Results.Fairness(2_990, 3_000, 3_010, 0),
-                new Results.Cpu(0.45, 15.0, 2, false), new Results.Self(12, 1, 3, HELD, TURNS), 1_700_000_000_000L, 1_700_000_003_000L,
+                new long[ErrorKind.values().length], new String[ErrorKind.values().length], new Results.Fairness(2_990, 3_000, 3_010, 0, 0),
+                new Results.Cpu(0.45, 15.0, 2, false), new Results.Self(12, 1, 3, HELD, TURNS), 1_700_000_000_000L, 1_700_000_003_000L, null,
                 noFaults(12_500, 400_000));
     }
 
@@ -57,8 +58,8 @@ class ReportTest {
         errors[ErrorKind.LOCAL_LIMIT.ordinal()] = 3;
         first[ErrorKind.LOCAL_LIMIT.ordinal()] = "Too many open files (raise ulimit -n)";
         return new Results(s, 7, 0.5, CONNECT, 28, 700, 700, 70_000, 2.0, LATENCY, null, null, errors, first,
-                new Results.Fairness(0, 100, 100, 1), new Results.Cpu(3.9, 195.0, 2, true), new Results.Self(40, 2, 9, null, null),
-                1_700_000_000_000L, 1_700_000_002_000L, noFaults(700, 70_000));
+                new Results.Fairness(0, 100, 100, 1, 1), new Results.Cpu(3.9, 195.0, 2, true), new Results.Self(40, 2, 9, null, null),
+                1_700_000_000_000L, 1_700_000_002_000L, null, noFaults(700, 70_000));
     }
 
     @Test
@@ -137,7 +138,7 @@ class ReportTest {
     private static Results with(Results r, Results.Percentiles latency, Results.Self self) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), r.verified(), r.messages(),
                 r.bytes(), r.seconds(), latency, r.corrected(), r.sendLateness(), r.errors(), r.firstErrors(), r.fairness(), r.cpu(),
-                self, r.measureStartEpochMs(), r.measureEndEpochMs(), r.faults());
+                self, r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     @Test
@@ -151,12 +152,12 @@ class ReportTest {
                 3.0, 0.5, 0.01, 0, 0.0, 1_700_000_000_000L, 1_700_000_003_000L, 32.0, 15.0,
                 new JsonReport.Latency(120, 185, 300, 1_200, 150_000, 201_000, 3_456.79),
                 new JsonReport.Latency(7, 9, 11, 90, 140_000, 199_000, 1_234.5), none, Map.of(),
-                new JsonReport.Connect(0.01, 312.35, 300, 330, 350), new JsonReport.Fairness(2_990, 3_000, 3_010, 0),
+                new JsonReport.Connect(0.01, 312.35, 300, 330, 350), new JsonReport.Fairness(2_990, 3_000, 3_010, 0, 0),
                 new JsonReport.Cpu(0.45, 15.0, 2, false),
                 new JsonReport.Self(12, 1, 3, new JsonReport.Latency(3, 4, 5, 20, 40, 60, 3.5), new JsonReport.Latency(8, 9, 10, 30, 50, 70, 9.5)),
                 new JsonReport.Faults(0, 0, none, 0, 0, 0.0, 0.0, 1.0, 12_500, 12_500, 0, 0, 400_000, 400_000, 0, 0),
                 new JsonReport.RunSettings("127.0.0.1", 9000, 4, "nio", 1, 3.0, 0.5, 0, 32, 1, 4000.0, 0.0, 5.0, 5.0, 1, "", 0.0, 0, 0),
-                0);
+                null, List.of(), 0);
         assertEquals(expected, JsonReport.of(r));
     }
 
@@ -179,7 +180,7 @@ class ReportTest {
         assertEquals(25, j.settings().reconnectEvery());
         assertEquals(100, j.settings().messages());
         assertEquals(new JsonReport.Cpu(3.9, 195.0, 2, true), j.cpu());
-        assertEquals(new JsonReport.Fairness(0, 100, 100, 1), j.fairness());
+        assertEquals(new JsonReport.Fairness(0, 100, 100, 1, 1), j.fairness());
     }
 
     private static String print(Results r) {

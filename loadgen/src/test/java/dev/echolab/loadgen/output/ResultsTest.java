@@ -28,13 +28,13 @@ class ResultsTest {
     private static Results seconds(Results r, double seconds) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), r.verified(), r.messages(),
                 r.bytes(), seconds, r.latency(), r.corrected(), r.sendLateness(), r.errors(), r.firstErrors(), r.fairness(), r.cpu(),
-                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.faults());
+                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     private static Results with(Results r, long verified, long[] errors, Results.Fairness fairness) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), verified, r.messages(),
                 r.bytes(), r.seconds(), r.latency(), r.corrected(), r.sendLateness(), errors, r.firstErrors(), fairness, r.cpu(),
-                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.faults());
+                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     @Test
@@ -45,7 +45,7 @@ class ResultsTest {
         Results.Fairness fair = clean.fairness();
         assertEquals(1, with(clean, 0, none, fair).exitStatus(), "nothing verified");
         assertEquals(0, with(clean, 1, none, fair).exitStatus(), "one verified echo is something");
-        assertEquals(1, with(clean, 1, none, new Results.Fairness(0, 1, 1, 1)).exitStatus(), "a starved connection");
+        assertEquals(1, with(clean, 1, none, new Results.Fairness(0, 1, 1, 1, 1)).exitStatus(), "a starved connection");
         for (ErrorKind k : ErrorKind.values()) {
             long[] one = new long[none.length];
             one[k.ordinal()] = 1;
@@ -66,10 +66,11 @@ class ResultsTest {
 
     @Test
     void fairnessIsTheMinMedianAndMaxOfTheCounts() {
-        assertEquals(new Results.Fairness(1, 5, 9, 2), Results.Fairness.of(new long[] {9, 1, 5, 7, 3}, 2));
-        assertEquals(new Results.Fairness(1, 7, 9, 0), Results.Fairness.of(new long[] {9, 1, 7, 3}, 0), "the upper median of an even count");
-        assertEquals(new Results.Fairness(4, 4, 4, 0), Results.Fairness.of(new long[] {4}, 0));
-        assertEquals(new Results.Fairness(0, 0, 0, 3), Results.Fairness.of(new long[0], 3));
+        assertEquals(new Results.Fairness(1, 5, 9, 2, 0), Results.Fairness.of(new long[] {9, 1, 5, 7, 3}, 2));
+        assertEquals(new Results.Fairness(1, 7, 9, 0, 0), Results.Fairness.of(new long[] {9, 1, 7, 3}, 0), "the upper median of an even count");
+        assertEquals(new Results.Fairness(4, 4, 4, 0, 0), Results.Fairness.of(new long[] {4}, 0));
+        assertEquals(new Results.Fairness(0, 0, 0, 3, 0), Results.Fairness.of(new long[0], 3));
+        assertEquals(new Results.Fairness(0, 0, 6, 0, 2), Results.Fairness.of(new long[] {6, 0, 0}, 0), "two completed nothing");
     }
 
     @Test
