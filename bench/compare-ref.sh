@@ -14,7 +14,20 @@
 # reference runs it inside the pair too (ref-echo, ref-go, ref-gevent, virtual). The figure is
 # server CPU us per echoed message (ref-load -S: the server's utime+stime over the measured
 # interval / messages); each ratio (backend/ref-echo, backend/its model's reference) is taken
-# within each pair, and the median, min and max are reported.
+# within each pair, and the median, min and max are reported, each with the 1-minute load average
+# of the machine over its runs.
+#
+# The floor beside each ratio (FLOOR=on): a model that makes fewer system calls per message than
+# ref-echo (io_uring) can go below ref-echo by what those calls cost, and one that makes more
+# (virtual threads) cannot reach it; what a call costs differs between hosts of one machine kind by
+# more than ten times. So the run measures, on the server's CPU, the cost of one bare system call
+# (bin/lab probe syscall-cost, at the start and at the end; with the kit's syscall-cost.c beside it
+# as a cross-check when the kit has it), and, in one more pair per backend and case, each server's
+# system calls per message (bin/lab probe kernel-bill: the lab's kernel bill, perf stat on
+# tracepoints over ref-load's measured interval). That pair is counted, not timed: counting makes
+# every system call slower, so its CPU figures are left out of the ratios. The floor of a backend's
+# model is ref-echo's CPU per message less (ref-echo's calls/msg - the backend's calls/msg) x the
+# cost of a call, taken within each pair; the table gives it and the backend's ratio to it.
 #
 # Environment (defaults in brackets):
 #   BACKENDS ["nio netty:auto aio virtual blocking pool:5000 nonblocking"]  id[:transport or threads]
@@ -22,6 +35,8 @@
 #   CASES ["d1c500 d16c500 d1c5000"]   dDEPTH cCONNECTIONS
 #   PAIRS [3]  DURATION [10s]  WARMUP [3s]
 #   NATIVE [on]  off: no model references in the pairs (ref-echo only)
+#   FLOOR [on]  off: no system-call cost, no counted pair, no floor (needs perf for the counts;
+#                  without it the script says so and gives the ratios alone)
 #   MODEL_REFS ["virtual=ref-go,ref-gevent blocking=ref-threads pool=ref-threads"]  the native
 #                  references of a backend's own model, by backend id: the pairs this comparison
 #                  makes (a backend not listed has ref-echo, the event loops' floor, alone)
@@ -35,11 +50,10 @@
 #                  machine (each wake-up then carries fewer messages and costs more per message), so
 #                  the pair is run again, up to RETRIES times; pairs still below it are left out of
 #                  the medians and counted in the table (n=valid/pairs).
-#   PROFILE [off]  stat: count the server's system calls, context switches and user/system CPU
-#                  over DURATION after WARMUP (perf stat on the server's PID, tracepoints), and
-#                  print them per message; record: sample the server's stacks (perf record,
-#                  cpu-clock, JVMs dump a perf map at exit) and keep `perf report` per run in logs/.
-#                  Profiling slows the server a little: take ratios from a run without it.
+#   PROFILE [off]  record: sample the server's stacks (perf record, cpu-clock, JVMs dump a perf
+#                  map at exit) and keep `perf report` per run in logs/. Profiling slows the server
+#                  a little: take ratios from a run without it. (System calls and context switches
+#                  per message: the counted pair of FLOOR.)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +68,8 @@ SATURATED=${SATURATED:-80}
 RETRIES=${RETRIES:-2}
 PROFILE=${PROFILE:-off}
 NATIVE=${NATIVE:-on}
+FLOOR=${FLOOR:-on}
+COUNT=$FLOOR
 MODEL_REFS=${MODEL_REFS-"virtual=ref-go,ref-gevent blocking=ref-threads pool=ref-threads"}
 LOGS=$OUT/logs
 RESULTS=$OUT/results.jsonl
@@ -66,15 +82,10 @@ mkdir -p "$LOGS"
 : > "$RESULTS"
 case $PROFILE in
     off) ;;
-    stat|record) command -v perf > /dev/null || die "PROFILE=$PROFILE needs perf (apt-get install linux-perf)" ;;
-    *) usage "PROFILE must be off, stat or record, not '$PROFILE'" ;;
+    record) command -v perf > /dev/null || die "PROFILE=$PROFILE needs perf (apt-get install linux-perf)" ;;
+    *) usage "PROFILE must be off or record, not '$PROFILE'" ;;
 esac
-# The per-message counters of PROFILE=stat: every system call, the ones an echo loop makes,
-# and the scheduler's view (context switches).
-PERF_EVENTS=raw_syscalls:sys_enter,context-switches,cpu-migrations
-for sc in read write readv writev recvfrom sendto epoll_wait epoll_pwait epoll_ctl futex io_uring_enter poll ppoll sched_yield; do
-    PERF_EVENTS+=",syscalls:sys_enter_$sc"
-done
+case $FLOOR in on|off) ;; *) usage "FLOOR must be on or off, not '$FLOOR'" ;; esac
 # A map of JIT-compiled code for perf report, written when the JVM exits (SIGTERM included).
 PROFILE_OPTS=
 [ "$PROFILE" = record ] && PROFILE_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
@@ -90,6 +101,15 @@ model_refs() {
 
 build() {
     build_refs
+    if [ "$FLOOR" = on ]; then
+        if [ -f "$BENCH/syscall-cost.c" ]; then
+            build_c syscall-cost syscall-cost.c || log "gcc syscall-cost.c failed: no cross-check of the call cost"
+        else
+            log "the kit has no syscall-cost.c: the call cost is bin/lab probe syscall-cost's alone, with no cross-check"
+        fi
+        command -v perf > /dev/null \
+            || { log "no perf (apt-get install linux-perf): no calls per message, so no floor; the call cost is still measured"; COUNT=off; }
+    fi
     [ -n "$REFS" ] || return 0
     log "building NettyRefEcho (Maven) into $OUT"
     # The kit is read-only: build NettyRefEcho from a copy.
@@ -99,22 +119,66 @@ build() {
         || { log "NettyRefEcho build failed (see $LOGS/mvn-netty-ref.log); its rows are skipped"; REFS=""; }
 }
 
-run_one() { # server case pair partner -> appends one JSON line
-    local server=$1 case=$2 pair=$3 partner=$4 depth conns out line
+run_one() { # server case pair partner [counted] -> appends one JSON line
+    local server=$1 case=$2 pair=$3 partner=$4 counted=${5:-} depth conns out line load1 bill="" counter=""
+    load1=$(cut -d' ' -f1 /proc/loadavg)
     depth=${case#d}; depth=${depth%%c*}; conns=${case#*c}
     out=$LOGS/$server-for-$partner-$case-p$pair.log
-    start_server "$server" "${out%.log}.server.log" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"failed\":true}" >> "$RESULTS"; return; }
+    start_server "$server" "${out%.log}.server.log" || { echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":\"$pair\",\"failed\":true}" >> "$RESULTS"; return; }
+    [ -n "$counted" ] && start_counting "$out"
     # shellcheck disable=SC2046
     child $(on "$LOAD_CPU") "$OUT/ref-load" -c "$conns" -p "$depth" -d "$duration_s" -w "$warmup_s" -S "$SERVER_PID" \
         -L "$server:$case:$pair" "127.0.0.1:$SERVER_PORT" > "$out" 2>&1
-    local load=$! profile=""
-    [ "$PROFILE" = off ] || profile=$(profile_server "$out")
+    local load=$!
+    [ "$PROFILE" = record ] && profile_server "$out"
     wait "$load"; forget "$load"
+    if [ -n "$COUNTER_PID" ]; then
+        wait "$COUNTER_PID"; forget "$COUNTER_PID"; COUNTER_PID=
+        bill=$(grep '^{' "$out.bill") || log "$server $case: no kernel bill: $(tail -n 1 "$out.bill.err")"
+    fi
     stop_server
     [ "$PROFILE" = record ] && perf_report "$out"
     line=$(grep '^{' "$out") || line="{\"failed\":true}"
-    echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":$pair,\"ref_load\":$line${profile:+,\"profile\":$profile}}" >> "$RESULTS"
-    log "$server $case pair $pair: $(jq -r '"\(.msgs_per_s) msgs/s, server \(.server_cpu_pct)% CPU"' <<< "$line" 2> /dev/null)"
+    echo "{\"server\":\"$server\",\"for\":\"$partner\",\"case\":\"$case\",\"pair\":\"$pair\",\"load1\":$load1,\"counted\":${counted:-false},\"ref_load\":$line${bill:+,\"bill\":$bill}}" >> "$RESULTS"
+    log "$server $case pair $pair: $(jq -r '"\(.msgs_per_s) msgs/s, server \(.server_cpu_pct)% CPU"' <<< "$line" 2> /dev/null), load average $load1"
+}
+
+# The kernel bill of the server just started (bin/lab probe kernel-bill, on the load generator's CPU
+# so the server's CPU stays the server's), counting once this returns; sets COUNTER_PID. Its window
+# lies inside ref-load's measured interval, a second in from each end (the connections' set-up
+# shifts that interval by a moment no one here knows): the per-message counts are over the
+# window, at the rate ref-load measured.
+COUNTER_PID=
+start_counting() {
+    local out=$1 window
+    window=$(python3 -c 'import sys; w, d = float(sys.argv[1]), float(sys.argv[2]); m = 1 if d >= 4 else 0; print(f"{w + m}s {d - 2 * m}s")' \
+        "$warmup_s" "$duration_s")
+    # shellcheck disable=SC2046
+    child $(on "$LOAD_CPU") "$ROOT/bin/lab" probe kernel-bill --pid "$SERVER_PID" --after "${window% *}" --for "${window#* }" \
+        > "$out.bill" 2> "$out.bill.err"
+    COUNTER_PID=$!
+    for _ in $(seq 600); do
+        grep -q '^counting' "$out.bill.err" 2> /dev/null && return 0
+        kill -0 "$COUNTER_PID" 2> /dev/null || break
+        sleep 0.1
+    done
+    log "the kernel bill did not start counting: $(tail -n 1 "$out.bill.err")"
+}
+
+# The cost of one system call on the server's CPU, as a line of RESULTS: bin/lab probe
+# syscall-cost, and the kit's syscall-cost.c beside it (a C loop: no FFM in the way) when built.
+measure_call_cost() { # start|end
+    local lab kit=null load1 file=$LOGS/syscall-cost-$1.json
+    load1=$(cut -d' ' -f1 /proc/loadavg)
+    # shellcheck disable=SC2046
+    run $(on "$SERVER_CPU") "$ROOT/bin/lab" probe syscall-cost > "$file" 2>&1
+    lab=$(grep '^{' "$file") || { log "no system-call cost: $(tail -n 1 "$file")"; lab=null; }
+    if [ -x "$OUT/syscall-cost" ]; then
+        # shellcheck disable=SC2046
+        run $(on "$SERVER_CPU") "$OUT/syscall-cost" > "$file.kit" 2>&1 && kit=$(head -n 1 "$file.kit")
+    fi
+    echo "{\"syscall_cost\":$lab,\"kit_us\":$kit,\"when\":\"$1\",\"load1\":$load1}" >> "$RESULTS"
+    log "one system call on CPU $SERVER_CPU ($1): $(jq -r .us <<< "$lab" 2> /dev/null) us (bin/lab probe syscall-cost), $kit us (kit's syscall-cost.c); load average $load1"
 }
 
 # Were all $1 servers of the pair just run (the last $1 results) at least SATURATED % busy?
@@ -125,32 +189,15 @@ cpu = [(json.loads(l).get("ref_load") or {}).get("server_cpu_pct") or 0 for l in
 sys.exit(0 if min(cpu) >= float(sys.argv[1]) else 1)' "$SATURATED"
 }
 
-# PROFILE: wait out the warm-up, then watch the server for DURATION (ref-load's measured
-# interval, give or take the start-up of perf). stat prints a JSON object of counts, CPU ticks included.
+# PROFILE=record: wait out the warm-up, then sample the server's CPU for DURATION (ref-load's
+# measured interval, give or take the start-up of perf).
 profile_server() {
-    local out=$1 ticks0 ticks1
+    local out=$1
     sleep "$warmup_s"
-    ticks0=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
-    if [ "$PROFILE" = stat ]; then
-        perf stat -x, -o "$out.perf" -e "$PERF_EVENTS" -p "$SERVER_PID" -- sleep "$duration_s" 2> /dev/null
-    else
-        # The whole server CPU, not the process: per-thread sampling would add its own cost to
-        # every context switch, which is the very thing the thread-per-connection servers do most.
-        perf record -q -e cpu-clock -F 1999 -g -C "$SERVER_CPU" -o "$out.data" -- sleep "$duration_s" > /dev/null 2>&1
-        echo "$SERVER_PID" > "$out.pid"
-    fi
-    ticks1=$(awk '{print $14, $15}' "/proc/$SERVER_PID/stat")
-    python3 - "$out.perf" "$ticks0" "$ticks1" "$(getconf CLK_TCK)" "$duration_s" <<'PY'
-import json, os, sys
-path, t0, t1, hz, secs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), float(sys.argv[5])
-counts = {"seconds": secs, "user_s": (int(t1[0]) - int(t0[0])) / hz, "sys_s": (int(t1[1]) - int(t0[1])) / hz}
-if os.path.exists(path):
-    for line in open(path):
-        f = line.strip().split(",")
-        if len(f) > 2 and f[0].replace(".", "").isdigit():
-            counts[f[2].replace("syscalls:sys_enter_", "").replace("raw_syscalls:sys_enter", "syscalls")] = float(f[0])
-print(json.dumps(counts))
-PY
+    # The whole server CPU, not the process: per-thread sampling would add its own cost to
+    # every context switch, which is the very thing the thread-per-connection servers do most.
+    perf record -q -e cpu-clock -F 1999 -g -C "$SERVER_CPU" -o "$out.data" -- sleep "$duration_s" > /dev/null 2>&1
+    echo "$SERVER_PID" > "$out.pid"
 }
 
 # PROFILE=record: where the server's CPU went, by binary (kernel, JIT code, libjvm...) and by function.
@@ -167,6 +214,7 @@ perf_report() {
 
 build
 log "$(date -u +%FT%TZ) on $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -r), $("$JAVA" -version 2>&1 | head -1)"
+[ "$FLOOR" = on ] && measure_call_cost start
 for case in $CASES; do
     for server in $BACKENDS $REFS; do
         for pair in $(seq "$PAIRS"); do
@@ -182,14 +230,27 @@ for case in $CASES; do
                 [ "$attempt" -lt "$RETRIES" ] && log "a server of pair $pair ran below $SATURATED% CPU: disturbed, running the pair again"
             done
         done
+        if [ "$COUNT" = on ] && [ "$server" != ref-echo ]; then
+            # Calls per message depend on how many messages a wake-up finds: counted at saturation too.
+            for attempt in $(seq 0 "$RETRIES"); do
+                run_one ref-echo "$case" counted "$server" true
+                run_one "$server" "$case" counted "$server" true
+                pair_saturated 2 && break
+                [ "$attempt" -lt "$RETRIES" ] && log "a server of the counted pair ran below $SATURATED% CPU: disturbed, counting again"
+            done
+        fi
     done
 done
+[ "$FLOOR" = on ] && measure_call_cost end
 
 for m in "${REF_MISSING[@]}"; do echo "not measured: $m"; done
 python3 - "$RESULTS" "$SATURATED" <<'PY'
 import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+every = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 saturated = float(sys.argv[2])
+costs = [r for r in every if "syscall_cost" in r]
+counted = [r for r in every if "server" in r and r.get("counted")]
+rows = [r for r in every if "server" in r and not r.get("counted")]  # the timed runs: every ratio comes from these
 def us_per_msg(r):
     lg = r.get("ref_load") or {}
     if r.get("failed") or lg.get("failed") or not lg.get("msgs_per_s") or lg.get("server_cpu_pct") is None:
@@ -216,20 +277,30 @@ def ratios(s, c, num, den):
             got.append(a / b); own.append(a)
     return got, own, len(pairs)
 
-def cell(got, own, n, name):
+def loads(s, c):
+    """The 1-minute load average over the timed runs of backend s in case c: how busy the machine was."""
+    got = [r["load1"] for r in rows if r["for"] == s and r["case"] == c and r.get("load1") is not None]
+    return f"load {min(got):.1f}-{max(got):.1f}" if got else "load ?"
+
+def cell(got, own, n, name, load=""):
     if not got:
         return f"no saturated pair of {n}"
     m = f", n={len(got)}/{n}" if len(got) < n else ""
-    return f"{statistics.median(own):.2f} ({statistics.median(got):.2f}x {name} [{min(got):.2f}-{max(got):.2f}]{m})"
+    return f"{statistics.median(own):.2f} ({statistics.median(got):.2f}x {name} [{min(got):.2f}-{max(got):.2f}]{m}{', ' + load if load else ''})"
 
-print("Server CPU us per echoed message (median), then the ratio within each pair: median [min-max]")
-print()
-print("| server | " + " | ".join(cases) + " |")
-print("|---|" + "---|" * len(cases))
+print("Server CPU us per echoed message (median), then the ratio within each pair: median [min-max], and the")
+print("machine's 1-minute load average over those runs")
+def header(*columns):
+    """A Markdown table's first two lines, after an empty one."""
+    print()
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+header("server", *cases)
 for s in backends:
     cells = []
     for c in cases:
-        parts = [cell(*ratios(s, c, s, "ref-echo"), "ref-echo")]
+        parts = [cell(*ratios(s, c, s, "ref-echo"), "ref-echo", loads(s, c))]
         for m in model[s]:
             got, own, n = ratios(s, c, s, m)
             parts.append(f"{statistics.median(got):.2f}x {m} [{min(got):.2f}-{max(got):.2f}]" if got else f"no saturated pair with {m}")
@@ -239,35 +310,76 @@ refs = [(m, s) for s in backends for m in model[s]]
 if refs:
     print()
     print("The model references, from the same pairs: us/msg (ratio to ref-echo)")
-    print()
-    print("| reference | in the pairs of | " + " | ".join(cases) + " |")
-    print("|---|---|" + "---|" * len(cases))
+    header("reference", "in the pairs of", *cases)
     for m, s in refs:
         print(f"| {m} | {s} | " + " | ".join(cell(*ratios(s, c, m, "ref-echo"), "ref-echo") for c in cases) + " |")
 
-# PROFILE=stat: per echoed message, medians over the pairs, each server's own runs.
-if not any("profile" in r for r in rows):
+# FLOOR: the cost of a call, and each server's calls per message from its counted run.
+if not costs:
     sys.exit()
-keys = ["user_us", "sys_us", "syscalls", "read", "write", "readv", "writev", "recvfrom", "sendto", "epoll_wait",
-        "epoll_pwait", "epoll_ctl", "io_uring_enter", "futex", "poll", "ppoll", "sched_yield", "context-switches"]
-def per_msg(r):
-    p, lg = r.get("profile"), r.get("ref_load") or {}
-    if not p or not lg.get("msgs_per_s"):
-        return None
-    msgs = lg["msgs_per_s"] * p["seconds"]
-    d = {k: p.get(k, 0) / msgs for k in keys if k in p}
-    d["user_us"] = p["user_s"] / msgs * 1e6
-    d["sys_us"] = p["sys_s"] / msgs * 1e6
-    return d
-shown = [k for k in keys if any((per_msg(r) or {}).get(k) for r in rows)]
-servers = list(dict.fromkeys(["ref-echo"] + [r["server"] for r in rows]))
+lab_us = [r["syscall_cost"]["us"] for r in costs if r.get("syscall_cost")]
+kit_us = [r["kit_us"] for r in costs if r.get("kit_us") is not None]
 print()
-print("Per echoed message (medians over pairs): CPU us in user and kernel mode, then counts")
-print("| server | case | " + " | ".join(shown) + " |")
-print("|---|---|" + "---|" * len(shown))
-for c in cases:
-    for s in servers:
-        got = [g for g in (per_msg(r) for r in rows if r["case"] == c and r["server"] == s) if g]
-        if got:
-            print(f"| {s} | {c} | " + " | ".join(f"{statistics.median(g.get(k, 0) for g in got):.3g}" for k in shown) + " |")
+print()
+print("One system call on the server's CPU: " + ", ".join(
+    f"{r['when']}: {r['syscall_cost']['us'] if r.get('syscall_cost') else '?'} us"
+    + (f" (kit's syscall-cost.c: {r['kit_us']} us)" if r.get("kit_us") is not None else "")
+    + f", load {r['load1']}" for r in costs))
+if not lab_us:
+    print("no system-call cost measured: no floor")
+    sys.exit()
+cost = statistics.median(lab_us)
+
+def bill_per_msg(r):
+    """Kind -> calls per message, and context switches per message, from a counted run's kernel bill."""
+    b, lg = (r.get("bill") or {}), r.get("ref_load") or {}
+    kb = b.get("kernel_bill") or {}
+    if not kb.get("syscalls") or not lg.get("msgs_per_s"):
+        return None
+    msgs = lg["msgs_per_s"] * b["seconds"]
+    d = {k: v / msgs for k, v in kb["syscalls"].items()}
+    d["ctx_switches"] = ((kb.get("voluntary_ctx_switches") or 0) + (kb.get("involuntary_ctx_switches") or 0)) / msgs
+    return d
+
+def calls(s, c, server):
+    """The last counted run at saturation (a pair counted again replaces a disturbed one), else the last, marked."""
+    runs = [r for r in counted if r["for"] == s and r["case"] == c and r["server"] == server and bill_per_msg(r)]
+    busy = [r for r in runs if (r["ref_load"].get("server_cpu_pct") or 0) >= saturated]
+    if not runs:
+        return None
+    g = dict(bill_per_msg((busy or runs)[-1]))
+    g["mark"] = "" if busy else " (disturbed)"
+    return g
+
+print(f"The floor of each backend's model: ref-echo's us/msg less (ref-echo's calls/msg - the backend's) x {cost:.3f} us")
+print("(the median call cost above), within each pair; calls/msg from one counted run each (perf stat on tracepoints,")
+print("bin/lab probe kernel-bill), not timed")
+header("server", "case", "vs ref-echo", "ref-echo calls/msg", "its calls/msg", "floor us/msg", "vs floor [min-max]", "load")
+for s in backends:
+    for c in cases:
+        rb, bb = calls(s, c, "ref-echo"), calls(s, c, s)
+        got, own, n = ratios(s, c, s, "ref-echo")
+        if not got:
+            continue
+        if not rb or not bb:
+            print(f"| {s} | {c} | {statistics.median(got):.2f}x | not counted | not counted | - | - | {loads(s, c)} |")
+            continue
+        saved = (rb["total"] - bb["total"]) * cost
+        refs_us = [by[k]["ref-echo"] for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
+        vs = [by[k][s] / (by[k]["ref-echo"] - saved) for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
+        print(f"| {s} | {c} | {statistics.median(got):.2f}x | {rb['total']:.2f}{rb['mark']} | {bb['total']:.2f}{bb['mark']} | "
+              f"{statistics.median(refs_us) - saved:.2f} | {statistics.median(vs):.2f}x [{min(vs):.2f}-{max(vs):.2f}] | {loads(s, c)} |")
+
+kinds = ["read", "write", "epoll_wait", "epoll_ctl", "io_uring_enter", "futex", "poll_select", "accept", "sleep", "other",
+         "total", "ctx_switches"]
+shown = [k for k in kinds if any((bill_per_msg(r) or {}).get(k) for r in counted)]
+if shown:
+    print()
+    print("Per echoed message, from the counted runs: system calls by kind, and context switches")
+    header("server", "in the pairs of", "case", *shown)
+    last = {(r["server"], r["for"], r["case"]): r for r in counted}
+    for r in last.values():
+        g = bill_per_msg(r)
+        if g:
+            print(f"| {r['server']} | {r['for']} | {r['case']} | " + " | ".join(f"{g.get(k, 0):.3g}" for k in shown) + " |")
 PY

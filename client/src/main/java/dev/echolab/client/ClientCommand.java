@@ -25,11 +25,8 @@ import java.util.concurrent.Callable;
  * program's messages instead ({@code Thread-0 say hello 0}, {@code 1}, ...) and exits.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
-        version = "echolab client",
         description = {"Send lines to an echo server and print each reply with its round-trip time.",
-                "Without --message or --count, lines are read from standard input until it ends."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:every reply matched", "1:connection failed or a reply differed", "2:bad usage"})
+                "Without --message or --count, lines are read from standard input until it ends."})
 public final class ClientCommand implements Callable<Integer> {
 
     static final String SEED_MESSAGE = "Thread-0 say hello";
@@ -73,7 +70,7 @@ public final class ClientCommand implements Callable<Integer> {
         System.exit(commandLine(new ClientCommand()).execute(args));
     }
 
-    static CommandLine commandLine(ClientCommand command) {
+    public static CommandLine commandLine(ClientCommand command) {
         return Cli.commandLine(command, command.out, command.err);
     }
 

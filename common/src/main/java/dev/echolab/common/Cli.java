@@ -6,6 +6,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,12 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -38,9 +45,29 @@ public final class Cli {
     /** The heading of every command's exit-status list in its {@code --help}. */
     public static final String EXIT_STATUS_HEADING = "%nExit status:%n";
 
+    /**
+     * The exit statuses of every echolab command, as every {@code --help} lists them (status, then
+     * meaning); docs/design.md's table says the same. A server asked to stop by a signal has done
+     * its job (drained, exit 0); any other command stopped by one reports it as a shell would.
+     */
+    public static final Map<String, String> EXIT_STATUS = exitStatus();
+
+    private static Map<String, String> exitStatus() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("0", "ok; bin/server: stopped by SIGTERM, SIGINT or SIGHUP (drained)");
+        m.put("1", "could not run, or the server failed (a runtime failure: port in use, connection refused, "
+                + "an error or a mismatch in the echoes, an unreadable file)");
+        m.put("2", "bad usage: one line naming the option or argument, then the usage");
+        m.put("3", "a target missed: a bound set on bin/loadgen, a regression in bin/lab diff");
+        m.put("128+N", "stopped by signal N (SIGTERM: 143) after stopping its children; not bin/server, which exits 0");
+        return Collections.unmodifiableMap(m);
+    }
+
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
+    /** A target the user set was missed ({@code bin/loadgen}'s bounds, a regression in {@code bin/lab diff}). */
+    public static final int MISSED = 3;
 
     private Cli() {
     }
@@ -61,7 +88,53 @@ public final class Cli {
         cl.setParameterExceptionHandler(Cli::badUsage);
         cl.setExecutionExceptionHandler(Cli::failed);
         cl.setUsageHelpWidth(100);
+        everyCommand(cl, c -> {
+            c.getCommandSpec().versionProvider(new Version(c.getCommandSpec()));
+            c.getCommandSpec().usageMessage().exitCodeListHeading(EXIT_STATUS_HEADING).exitCodeList(EXIT_STATUS);
+        });
         return cl;
+    }
+
+    private static void everyCommand(CommandLine cl, Consumer<CommandLine> action) {
+        action.accept(cl);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            everyCommand(sub, action);
+        }
+    }
+
+    /** The project's version, from the build ({@code version.properties}, filled in by Maven), or {@code dev} outside a build. */
+    public static String projectVersion() {
+        try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // unreadable resource: the fallback below says so
+        }
+        return "dev";
+    }
+
+    /**
+     * Every command's and subcommand's {@code --version}: the command as typed, the project's version
+     * from the build, and the JDK that runs it.
+     */
+    public static final class Version implements CommandLine.IVersionProvider {
+        private final CommandLine.Model.CommandSpec spec;
+
+        Version(CommandLine.Model.CommandSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"echolab " + spec.qualifiedName() + " " + projectVersion(),
+                    "JDK " + System.getProperty("java.vendor") + " " + Runtime.version()};
+        }
     }
 
     /**

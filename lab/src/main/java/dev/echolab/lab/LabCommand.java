@@ -3,6 +3,7 @@ package dev.echolab.lab;
 import dev.echolab.common.Cli;
 import dev.echolab.lab.chapter.ChapterCommand;
 import dev.echolab.lab.compare.CompareCommand;
+import dev.echolab.lab.diff.DiffCommand;
 import dev.echolab.lab.probe.ProbeCommand;
 import dev.echolab.lab.render.PublishCommand;
 import dev.echolab.lab.render.RenderCommand;
@@ -19,9 +20,9 @@ import java.io.PrintStream;
  * {@code bin/lab sweep} draws latency against offered load; {@code bin/lab probe} tells scripts
  * what the lab knows (a server's ready port, /proc samples).
  */
-@Command(name = "lab", mixinStandardHelpOptions = true, version = "echolab lab",
+@Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Study the IO models side by side.",
-        subcommands = {CompareCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class,
+        subcommands = {CompareCommand.class, DiffCommand.class, ChapterCommand.class, SweepCommand.class, ProbeCommand.class,
                 RenderCommand.class, PublishCommand.class})
 public final class LabCommand implements Runnable {
 

@@ -45,17 +45,10 @@ import java.util.concurrent.Callable;
  * has sent {@code --messages}, (6) replies still in flight get a short grace, then everything is
  * closed and the report printed. The first output line is the effective settings.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, version = "echolab loadgen",
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = {MergeCommand.class, SearchCommand.class},
         description = "Load an echo server: every connection sends 'Thread-<i> say hello <n>\\n', reads the echo "
-                + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:clean run: every echo verified, no error, every connection replied, every target met",
-                "1:could not run (nothing to connect to, no descriptors, an unwritable file) or the server failed "
-                        + "(any error, unless --max-errors judges them; a mismatch; a starved connection)",
-                "2:bad usage",
-                "3:a target missed (--max-p99, --max-p999, --min-rate, --max-errors)",
-                "128+N:stopped by signal N (130 after Ctrl-C)"})
+                + "back in full, compares it byte for byte and records the round trip in an HdrHistogram.")
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")
@@ -81,7 +74,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     Long messages;
 
     @Option(names = "--size", paramLabel = "BYTES", converter = Quantities.Size.class,
-            description = "Pad each message to BYTES (e.g. 512, 4KiB) with a space and letters before the newline, as ref-load -s does.")
+            description = "Pad each message to BYTES (e.g. 512, 4KiB) with a space and letters before the newline (docs/loadgen.md, \"Messages\").")
     int size;
 
     @Option(names = "--pipeline", paramLabel = "K", converter = Quantities.Count.class, description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
@@ -229,7 +222,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     /** A command line whose usage and error messages go to the command's own streams. */
-    static CommandLine commandLine(LoadgenCommand command) {
+    public static CommandLine commandLine(LoadgenCommand command) {
         CommandLine cl = Cli.commandLine(command, command.out, command.err);
         cl.registerConverter(DriverKind.class, Cli.byId(DriverKind.class, "driver"));
         cl.registerConverter(SourceAddresses.class, Cli.parsing(SourceAddresses::parse));

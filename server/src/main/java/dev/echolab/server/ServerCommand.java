@@ -30,13 +30,9 @@ import java.util.concurrent.TimeUnit;
  * server without one says it has nothing to reload and stops as on SIGTERM.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = ServerCommand.Version.class,
         description = "Start an echo server with the chosen IO model.",
         footerHeading = "%nBackends (in reading order):%n",
-        footer = "%s",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:stopped by SIGTERM or SIGHUP (both drained) or SIGINT; with --processes SIGHUP reloads instead",
-                "1:runtime failure (e.g. port in use)", "2:bad usage"})
+        footer = "%s")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "ID",
@@ -141,7 +137,7 @@ public final class ServerCommand implements Callable<Integer> {
         System.exit(commandLine(new ServerCommand()).execute(args));
     }
 
-    static CommandLine commandLine(ServerCommand command) {
+    public static CommandLine commandLine(ServerCommand command) {
         CommandLine cl = Cli.commandLine(command, command.out, command.err);
         cl.registerConverter(Backend.class, Cli.byId(Backend.class, "backend"));
         cl.registerConverter(Transport.class, Cli.byId(Transport.class, "transport"));
@@ -373,13 +369,5 @@ public final class ServerCommand implements Callable<Integer> {
             sb.append(String.format("  %-12s %s%n", t.id(), t.summary()));
         }
         return sb.toString();
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = ServerCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"echolab server " + (v == null ? "dev" : v) + ", java " + Runtime.version()};
-        }
     }
 }

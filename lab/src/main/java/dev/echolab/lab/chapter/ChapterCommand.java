@@ -58,11 +58,9 @@ import static dev.echolab.lab.run.Summary.fmt;
  * tree's CPU seconds over the wall seconds of the measured interval, from /proc ({@link Sampler}).
  */
 @Command(name = "chapter", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the chapter's experiments (the GIL, IO-bound vs CPU-bound work, processes vs threads):",
-                "each runtime's msgs/s and the cores it used, as tables on stdout and results.json + report.md in --out."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:the experiments ran (failed or skipped runtimes are in the tables)", "1:could not run at all",
-                "2:bad usage"})
+        description = {"Run the chapter's experiments: the GIL, IO-bound vs CPU-bound work, processes vs threads.",
+                "Prints each runtime's msgs/s and the cores it used as tables, and writes results.json and report.md to --out; "
+                        + "a runtime that failed or was skipped is in the tables."})
 public final class ChapterCommand implements Callable<Integer> {
 
     /** Reruns of a case the lab judged disturbed ({@link Verdict}), as {@code compare}'s default {@code --retries}. */

@@ -1,7 +1,5 @@
 package dev.echolab.lab.compare;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.echolab.common.Children;
 import dev.echolab.common.Cli;
 import dev.echolab.common.Signals;
@@ -14,6 +12,7 @@ import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
+import dev.echolab.lab.run.ResultsFile;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
@@ -44,18 +43,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * and report.html with charts. A case that fails is a result, and the run goes on.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run every backend under the same load, one server process at a time, and write",
-                "results.json, report.md and report.html (with charts) to --out."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:the comparison ran (failed cases are in the report)", "1:could not run at all", "2:bad usage"})
+        description = {"Run every backend under the same load, one server process at a time.",
+                "Writes results.json, report.md and report.html (with charts) to --out; the peers and your own "
+                        + "servers (--server-command) run beside the backends. A case that failed is in the report."})
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--backends", paramLabel = "all|ID,...", description = "Backends to compare (default: ${DEFAULT-VALUE}).")
     String backends = "all";
 
-    @Option(names = "--connections", split = ",", paramLabel = "N,...",
+    @Option(names = "--connections", split = ",", paramLabel = "N", defaultValue = "50,500,5000",
             description = "Connection counts, one load case each (default: ${DEFAULT-VALUE}).")
-    List<Integer> connections = List.of(50, 500, 5000);
+    List<Integer> connections;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s",
             description = "Measured time per case (and idle window) (default: ${DEFAULT-VALUE}).")
@@ -65,9 +63,9 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
-    @Option(names = "--work", split = ",", paramLabel = "none|io:D|cpu:D,...",
-            description = "Per-message work scenarios passed to bin/server --work (default: ${DEFAULT-VALUE}).")
-    List<String> work = List.of("none", "io:2ms", "cpu:50us");
+    @Option(names = "--work", split = ",", paramLabel = "W", defaultValue = "none,io:2ms,cpu:50us",
+            description = "Per-message work scenarios passed to bin/server --work: none, io:D or cpu:D (default: ${DEFAULT-VALUE}).")
+    List<String> work;
 
     @Option(names = "--driver", paramLabel = "DRIVER", completionCandidates = DriverKind.Ids.class,
             description = "Load generator driver: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -87,8 +85,8 @@ public final class CompareCommand implements Callable<Integer> {
     String peers = "c-epoll";
 
     @Option(names = "--reference", negatable = true,
-            description = "Add (--reference) or leave out (--no-reference) the c-epoll peer, whatever --peers says; "
-                    + "from before there were peers (default: --peers decides).")
+            description = "Add (--reference) or leave out (--no-reference) the c-epoll peer, whatever --peers says "
+                    + "(default: --peers decides).")
     Boolean reference;
 
     @Option(names = "--retries", paramLabel = "N",
@@ -102,8 +100,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/<date-time>).")
     Path out;
 
-    @Option(names = "--server-command", paramLabel = "CMD", hidden = true,
-            description = "Command that starts a server (default: bin/server); for tests.")
+    @Option(names = "--server-command", paramLabel = "NAME=CMD",
+            description = {"Your own server beside the backends and peers, named NAME in the report (repeatable). "
+                    + "CMD is split at spaces (no shell; a script for more); the lab appends --port 0, --work W "
+                    + "for a work other than none, and waits for the ready line 'listening on HOST:PORT backend=NAME' "
+                    + "on its output; it must exit 0 on SIGTERM."})
+    List<String> userServers = List.of();
+
+    /** The command that starts the backends in place of bin/server: a test's broken server. */
+    @Option(names = "--backend-command", paramLabel = "CMD", hidden = true)
     String serverCommand;
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s", hidden = true)
@@ -135,6 +140,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> ids = backendIds();
         List<Peer> peerList = peerList();
         validate();
+        Map<String, List<String>> mine = userServers(ids, peerList);
         stopOnSignal();
         Path dir = (out != null ? out : home.resolve("target/lab").resolve(
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))).toAbsolutePath();
@@ -142,7 +148,8 @@ public final class CompareCommand implements Callable<Integer> {
         Files.createDirectories(logs);
 
         Pinning pinning = Pinning.detect();
-        Map<String, List<String>> peerCommands = Peer.commands(peerList, home, dir, toolchain, stderr);
+        Map<String, List<String>> peerCommands = new LinkedHashMap<>(Peer.commands(peerList, home, dir, toolchain, stderr));
+        peerCommands.putAll(mine);
         CaseRunner runner = new CaseRunner(new CaseRunner.Setup(
                 serverCommand == null ? List.of(home.resolve("bin/server").toString()) : List.of(serverCommand.split(" ")),
                 List.of(home.resolve("bin/loadgen").toString()), peerCommands,
@@ -153,8 +160,9 @@ public final class CompareCommand implements Callable<Integer> {
         Environment env = Environment.read(home, pinning.description(), driver.id(),
                 System.getProperty("echolab.jvm.flags", "(not started through bin/lab)"), settings(ids, peerCommands.keySet()));
         env.command = Environment.command(spec);
-        stdout.println("comparing " + String.join(", ", ids)
-                + (peerCommands.isEmpty() ? "" : " (+ references: " + String.join(", ", peerCommands.keySet()) + ")")
+        String references = String.join(", ", peerCommands.keySet());
+        stdout.println("comparing " + (ids.isEmpty() ? references : String.join(", ", ids)
+                + (peerCommands.isEmpty() ? "" : " (+ references: " + references + ")"))
                 + ": " + cases.size() + " cases; " + pinning.description() + "; results in " + dir);
 
         Progress progress = new Progress(stdout, cases.size(), (warmup.plus(duration).toMillis() / 1e3) + 4);
@@ -243,7 +251,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw Cli.invalid(cl, "--ready-timeout", "a duration of 1ms or more");
         }
         if (serverCommand != null && serverCommand.isBlank()) {
-            throw Cli.invalid(cl, "--server-command", "a command that starts a server");
+            throw Cli.invalid(cl, "--backend-command", "a command that starts a server");
         }
         for (String w : work) {
             try {
@@ -252,6 +260,28 @@ public final class CompareCommand implements Callable<Integer> {
                 throw Cli.invalidValue(cl, "--work", e.getMessage());
             }
         }
+    }
+
+    /**
+     * {@code --server-command NAME=CMD}: name -> command, in the order given. A name is a word
+     * (letters, digits, {@code . _ -}) that no backend, peer or other such server already has.
+     */
+    private Map<String, List<String>> userServers(List<String> ids, List<Peer> peerList) {
+        CommandLine cl = spec.commandLine();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (String given : userServers) {
+            int eq = given.indexOf('=');
+            String name = eq < 0 ? "" : given.substring(0, eq).strip();
+            List<String> command = eq < 0 ? List.of() : List.of(given.substring(eq + 1).strip().split("\\s+"));
+            if (!name.matches("[A-Za-z0-9._-]+") || command.getFirst().isEmpty()) {
+                throw Cli.invalidValue(cl, "--server-command", "'" + given + "' is not NAME=CMD (a name of letters, digits, . _ -, then the command)");
+            }
+            if (commands.containsKey(name) || ids.contains(name) || peerList.stream().anyMatch(p -> p.id().equals(name))) {
+                throw Cli.invalidValue(cl, "--server-command", "'" + given + "' is not a free name: '" + name + "' is taken (by a backend, a peer or another --server-command)");
+            }
+            commands.put(name, command);
+        }
+        return commands;
     }
 
     /** Repetition-major, so that a noisy minute spreads over all backends instead of hitting one; peers last, as references. */
@@ -295,15 +325,9 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** results.json, report.md and report.html; {@code incomplete} (null when every case ran) heads each of them. */
     private void write(Path dir, Environment env, List<CaseResult> cases, String incomplete) throws IOException {
-        List<Summary> summary = Summary.of(cases);
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("complete", incomplete == null);
-        results.put("stopped_by", stoppedBy.get());
-        results.put("verdict", Verdict.overall(cases));
-        results.put("environment", env);
-        results.put("cases", cases);
-        results.put("summary", summary);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), results);
+        ResultsFile results = ResultsFile.of(stoppedBy.get(), env, cases);
+        results.write(dir.resolve("results.json"));
+        List<Summary> summary = results.summary();
         Charts charts = Charts.of(summary, cases);
         charts.writePngs(dir.resolve("charts"));
         Files.writeString(dir.resolve("report.md"), MarkdownReport.render(env, summary, cases, charts, incomplete));

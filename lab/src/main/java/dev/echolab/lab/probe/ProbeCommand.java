@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
 import dev.echolab.common.Durations;
+import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Reading;
+import dev.echolab.lab.sample.SyscallCost;
 import dev.echolab.server.ReadyLine;
 import dev.echolab.server.StatsLine;
 import picocli.CommandLine;
@@ -24,6 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -32,14 +37,16 @@ import java.util.concurrent.Callable;
  * ready and on which port ({@link ReadyLine}), its latest stats line ({@link StatsLine}), how many
  * processes N connections need
  * ({@link Descriptors#processesFor}), a duration in seconds or milliseconds ({@code Durations}),
- * and a server's /proc readings over time ({@link Reading}). One fact per call, on stdout; bad
+ * a server's /proc readings over time ({@link Reading}), what one system call costs here
+ * ({@link SyscallCost}) and a server's system calls over a window ({@link KernelBill}). One fact per call, on stdout; bad
  * usage is one line and exit 2, a failure (the server ended, no ready line in time) one line and
  * exit 1.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Facts for scripts (bench/): a server's ready port, processes for N connections, durations, /proc samples.",
         subcommands = {ProbeCommand.Ready.class, ProbeCommand.Stats.class, ProbeCommand.Processes.class,
-                ProbeCommand.InUnit.class, ProbeCommand.Sample.class})
+                ProbeCommand.InUnit.class, ProbeCommand.Sample.class, ProbeCommand.SyscallCostProbe.class,
+                ProbeCommand.KernelBillProbe.class})
 public final class ProbeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -47,7 +54,7 @@ public final class ProbeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample|syscall-cost|kernel-bill");
     }
 
     /** How often {@code ready} looks again. */
@@ -193,7 +200,7 @@ public final class ProbeCommand implements Runnable {
     @Command(name = "duration", mixinStandardHelpOptions = true,
             description = {"Print a duration in seconds or milliseconds.",
                     "DURATION as every echolab command reads it (10s, 500ms, 1.5s, 2m); --in s prints a decimal (for",
-                    "tools that take seconds, such as the kit's ref-load -d), --in ms whole milliseconds (rounded down)."})
+                    "tools that take seconds, such as the C load generator of bench/), --in ms whole milliseconds (rounded down)."})
     static final class InUnit implements Callable<Integer> {
 
         @CommandLine.Spec
@@ -261,6 +268,85 @@ public final class ProbeCommand implements Runnable {
                 }
                 out.println(json.writeValueAsString(r.get()));
                 out.flush();
+            }
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "syscall-cost", mixinStandardHelpOptions = true,
+            description = {"Print what one bare system call costs on this CPU, as JSON.",
+                    "getppid() less a libc call that makes none, in a loop, median of rounds (us, min_us, max_us, method).",
+                    "Run it pinned (taskset -c CPU) to measure that CPU. Exit 1 if libc cannot be called."})
+    static final class SyscallCostProbe implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Optional<String> why = SyscallCost.unavailable();
+            if (why.isPresent()) {
+                throw new Cli.Failure(why.get());
+            }
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(SyscallCost.measure()));
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "kernel-bill", mixinStandardHelpOptions = true,
+            description = {"Count a server's system calls and context switches over a window, as JSON.",
+                    "The lab's kernel bill (docs/lab.md): perf stat on tracepoints, attached to PID and every process",
+                    "under it, counted over --for after --after: {\"seconds\": S, \"kernel_bill\": {...}}. Prints the",
+                    "line 'counting' on stderr once perf counts: --after is timed from it.",
+                    "Counting slows every system call of the server: take CPU figures from a run without it.",
+                    "Exit 1 if perf cannot count here (the reason is printed) or PID ends first."})
+    static final class KernelBillProbe implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--pid", required = true, paramLabel = "PID", description = "The server's process.")
+        long pid;
+
+        @Option(names = "--after", paramLabel = "DURATION", defaultValue = "0s",
+                description = "Wait this long before the window (default: ${DEFAULT-VALUE}).")
+        Duration after;
+
+        @Option(names = "--for", required = true, paramLabel = "DURATION", description = "The window's length.")
+        Duration window;
+
+        @Override
+        public Integer call() throws InterruptedException, IOException {
+            if (after.isNegative()) {
+                throw Cli.invalid(spec.commandLine(), "--after", "a duration of 0 or more");
+            }
+            if (window.toMillis() < 100) {
+                throw Cli.invalid(spec.commandLine(), "--for", "a duration of at least 100ms");
+            }
+            Optional<String> why = KernelBill.unavailableHere();
+            if (why.isPresent()) {
+                throw new Cli.Failure("kernel bill unavailable: " + why.get());
+            }
+            if (ProcessHandle.of(pid).isEmpty()) {
+                throw new Cli.Failure("no process " + pid + " to count");
+            }
+            try (KernelBill.Watch watch = new KernelBill.Watch(true)) {
+                watch.start(pid, List.of(), null, null);
+                // perf counts from here: a script may start the load now (the window is timed from this line)
+                spec.commandLine().getErr().println("counting");
+                spec.commandLine().getErr().flush();
+                Thread.sleep(after);
+                long from = System.currentTimeMillis();
+                Thread.sleep(window);
+                long to = System.currentTimeMillis();
+                KernelBill bill = watch.bill(from, to, null);
+                if (bill.unavailable != null) {
+                    throw new Cli.Failure("kernel bill unavailable: " + bill.unavailable);
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("seconds", (to - from) / 1e3);
+                out.put("kernel_bill", bill);
+                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));
             }
             return Cli.OK;
         }

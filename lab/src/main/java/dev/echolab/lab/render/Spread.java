@@ -15,7 +15,7 @@ import java.util.Objects;
  * and the run's (the median over every case measured at least twice) are a tie: the run cannot
  * tell them apart.
  */
-record Spread(Map<String, Double> byCase, Double run) {
+public record Spread(Map<String, Double> byCase, Double run) {
 
     static Spread of(Dataset d) {
         Map<String, List<Double>> values = new LinkedHashMap<>();
@@ -26,6 +26,11 @@ record Spread(Map<String, Double> byCase, Double run) {
                         k -> new ArrayList<>()).add(v);
             }
         }
+        return of(values);
+    }
+
+    /** The spread of each case's repetitions ({@code values}: case -> one figure per counted repetition) and the run's. */
+    public static Spread of(Map<String, List<Double>> values) {
         Map<String, Double> byCase = new LinkedHashMap<>();
         values.forEach((k, v) -> {
             if (v.size() >= 2) {

@@ -1,7 +1,9 @@
 package dev.echolab.lab.report;
 
 import dev.echolab.common.Children;
+import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
+import dev.echolab.lab.sample.SyscallCost;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import picocli.CommandLine;
@@ -34,6 +36,11 @@ public final class Environment {
     public String loadgenDriver;
     public String echolabVersion;
     public String gitCommit;
+    /**
+     * What one bare system call cost on this machine as the run began ({@link SyscallCost}): the
+     * price of each call a model makes or saves, beside every figure of the run. Null where it cannot be measured.
+     */
+    public SyscallCost syscallCost;
     public Map<String, Object> settings;
 
     public static Environment read(Path home, String pinning, String driver, String jvmFlags, Map<String, Object> settings) {
@@ -49,9 +56,9 @@ public final class Environment {
         e.jvmFlags = jvmFlags;
         e.pinning = pinning;
         e.loadgenDriver = driver;
-        String v = Environment.class.getPackage().getImplementationVersion();
-        e.echolabVersion = v == null ? "dev" : v;
+        e.echolabVersion = Cli.projectVersion();
         e.gitCommit = gitCommit(home);
+        e.syscallCost = SyscallCost.measureOrNull();
         e.settings = settings;
         return e;
     }

@@ -10,6 +10,7 @@ import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 
+import dev.echolab.lab.sample.SyscallCost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,7 +79,8 @@ public final class HtmlReport {
         }
         h.append("<p class=\"verdict\"><strong>Verdict: ").append(esc(verdict)).append("</strong></p>\n");
         h.append("<p class=\"note\">").append(esc(env.date)).append(" &middot; ").append(esc(env.cpuModel))
-                .append(", ").append(env.cpus).append(" CPUs &middot; ").append(esc(env.pinning)).append("</p>\n");
+                .append(", ").append(env.cpus).append(" CPUs &middot; one system call ").append(esc(SyscallCost.describe(env.syscallCost)))
+                .append(" &middot; ").append(esc(env.pinning)).append("</p>\n");
         h.append("<noscript><p class=\"incomplete\">The charts are drawn by JavaScript; without it, see the PNG files in charts/ "
                 + "beside this page (linked from report.md).</p></noscript>\n");
         h.append("<h2>Charts</h2>\n<p class=\"note\">Hover a chart for its values; click a name in a legend to hide or show "

@@ -3,6 +3,8 @@ package dev.echolab.lab.report;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
+import dev.echolab.lab.sample.SyscallCost;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,7 +46,8 @@ public final class Tables {
     private static Table environment(Environment e) {
         List<List<String>> r = List.of(
                 List.of("date", e.date), List.of("CPU", e.cpuModel), List.of("CPUs", String.valueOf(e.cpus)),
-                List.of("memory", e.memory), List.of("kernel", e.kernel), List.of("open files", e.openFilesLimit),
+                List.of("memory", e.memory), List.of("kernel", e.kernel), List.of("one system call", SyscallCost.describe(e.syscallCost)),
+                List.of("open files", e.openFilesLimit),
                 List.of("JDK", e.jdk), List.of("JVM flags", e.jvmFlags), List.of("pinning", e.pinning),
                 List.of("load generator driver", e.loadgenDriver), List.of("settings", String.valueOf(e.settings)),
                 List.of("echolab", e.echolabVersion + " (" + e.gitCommit + ")"));

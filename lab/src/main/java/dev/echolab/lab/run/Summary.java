@@ -56,7 +56,7 @@ public record Summary(String backend, boolean reference, String scenario, int co
                 all.size() - g.size(), (int) g.stream().filter(r -> r.verdict == Verdict.Kind.LOADGEN_BOUND).count());
     }
 
-    public static Double median(List<CaseResult> g, Function<CaseResult, Double> f) {
+    public static <T> Double median(List<T> g, Function<T, Double> f) {
         List<Double> v = g.stream().map(f).filter(Objects::nonNull).sorted().toList();
         if (v.isEmpty()) {
             return null;

@@ -189,7 +189,8 @@ public final class KernelBill {
          * front); looks at the threads {@code snapshotAt} after the load generator's
          * {@code --json-stream} first says it is measuring. Counting from that object's arrival, not
          * from the seconds it states, keeps the look inside the measured interval when the machine
-         * is so busy that the objects arrive late.
+         * is so busy that the objects arrive late. {@code loadgenStream} null: no look at the threads,
+         * counts only.
          */
         public void start(long pid, List<String> pinning, Path loadgenStream, Duration snapshotAt) {
             if (!enabled) {
@@ -207,6 +208,9 @@ public final class KernelBill {
                 } catch (IOException e) {
                     unavailable = e.getMessage();
                 }
+            }
+            if (loadgenStream == null) {
+                return;
             }
             snapshot = Thread.ofPlatform().daemon().name("threads-" + pid).start(() -> {
                 try {

@@ -51,10 +51,9 @@ import static dev.echolab.lab.run.Summary.fmt;
  * each model's highest rate under the bound; the chart draws p50 and p99 against the offered rate.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load each server open loop at rising rates until its p99 passes a bound, and write",
-                "each model's curve (p50 and p99 against offered rate) and highest rate under the bound."},
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:the sweep ran (failed steps are in the tables)", "1:could not run at all", "2:bad usage"})
+        description = {"Load each server open loop at rising rates until its p99 passes a bound.",
+                "Writes each model's curve (p50 and p99 against offered rate) and its highest rate under the bound; "
+                        + "a step that failed is in the tables."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--backends", paramLabel = "all|none|ID,...", description = "Backends to sweep (default: ${DEFAULT-VALUE}).")

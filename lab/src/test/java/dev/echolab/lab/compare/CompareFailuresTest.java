@@ -57,7 +57,7 @@ public class CompareFailuresTest {
 
         Run r = compare(tmp, "--backends", "nio,blocking", "--connections", "10,20", "--duration", "1s", "--warmup", "0s",
                 "--work", "none", "--repeat", "1", "--idle", "10", "--no-reference",
-                "--server-command", broken.toString(), "--out", out.toString());
+                "--backend-command", broken.toString(), "--out", out.toString());
 
         assertEquals(0, r.exit, r.err);
         JsonNode cases = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("cases");
@@ -88,7 +88,7 @@ public class CompareFailuresTest {
         Path out = tmp.resolve("out");
         Run r = compare(tmp, bare, "--backends", "nio", "--peers", "all", "--connections", "10", "--duration", "1s",
                 "--warmup", "0s", "--work", "none", "--repeat", "1", "--idle", "0",
-                "--server-command", broken(tmp).toString(), "--out", out.toString());
+                "--backend-command", broken(tmp).toString(), "--out", out.toString());
 
         assertEquals(0, r.exit, r.err);
         assertEquals(List.of(
@@ -122,7 +122,7 @@ public class CompareFailuresTest {
     void referenceAddsAndNoReferenceRemovesTheCEpollPeer(@TempDir Path tmp) {
         Toolchain bare = new Toolchain(List.of(tmp.resolve("empty")), tmp.resolve("no-python3"));
         String[] quick = {"--backends", "nio", "--connections", "1", "--duration", "1s", "--warmup", "0s", "--work", "none",
-                "--repeat", "1", "--idle", "0", "--server-command", "/bin/false", "--out", tmp.resolve("out").toString()};
+                "--repeat", "1", "--idle", "0", "--backend-command", "/bin/false", "--out", tmp.resolve("out").toString()};
         assertEquals(List.of("c-epoll"), skipped(compare(tmp, bare, quick)), "the default");
         assertEquals(List.of("c-epoll", "go"), skipped(compare(tmp, bare, with(quick, "--peers", "go", "--reference"))));
         assertEquals(List.of("go"), skipped(compare(tmp, bare, with(quick, "--peers", "c-epoll,go", "--no-reference"))));
@@ -167,7 +167,8 @@ public class CompareFailuresTest {
             Map.entry("--retries", List.of("-1", "twice")),
             Map.entry("--peers", List.of("telepathy", "", "c-epoll,,go")),
             Map.entry("--out", List.of("")),
-            Map.entry("--server-command", List.of("", " ")),
+            Map.entry("--backend-command", List.of("", " ")),
+            Map.entry("--server-command", List.of("", "mine", "=bin/server", "mine=", "my server=x", "nio=bin/server")),
             Map.entry("--ready-timeout", List.of("0", "soon")));
 
     @Test

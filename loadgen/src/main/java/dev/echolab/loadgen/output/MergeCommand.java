@@ -34,9 +34,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Combine the --hlog interval logs of several load generators (e.g. one per client machine, run at "
-                + "the same time) into one report: histograms added, throughputs summed.",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:merged", "1:a file that cannot be read or is not a loadgen interval log", "2:bad usage"})
+                + "the same time) into one report: histograms added, throughputs summed.")
 public final class MergeCommand implements Callable<Integer> {
 
     static final String UNCORRECTED = "uncorrected";

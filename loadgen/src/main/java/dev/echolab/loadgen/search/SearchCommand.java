@@ -41,13 +41,7 @@ import java.util.concurrent.Callable;
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Find the highest rate the server takes with the p99 latency under --max-p99 and at most "
                 + "--max-errors errors: open-loop steps of rising rate, then bisection. Prints every step (offered -> "
-                + "achieved, p50, p99, errors) and the answer.",
-        exitCodeListHeading = Cli.EXIT_STATUS_HEADING,
-        exitCodeList = {"0:a rate met the bound (the answer is printed)",
-                "1:could not run (nothing to connect to, an unwritable file)",
-                "2:bad usage (a search needs a bound: --max-p99)",
-                "3:not even the first rate (--start) met the bound",
-                "128+N:stopped by signal N (130 after Ctrl-C)"})
+                + "achieved, p50, p99, errors) and the answer; exit 3 when not even the first rate (--start) met the bound.")
 public final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", description = "Server address (default: ${DEFAULT-VALUE}).")

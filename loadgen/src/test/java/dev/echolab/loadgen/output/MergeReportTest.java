@@ -155,7 +155,7 @@ class MergeReportTest {
         assertEquals(3_000, read.get(0).getStartTimeStamp());
         assertEquals(4_000, read.get(0).getEndTimeStamp());
         List<String> header = Files.readAllLines(HlogFileHeader.write(dir.resolve("header.hlog"), 1_234_567));
-        assertEquals("#echolab loadgen; values in microseconds", header.get(0));
+        assertEquals("#" + HlogFile.UNIT_COMMENT, header.get(0));
         assertTrue(header.get(1).startsWith("#[Histogram log format version "), header::toString);
         assertTrue(header.get(2).startsWith("#[StartTime: 1234.567 "), header::toString);
         assertEquals("\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"", header.get(3));

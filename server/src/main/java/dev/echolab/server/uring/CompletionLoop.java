@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The one thread of the uring backend: submit, wait, and react to completions, in a loop.
  *
  * <pre>
- *   ┌─► publish recycled buffers ─► close the sockets of last turn's closed connections (see close)
+ *   ┌─► more buffers if few are left, publish recycled ones ─► close the sockets of last turn's closed connections (see close)
  *   │       ─► io_uring_enter(submit all new entries, wait for &gt;= 1 completion)
  *   │       ─► for each completion: ACCEPT (register, submit recv) / RECV (queue, submit send)
  *   │                               SEND (recycle, send more or read again) / WAKE (stop?)
@@ -53,6 +53,7 @@ final class CompletionLoop implements Ring.Completions {
     /** The server's counters, limits and work (always done on this thread: no offload). */
     private final ConnectionContext context;
     private final int listening;
+    private final int bufferCapacity;
     private final Thread thread;
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private final Arena arena = Arena.ofShared();
@@ -85,7 +86,9 @@ final class CompletionLoop implements Ring.Completions {
     private long now = System.nanoTime();
     private long lastSweep = now;
 
-    CompletionLoop(String name, ConnectionContext context, int listening, boolean multishotRecv) {
+    /** {@code buffers}: the buffer ring's room ({@link BufferRing#capacityFor}). */
+    CompletionLoop(String name, ConnectionContext context, int listening, boolean multishotRecv, int buffers) {
+        this.bufferCapacity = buffers;
         this.context = context;
         this.listening = listening;
         this.multishotRecv = multishotRecv;
@@ -164,6 +167,7 @@ final class CompletionLoop implements Ring.Completions {
         ready.complete(ring.mode);
         try {
             while (running) {
+                buffers.growIfLow();
                 buffers.publish();
                 if (closingCount > 0) {
                     ring.submit(); // without waiting: a closed connection's FIN must not wait for a completion
@@ -188,7 +192,7 @@ final class CompletionLoop implements Ring.Completions {
         List<String> fallbacks = new ArrayList<>();
         ring = Ring.open(arena, ENTRIES, fallbacks);
         try {
-            buffers = new BufferRing(arena, ring, BufferRing.COUNT);
+            buffers = new BufferRing(arena, ring, bufferCapacity, BufferRing.INITIAL);
             ring.beforeFlush(buffers::publish);
             wakeBuffer = arena.allocate(8, 8);
             wakeValue = arena.allocate(8, 8);

@@ -48,8 +48,10 @@ import java.util.ArrayList;
  * of shared memory written and read, no system call of its own. The system calls are the
  * {@code io_uring_enter}s, one per turn of the loop, shared by every connection that had a
  * completion in that turn (docs/performance.md has the count per message). Memory: the buffer
- * ring ({@value BufferRing#COUNT} x {@value BufferRing#SIZE} bytes) whatever the number of
- * connections; an idle connection holds a small Java object and its kernel request, no buffer.
+ * ring, {@value BufferRing#INITIAL} buffers of {@value BufferRing#SIZE} bytes at first, grown
+ * with the data in flight up to what {@code --max-connections} connections can hold
+ * ({@value BufferRing#COUNT} at most); an idle connection holds a small Java object and its
+ * kernel request, no buffer.
  * What the kernel supports is probed at start; what is missing is said in one line and worked
  * around: without {@code SINGLE_ISSUER|DEFER_TASKRUN} (Linux 6.1) plain task work; without
  * multishot receive with a total limit (6.15) one receive submission per message. Provided buffer rings and multishot
@@ -107,7 +109,7 @@ public final class UringEchoServer extends BaseEchoServer {
         }
         try (Arena arena = Arena.ofConfined()) {
             try (Ring ring = Ring.open(arena, 8, new ArrayList<>())) {
-                new BufferRing(arena, ring, 1);
+                new BufferRing(arena, ring, 1, 1);
             }
             return null;
         } catch (IOException e) {
@@ -122,7 +124,7 @@ public final class UringEchoServer extends BaseEchoServer {
         server = Sockets.bind(config);
         try {
             loop = new CompletionLoop("uring-loop", context(null), descriptor(server),
-                    !Boolean.getBoolean("echolab.uring.singleshot"));
+                    !Boolean.getBoolean("echolab.uring.singleshot"), BufferRing.capacityFor(config.maxConnections()));
             mode = loop.start();
         } catch (IOException | RuntimeException e) {
             server.close();
