@@ -124,6 +124,17 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "the connections opened per second.")
     Long reconnectEvery;
 
+    @Option(names = "--reconnect-on-fault",
+            description = "When a connection's socket fails (reset, closed by the server, no reply in time), count the failure "
+                    + "and the messages it had in flight, and open a new socket: at once, then after a back-off from 10ms "
+                    + "doubling to 1s. The report gives failures by kind, availability and lost messages (docs/loadgen.md).")
+    boolean reconnectOnFault;
+
+    @Option(names = "--reconnect-attempts", paramLabel = "N",
+            description = "With --reconnect-on-fault: a connection gives up (an error) after N attempts in a row without "
+                    + "an echo (default: 10).")
+    Integer reconnectAttempts;
+
     /** Run as one of {@link LoadgenProcesses}' children: barrier on stdin, figures on stdout for the parent. */
     @Option(names = "--child", hidden = true)
     boolean child;
@@ -182,6 +193,8 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    static final int DEFAULT_RECONNECT_ATTEMPTS = 10;
 
     /** The blocking drivers write K messages before reading: beyond this the socket buffers could fill both ways. */
     private static final long BLOCKING_INFLIGHT_LIMIT = 1 << 20;
@@ -451,6 +464,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (reconnectEvery != null) {
             b.reconnectEvery(reconnectEvery);
         }
+        if (reconnectOnFault) {
+            b.reconnectAttempts(reconnectAttempts == null ? DEFAULT_RECONNECT_ATTEMPTS : reconnectAttempts);
+        }
         Settings s = b.build();
         validate(s);
         return s;
@@ -476,6 +492,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                 "a number of processes from 1 to " + LoadgenProcesses.MAX);
         check(s.processes() <= s.connections(), "--processes", "at most one process per connection (--connections)");
         check(reconnectEvery == null || reconnectEvery >= 1, "--reconnect-every", "a number of messages (1 or more)");
+        check(reconnectAttempts == null || (reconnectAttempts >= 1 && reconnectAttempts <= 1_000_000), "--reconnect-attempts",
+                "a number of attempts from 1 to 1000000");
+        check(reconnectAttempts == null || reconnectOnFault, "--reconnect-attempts", "usable without --reconnect-on-fault");
         check(connectRate == null || (connectRate > 0 && connectRate <= 1e7), "--connect-rate",
                 "a rate above 0 and at most 1e7 connections per second");
         // Options that go together: the connect phase's bind and schedule are the nio driver's.

@@ -228,7 +228,7 @@ public final class Monitor {
             errors.put(k.key(), run.errors(k));
         }
         onSecond.accept(Progress.of((now - start) / 1e9, measuring, rate, Progress.Percentiles.of(h[0]),
-                Progress.Percentiles.of(h[1]), errors, run.live(), 1));
+                Progress.Percentiles.of(h[1]), errors, run.live(), 1, run.outages.failures(), run.outages.down()));
     }
 
     /** Takes the measurement's intervals since the last call and adds them to the totals and the log. */

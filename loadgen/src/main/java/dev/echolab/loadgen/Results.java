@@ -13,7 +13,7 @@ import java.util.Locale;
 public record Results(Settings settings, int connectionsUp, double connectSeconds, Percentiles connect, long connects,
                long verified, long messages, long bytes, double seconds, Percentiles latency,
                Percentiles corrected, Percentiles sendLateness, long[] errors, String[] firstErrors, Fairness fairness, Cpu cpu,
-               Self self, long measureStartEpochMs, long measureEndEpochMs, ServerCost.Figures server) {
+               Self self, long measureStartEpochMs, long measureEndEpochMs, ServerCost.Figures server, Faults faults) {
 
     /** Latency figures in microseconds; {@code count} is the number of values behind them. */
     public record Percentiles(long count, long p50, long p75, long p90, long p99, long p999, long max, double mean) {
@@ -90,6 +90,41 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         }
     }
 
+    /**
+     * What faults cost the run (docs/loadgen.md, "Faults"): every failure of a connection that was up
+     * by kind (indexed by {@link ErrorKind#ordinal}), the outages that ended with a new socket
+     * ({@code --reconnect-on-fault}), the connections that ended with an error, the seconds the
+     * connections were without service within the measurement (in all, and the most of one), and the messages and bytes sent,
+     * echoed and failed with their socket. {@code reconnectAttempts} is 0 without the option.
+     */
+    public record Faults(int reconnectAttempts, long[] failures, long recovered, long lostConnections, double downSeconds,
+                         double downMaxSeconds, long sentMessages, long echoedMessages, long failedMessages, long sentBytes, long echoedBytes,
+                         long failedBytes) {
+
+        public long failureTotal() {
+            return Arrays.stream(failures).sum();
+        }
+
+        public long failures(ErrorKind kind) {
+            return failures[kind.ordinal()];
+        }
+
+        /** Sent, never echoed and never counted as failed: 0 in a correct run. */
+        public long lostMessages() {
+            return sentMessages - echoedMessages - failedMessages;
+        }
+
+        public long lostBytes() {
+            return sentBytes - echoedBytes - failedBytes;
+        }
+
+        /** The share of the measured time the connections that came up could be served: 1 - down / (up x seconds). */
+        public double availability(int connectionsUp, double seconds) {
+            double total = connectionsUp * seconds;
+            return total > 0 ? Math.max(0, 1 - downSeconds / total) : 0;
+        }
+    }
+
     public static Results of(Run run, double connectSeconds, Histogram connectTimes, Monitor monitor) {
         double seconds = monitor == null ? 0 : (monitor.measureEnd - monitor.measureStart) / 1e9;
         long messages = Arrays.stream(run.measuredPerConnection()).sum();
@@ -118,7 +153,9 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
                 errors, first, Fairness.of(run),
                 monitor == null ? Cpu.of(0, 0) : Cpu.of(monitor.cpuNanos, monitor.cpuWallNanos),
                 Self.of(monitor, run.settings.driver() == DriverKind.NIO), startMs, endMs,
-                monitor == null || monitor.server == null ? null : monitor.server.figures(messages, up));
+                monitor == null || monitor.server == null ? null : monitor.server.figures(messages, up),
+                run.outages.results(run.repliesPerConnection(), monitor == null ? 0 : monitor.measureStart,
+                        monitor == null ? 0 : monitor.measureEnd));
     }
 
     public double msgsPerSecond() {
@@ -157,6 +194,13 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
         return Arrays.stream(errors).sum() - errors(ErrorKind.MISMATCH);
     }
 
+    /**
+     * The share of the measured time the connections could be served ({@link Faults#availability}).
+     */
+    public double availability() {
+        return faults.availability(connectionsUp, seconds);
+    }
+
     /** Errors of every kind, mismatches included. */
     public long allErrors() {
         return Arrays.stream(errors).sum();
@@ -168,14 +212,14 @@ public record Results(Settings settings, int connectionsUp, double connectSecond
     }
 
     /**
-     * 1 when the run failed: nothing verified, a mismatch, or (without {@code --max-errors}, which
+     * 1 when the run failed: nothing verified, a mismatch, a lost message, or (without {@code --max-errors}, which
      * then judges them) any error or a connection without a reply, or the {@code --server-pid}
      * process ended; else {@value Targets#MISSED}
      * when a target was missed; else 0.
      */
     public int exitStatus() {
         boolean errorsJudged = settings.targets().maxErrors() >= 0;
-        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0 || (server != null && server.ended() != null)
+        boolean failed = verified == 0 || errors(ErrorKind.MISMATCH) > 0 || faults.lostMessages() != 0 || (server != null && server.ended() != null)
                 || (!errorsJudged && (allErrors() > 0 || fairness.noReply() > 0));
         if (failed) {
             return 1;

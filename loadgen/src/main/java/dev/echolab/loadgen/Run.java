@@ -33,6 +33,8 @@ public final class Run {
     /** {@code [0]} warm-up, {@code [1]} measurement, chosen by {@link #phase} without a branch. */
     private final Phase[] phases;
     final Recorder connectTimes = new Recorder(3);
+    /** Failures, outages and the messages sent, echoed and failed ({@code --reconnect-on-fault} and without it). */
+    final Outages outages;
 
     private final LongAdder verified = new LongAdder();
     private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
@@ -63,6 +65,7 @@ public final class Run {
         this.up = new boolean[settings.connections()];
         this.sent = new boolean[settings.connections()];
         this.ended = new CountDownLatch(settings.connections());
+        this.outages = new Outages(this, settings.connections());
         this.nanosPerSlot = settings.openLoop() ? 1e9 / settings.rate() : 0;
         this.rampNanos = settings.openLoop() ? settings.ramp().toNanos() : 0;
         this.rampSlots = settings.openLoop() ? rampNanos / nanosPerSlot / 2 : 0;
@@ -137,6 +140,7 @@ public final class Run {
      */
     public void reconnected(int id, long micros, long now) {
         connectTimes.recordValue(micros);
+        outages.reconnected(id, now);
         if (now < end) {
             phases[phase(now)].connects[id]++;
         }
@@ -144,7 +148,48 @@ public final class Run {
 
     /** Connection {@code id} could not open its socket again: a connect error, and the connection is over. */
     public void reconnectFailed(int id, ErrorKind kind, IOException e) {
-        failed(kind, ErrorKind.connectFailure(kind, settings, id, e), true);
+        outages.failed(id, kind, 0, 0, System.nanoTime());
+        String line = ErrorKind.connectFailure(kind, settings, id, e);
+        failed(kind, settings.reconnectOnFault() ? line + " (" + settings.reconnectAttempts() + " reconnect attempts in a row)" : line,
+                true);
+    }
+
+    /**
+     * {@code --reconnect-on-fault}: an attempt to open connection {@code id}'s socket again failed;
+     * the connection stays down and tries again after its back-off.
+     */
+    public void attemptFailed(int id, ErrorKind kind) {
+        outages.failed(id, kind, 0, 0, System.nanoTime());
+    }
+
+    /**
+     * Connection {@code id}'s socket failed ({@code kind}) with {@code messages} of {@code bytes} in
+     * flight, the oldest sent at {@code oldestSent} (or none: then the failure's time {@code now}).
+     * Those messages are failed, never lost; the connection is down from then until a new socket
+     * is up ({@link #reconnected}). The driver then either ends the connection ({@link #failed}) or,
+     * with {@code --reconnect-on-fault}, opens a new socket.
+     */
+    public void socketFailed(int id, ErrorKind kind, long messages, long bytes, long oldestSent, long now) {
+        outages.failed(id, kind, messages, bytes, messages > 0 ? Math.min(oldestSent, now) : now);
+    }
+
+    /** Connection {@code id} starts sending a message of {@code length} bytes: it is in flight until echoed or failed. */
+    public void sending(int id, int length) {
+        outages.sending(id, length);
+    }
+
+    /**
+     * Whether connection {@code id} reconnects after its socket failed with {@code kind} at
+     * {@code now}: with {@code --reconnect-on-fault}, while the run still wants messages from it,
+     * for every kind but a mismatch (a server that corrupts an echo is broken, not down).
+     */
+    public boolean recovers(ErrorKind kind, long nextSeq, long now) {
+        return settings.reconnectOnFault() && kind != ErrorKind.MISMATCH && maySend(nextSeq, now);
+    }
+
+    /** The wait before reconnect attempt {@code attempt} (1: the first after the failure, at once). */
+    public static long backoffNanos(int attempt) {
+        return Outages.backoffNanos(attempt);
     }
 
     /** The reconnect due before message {@code seq}, if any: {@code --reconnect-every} messages verified since the last. */
@@ -180,6 +225,7 @@ public final class Run {
     public void completed(int id, int length, long sent, long intended, long held, long now) {
         verified.increment();
         repliesPerConnection[id]++;
+        outages.echoed(id, length);
         if (now >= end) {
             return;
         }
@@ -250,6 +296,9 @@ public final class Run {
 
     /** Connection {@code id} failed; it is over. {@code line} is the one-line description. */
     public void failed(ErrorKind kind, String line, boolean wasLive) {
+        if (wasLive) {
+            outages.lost();
+        }
         errors[kind.ordinal()].increment();
         firstErrors.compareAndSet(kind.ordinal(), null, line);
         ended(wasLive);

@@ -43,6 +43,7 @@ public final class Settings {
     private final SourceAddresses sources;
     private final double connectRate;
     private final long reconnectEvery;
+    private final int reconnectAttempts;
     private final Duration connectTimeout;
     private final Duration timeout;
     private final Path json;
@@ -69,6 +70,7 @@ public final class Settings {
         sources = b.sources;
         connectRate = b.connectRate;
         reconnectEvery = b.reconnectEvery;
+        reconnectAttempts = b.reconnectAttempts;
         connectTimeout = b.connectTimeout;
         timeout = b.timeout;
         json = b.json;
@@ -103,6 +105,7 @@ public final class Settings {
         b.sources = sources;
         b.connectRate = connectRate;
         b.reconnectEvery = reconnectEvery;
+        b.reconnectAttempts = reconnectAttempts;
         b.connectTimeout = connectTimeout;
         b.timeout = timeout;
         b.json = json;
@@ -141,6 +144,9 @@ public final class Settings {
         }
         if (reconnectEvery > 0) {
             add(a, "--reconnect-every", reconnectEvery);
+        }
+        if (reconnectAttempts > 0) {
+            add(a, "--reconnect-on-fault", "--reconnect-attempts", reconnectAttempts);
         }
         add(a, "--connect-timeout", Durations.format(connectTimeout), "--timeout", Durations.format(timeout));
         for (Object[] file : new Object[][] {{"--json", json}, {"--json-stream", jsonStream}, {"--hlog", hlog}}) {
@@ -239,6 +245,18 @@ public final class Settings {
         return reconnectEvery;
     }
 
+    /**
+     * {@code --reconnect-on-fault}: how many reconnects in a row a connection may try, with a back-off, after its
+     * socket failed, before it gives up ({@code --reconnect-attempts}); 0 without the option (a failure ends it).
+     */
+    public int reconnectAttempts() {
+        return reconnectAttempts;
+    }
+
+    public boolean reconnectOnFault() {
+        return reconnectAttempts > 0;
+    }
+
     public Duration connectTimeout() {
         return connectTimeout;
     }
@@ -295,7 +313,8 @@ public final class Settings {
         String spread = (processes > 1 ? " in " + processes + " processes" : "")
                 + (sources.isEmpty() ? "" : " from " + sources.describe())
                 + (connectRate > 0 ? ", opened at " + Report.decimal(connectRate) + " per second" : "")
-                + (reconnectEvery > 0 ? ", each reopened every " + reconnectEvery + " messages" : "");
+                + (reconnectEvery > 0 ? ", each reopened every " + reconnectEvery + " messages" : "")
+                + (reconnectAttempts > 0 ? ", reconnected after a fault (at most " + reconnectAttempts + " attempts in a row)" : "");
         return "loadgen " + host + ":" + port + ": " + connections + " connections" + spread + ", driver " + driver
                 + (driver == DriverKind.NIO ? " (" + selectors + " selector thread" + (selectors > 1 ? "s" : "") + ")" : "")
                 + ", " + load + ", " + loop + ", pipeline " + pipeline + ", messages of " + m.length(0, 1)
@@ -320,7 +339,7 @@ public final class Settings {
 
     private Object[] fields() {
         return new Object[] {host, port, connections, duration, bound, warmup, messages, size, pipeline, rate, ramp, driver,
-                selectors, processes, sources, connectRate, reconnectEvery, connectTimeout, timeout, json, jsonStream, hlog, verbose, targets};
+                selectors, processes, sources, connectRate, reconnectEvery, reconnectAttempts, connectTimeout, timeout, json, jsonStream, hlog, verbose, targets};
     }
 
     @Override
@@ -351,6 +370,7 @@ public final class Settings {
         private SourceAddresses sources = SourceAddresses.KERNEL;
         private double connectRate;
         private long reconnectEvery;
+        private int reconnectAttempts;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration timeout = Duration.ofSeconds(5);
         private Path json;
@@ -440,6 +460,12 @@ public final class Settings {
 
         public Builder reconnectEvery(long reconnectEvery) {
             this.reconnectEvery = reconnectEvery;
+            return this;
+        }
+
+        /** {@code --reconnect-on-fault --reconnect-attempts N}; 0: a failure ends its connection. */
+        public Builder reconnectAttempts(int reconnectAttempts) {
+            this.reconnectAttempts = reconnectAttempts;
             return this;
         }
 

@@ -12,7 +12,9 @@
  *       boundaries, recorders, counters, the schedule of the open loop.</li>
  *   <li>{@link dev.echolab.loadgen.Messages}: the bytes of every message, computed from
  *       (connection, sequence number), so nothing is kept to check an echo against;
- *       {@link dev.echolab.loadgen.ErrorKind} is how every failure is counted.</li>
+ *       {@link dev.echolab.loadgen.ErrorKind} is how every failure is counted, and
+ *       {@link dev.echolab.loadgen.Outages} what the failures cost: messages failed in flight,
+ *       time without service, lost messages ({@code --reconnect-on-fault}).</li>
  *   <li>{@link dev.echolab.loadgen.Driver} and {@link dev.echolab.loadgen.DriverKind}: how
  *       connections are mapped onto threads, the barrier they share; the drivers themselves are in
  *       {@link dev.echolab.loadgen.driver}.</li>

@@ -74,7 +74,7 @@ class FormatsTest {
             }
             Progress p = new Progress(Progress.SCHEMA, Progress.TYPE, r.nextDouble() * 1e5, r.nextBoolean() ? "warm-up" : "measuring",
                     r.nextDouble() * 1e7, r.nextBoolean() ? null : percentiles(r), r.nextBoolean() ? null : percentiles(r), errors,
-                    r.nextLong(1L << 30), 1 + r.nextInt(64));
+                    r.nextLong(1L << 30), 1 + r.nextInt(64), r.nextLong(1L << 30), r.nextLong(1L << 20));
             String line = p.toJson();
             assertEquals(p, Progress.parse(line), line);
             lines.add(line);
@@ -130,12 +130,16 @@ class FormatsTest {
                 new JsonReport.Cpu(r.nextDouble() * 100, r.nextDouble() * 800, 1 + r.nextInt(64), r.nextBoolean()),
                 new JsonReport.Self(r.nextLong(10_000), r.nextLong(100), r.nextLong(10_000), nio ? latency(r) : null,
                         nio ? latency(r) : null),
+                new JsonReport.Faults(r.nextInt(11), r.nextLong(1000), byKind, r.nextLong(1000), r.nextLong(100),
+                        r.nextLong(1 << 20) / 1e3, r.nextLong(1 << 16) / 1e3, r.nextLong(1_000_000) / 1e6, r.nextLong(1L << 40), r.nextLong(1L << 40),
+                        r.nextLong(1000), errors ? r.nextLong(10) : 0, r.nextLong(1L << 40), r.nextLong(1L << 40),
+                        r.nextLong(1L << 20), errors ? r.nextLong(1000) : 0),
                 new JsonReport.RunSettings(r.nextBoolean() ? "127.0.0.1" : "localhost", 1 + r.nextInt(65_535), connections,
                         DriverKind.values()[r.nextInt(3)].id(), 1 + r.nextInt(64), r.nextLong(1L << 40) / 1e9,
                         r.nextLong(1L << 40) / 1e9, r.nextInt(1000), r.nextInt(4096), 1 + r.nextInt(64),
                         open ? r.nextDouble() * 1e9 : 0, r.nextLong(1L << 34) / 1e9, 1.5e-4, r.nextLong(1L << 34) / 1e9,
                         1 + r.nextInt(64), r.nextBoolean() ? "" : "127.0.0.1,127.0.0.2", r.nextDouble() * 1e4,
-                        r.nextBoolean() ? 0 : 1 + r.nextInt(1000)),
+                        r.nextBoolean() ? 0 : 1 + r.nextInt(1000), r.nextBoolean() ? 0 : 1 + r.nextInt(100)),
                 r.nextBoolean() ? null : new ServerCost.Figures(r.nextLong(1 << 22), r.nextDouble() * 100, r.nextDouble() * 100,
                         r.nextDouble() * 200, r.nextLong(1L << 32), r.nextLong(1L << 32), r.nextLong(1L << 32),
                         r.nextDouble() * 1e5, r.nextInt(1000), r.nextInt(1000), r.nextDouble(), r.nextDouble(),

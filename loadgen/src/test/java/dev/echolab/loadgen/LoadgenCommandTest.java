@@ -130,7 +130,7 @@ class LoadgenCommandTest {
     /** Every key of a {@code --json-stream} progress object (docs/loadgen.md), nested ones included. */
     static final Set<String> PROGRESS_KEYS = Set.of("schema", "type", "elapsed_s", "phase", "msgs_per_s", "latency",
             "corrected", "p50_us", "p99_us", "p999_us", "errors_by_kind", "refused", "timeout", "reset", "closed_early",
-            "mismatch", "local_limit", "other", "live", "processes");
+            "mismatch", "local_limit", "other", "live", "processes", "failures", "down");
 
     @Test
     @Timeout(30)
@@ -258,6 +258,7 @@ class LoadgenCommandTest {
             Map.entry("--source", List.of("localhost", "127.0.0.300", "127.0.0.9-127.0.0.1")),
             Map.entry("--connect-rate", List.of("0", "-1", "fast")),
             Map.entry("--reconnect-every", List.of("0", "-1", "often")),
+            Map.entry("--reconnect-attempts", List.of("0", "1000001", "many")),
             Map.entry("--connect-timeout", List.of("0", "never")),
             Map.entry("--timeout", List.of("0", "never")),
             Map.entry("--json", List.of("")),

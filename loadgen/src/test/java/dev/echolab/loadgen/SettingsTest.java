@@ -77,6 +77,9 @@ class SettingsTest {
         if (r.nextBoolean()) {
             b.reconnectEvery(1 + r.nextInt(1_000_000));
         }
+        if (r.nextBoolean()) {
+            b.reconnectAttempts(1 + r.nextInt(1_000_000));
+        }
         List<Path> files = new ArrayList<>();
         for (int f = 0; f < 3; f++) {
             files.add(r.nextBoolean() ? null : Path.of("target", "run-" + r.nextInt(1000) + ".out"));

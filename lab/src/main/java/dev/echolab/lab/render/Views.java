@@ -27,7 +27,8 @@ import static dev.echolab.lab.render.Figures.format;
  * <li>{@code switch}: the chapter's switch-cost timings;</li>
  * <li>{@code sweep}: each server's highest rate under a sweep's p99 bound;</li>
  * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart of a {@code compare} dataset, or the
- *     latency-against-offered-load chart of a {@code sweep} one, drawn into {@code docs/images/FILE.png}.</li>
+ *     latency-against-offered-load chart of a {@code sweep} one, drawn into {@code docs/images/FILE.png};</li>
+ * <li>{@code chaos}: {@code bench/chaos.sh}'s summaries, one file per backend ({@link #chaos}).</li>
  * </ul>
  */
 final class Views {
@@ -362,6 +363,59 @@ final class Views {
         String lo = format(v.stream().min(Double::compare).get(), decimals);
         String hi = format(v.stream().max(Double::compare).get(), decimals);
         return lo.equals(hi) ? median : median + " (" + lo + "-" + hi + ")";
+    }
+
+    /**
+     * {@code bench/chaos.sh}'s summaries in {@code dir} ({@code docs/data/NAME/BACKEND.json}, as the
+     * script writes them), one row per run in the order they ran, then where they come from.
+     */
+    static String chaos(Path dir, Path docDir) {
+        List<JsonNode> runs = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                runs.add(Dataset.JSON.readTree(f.toFile()));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("no chaos summaries in " + dir + ": " + e.getMessage());
+        }
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no chaos summaries in " + dir);
+        }
+        runs.sort(Comparator.comparing(r -> r.path("date").asText()));
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode r : runs) {
+            rows.add(List.of(r.path("backend").asText(), format(r.path("seconds").asDouble(), 0) + " s",
+                    counts(r.path("faults_injected")), format(r.path("failures").asDouble(), 0) + " (" + counts(r.path("failures_by_kind")) + ")",
+                    format(r.path("recovered").asDouble(), 0), format(r.path("connections_lost").asDouble(), 0),
+                    format(r.path("availability").asDouble() * 100, 3) + "%",
+                    format(r.path("lost_msgs").asDouble(), 0) + " / " + format(r.path("lost_bytes").asDouble(), 0),
+                    format(r.path("mismatches").asDouble(), 0), format(r.path("newcomers_failed").asDouble(), 0),
+                    format(r.path("rss_mib").path("start").asDouble(), 0) + " → " + format(r.path("rss_mib").path("end").asDouble(), 0),
+                    format(r.path("threads").path("start").asDouble(), 0) + " → " + format(r.path("threads").path("end").asDouble(), 0)));
+        }
+        String link = docDir.relativize(dir).toString().replace('\\', '/') + "/";
+        JsonNode first = runs.getFirst();
+        return table(List.of("backend", "time", "faults injected", "failures (by kind)", "recovered", "connections lost",
+                "availability", "lost messages / bytes", "mismatches", "newcomers not served", "group RSS MiB", "threads"), rows)
+                + "\nData: [docs/data/" + dir.getFileName() + "](" + link + "), one summary per run: `"
+                + String.join("`, `", runs.stream().map(r -> r.path("command").asText()).toList()) + "`; commit "
+                + String.join(", ", runs.stream().map(r -> r.path("commit").asText()).distinct().toList()) + "; "
+                + String.join(" to ", runs.stream().map(r -> r.path("date").asText()).distinct()
+                        .filter(d -> d.equals(first.path("date").asText()) || d.equals(runs.getLast().path("date").asText())).toList())
+                + "; " + first.path("machine").asText()
+                + ". " + format(first.path("connections").asDouble(), 0) + " connections, "
+                + format(first.path("period_s").asDouble(), 0) + " s after each fault.\n";
+    }
+
+    /** {@code {"reset": 3, "closed_early": 2}} as {@code reset 3, closed early 2}; zeros left out. */
+    private static String counts(JsonNode byName) {
+        List<String> parts = new ArrayList<>();
+        byName.properties().forEach(e -> {
+            if (e.getValue().asLong() > 0) {
+                parts.add(e.getKey().replace('_', ' ') + " " + format(e.getValue().asDouble(), 0));
+            }
+        });
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
     static String table(List<String> headers, List<List<String>> rows) {

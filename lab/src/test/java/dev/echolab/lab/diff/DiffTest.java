@@ -143,7 +143,8 @@ class DiffTest {
                 errors, 0, 10, (long) msgsPerS * 10, (long) msgsPerS * 10, 10, 3, 0.01, 10, 0, 0, 10_000, 30, 50,
                 rate > 0 ? l : null, rate > 0 ? l : null, Map.of(), Map.of(), new JsonReport.Connect(0.01, 100, 90, 200, 300),
                 new JsonReport.Fairness(9, 10, 11, 0, 0), new JsonReport.Cpu(5, 50, 2, false), new JsonReport.Self(1, 0, 0, null, null),
-                new JsonReport.RunSettings("127.0.0.1", 7, 10, "nio", 1, 10, 3, 0, 30, 1, rate, 0, 5, 5, 1, "", 0, 0),
+                new JsonReport.Faults(0, 0, Map.of(), 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                new JsonReport.RunSettings("127.0.0.1", 7, 10, "nio", 1, 10, 3, 0, 30, 1, rate, 0, 5, 5, 1, "", 0, 0, 0),
                 null, List.of(), errors > 0 ? 1 : 0);
         Path file = tmp.resolve(name + ".json");
         r.write(file);

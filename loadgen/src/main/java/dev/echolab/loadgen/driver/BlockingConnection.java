@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One client connection driven by one thread with blocking IO: connect, wait at the barrier, then
@@ -42,6 +43,11 @@ final class BlockingConnection implements Runnable {
     private byte[] expected = new byte[0];
     /** The message whose echo is awaited: named in timeout and closed-early lines. */
     private long currentSeq = 1;
+    /** The next message to send and the next echo to read: the messages in between are in flight. */
+    private long nextSend = 1;
+    private long nextReceive = 1;
+    /** Reconnect attempts since the last verified echo ({@code --reconnect-on-fault} gives up after N). */
+    private int attempts;
 
     private volatile EchoClient client;
     private volatile boolean aborted;
@@ -71,12 +77,12 @@ final class BlockingConnection implements Runnable {
             run.ended(true);
         } catch (IOException e) {
             close(client);
-            if (aborted || e instanceof SocketTimeoutException) {
-                run.failed(ErrorKind.TIMEOUT, ErrorKind.noReply(id, currentSeq,
-                        aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout())), true);
-            } else {
-                run.failed(ErrorKind.of(e), ErrorKind.failure(id, currentSeq, e), true);
-            }
+            ErrorKind kind = aborted ? ErrorKind.TIMEOUT : ErrorKind.of(e);
+            String line = kind == ErrorKind.TIMEOUT ? ErrorKind.noReply(id, currentSeq,
+                    aborted ? "before the run ended" : "within " + Settings.text(run.settings.timeout()))
+                    : ErrorKind.failure(id, currentSeq, e);
+            failInFlight(kind);
+            run.failed(kind, line, true);
         } catch (InterruptedException e) {
             close(client);
             run.ended(true);
@@ -114,63 +120,111 @@ final class BlockingConnection implements Runnable {
     }
 
     /**
-     * The load on this connection; false when a reconnect failed (already counted as a connect
-     * error). With {@code --reconnect-every} the socket is replaced once nothing is in flight and
-     * the next message starts a new share ({@link Run#sameSocket}); its connect time is counted by
-     * {@link Run#reconnected}, outside every message's round trip (the next send is stamped after it).
+     * The load on this connection; false when it ended here (a reconnect that failed, counted as a
+     * connect error, or a run that ended while it was down). With {@code --reconnect-every} the
+     * socket is replaced once nothing is in flight and the next message starts a new share
+     * ({@link Run#sameSocket}); its connect time is counted by {@link Run#reconnected}, outside
+     * every message's round trip (the next send is stamped after it). With
+     * {@code --reconnect-on-fault} a socket that fails is replaced the same way ({@link #reopen}),
+     * after its messages in flight are counted as failed; a mismatch still ends the connection.
      */
     private boolean load() throws IOException {
         EchoClient c = client;
-        long nextSend = 1;
-        long nextReceive = 1;
         while (true) {
             long now = System.nanoTime();
-            if (nextSend == nextReceive && run.reconnectBefore(nextSend) && run.maySend(nextSend, now)) {
-                c = reconnect(c);
+            try {
+                if (nextSend == nextReceive && run.reconnectBefore(nextSend) && run.maySend(nextSend, now)) {
+                    c = reopen(c);
+                    if (c == null) {
+                        return false;
+                    }
+                    now = System.nanoTime();
+                }
+                while (nextSend - nextReceive < pipeline && run.sameSocket(nextSend, nextReceive) && run.maySend(nextSend, now)) {
+                    long due = run.intended(id, nextSend);
+                    if (due > now) {
+                        if (nextSend != nextReceive) {
+                            break;
+                        }
+                        Pacer.awaitNanos(Math.min(due, run.end()));
+                        now = System.nanoTime();
+                        continue;
+                    }
+                    long seq = nextSend++;
+                    send(c, seq, now, due == 0 ? now : due);
+                }
+                if (nextSend == nextReceive) {
+                    return true;
+                }
+                receive(c, nextReceive);
+                nextReceive++;
+            } catch (IOException e) {
+                ErrorKind kind = ErrorKind.of(e);
+                now = System.nanoTime();
+                if (aborted || !run.recovers(kind, nextSend, now)) {
+                    throw e;
+                }
+                failInFlight(kind);
+                c = reopen(c);
                 if (c == null) {
                     return false;
                 }
-                now = System.nanoTime();
             }
-            while (nextSend - nextReceive < pipeline && run.sameSocket(nextSend, nextReceive) && run.maySend(nextSend, now)) {
-                long due = run.intended(id, nextSend);
-                if (due > now) {
-                    if (nextSend != nextReceive) {
-                        break;
-                    }
-                    Pacer.awaitNanos(Math.min(due, run.end()));
-                    now = System.nanoTime();
-                    continue;
-                }
-                send(c, nextSend++, now, due == 0 ? now : due);
-            }
-            if (nextSend == nextReceive) {
-                return true;
-            }
-            receive(c, nextReceive++);
         }
     }
 
-    /** Closes {@code old} and opens the socket again; null (counted as a connect error) if that failed. */
-    private EchoClient reconnect(EchoClient old) throws IOException {
+    /** The socket failed ({@code kind}): the messages in flight on it are failed, and the next socket starts after them. */
+    private void failInFlight(ErrorKind kind) {
+        long bytes = 0;
+        for (long seq = nextReceive; seq < nextSend; seq++) {
+            bytes += messages.length(id, seq);
+        }
+        run.socketFailed(id, kind, nextSend - nextReceive, bytes, sentAt[(int) (nextReceive % pipeline)], System.nanoTime());
+        nextReceive = nextSend;
+        currentSeq = nextSend;
+    }
+
+    /**
+     * Closes {@code old} and opens the socket again. Once ({@code --reconnect-every}); with
+     * {@code --reconnect-on-fault}, up to its attempts in a row since the last verified echo, each
+     * after the back-off ({@link Run#backoffNanos}), a failed one counted by kind. Null when the
+     * connection ended here: out of attempts (counted as a connect error), or the run ended first.
+     */
+    private EchoClient reopen(EchoClient old) throws IOException {
         close(old);
         Settings s = run.settings;
-        long start = System.nanoTime();
-        EchoClient c;
-        try {
-            c = EchoClient.connect(s.host(), s.port(), s.connectTimeout(), s.timeout());
-        } catch (IOException e) {
-            run.reconnectFailed(id, ErrorKind.ofConnect(e), e);
-            return null;
+        while (true) {
+            attempts++;
+            long wait = s.reconnectOnFault() ? Run.backoffNanos(attempts) : 0;
+            if (wait > 0) {
+                LockSupport.parkNanos(Math.min(wait, Math.max(0, run.end() - System.nanoTime())));
+            }
+            if (aborted || !run.maySend(nextSend, System.nanoTime())) {
+                run.ended(true); // the run is over while this connection is down: it ends down
+                return null;
+            }
+            long start = System.nanoTime();
+            EchoClient c;
+            try {
+                c = EchoClient.connect(s.host(), s.port(), s.connectTimeout(), s.timeout());
+            } catch (IOException e) {
+                ErrorKind kind = ErrorKind.ofConnect(e);
+                if (attempts < s.reconnectAttempts() && kind != ErrorKind.LOCAL_LIMIT) {
+                    run.attemptFailed(id, kind);
+                    continue;
+                }
+                run.reconnectFailed(id, kind, e);
+                return null;
+            }
+            long now = System.nanoTime();
+            client = c;
+            if (aborted) { // abort() closed the old socket, perhaps before this one was visible to it
+                close(c);
+                throw new SocketTimeoutException("aborted while reconnecting");
+            }
+            run.reconnected(id, (now - start) / 1000, now);
+            return c;
         }
-        long now = System.nanoTime();
-        client = c;
-        if (aborted) { // abort() closed the old socket, perhaps before this one was visible to it
-            close(c);
-            throw new SocketTimeoutException("aborted while reconnecting");
-        }
-        run.reconnected(id, (now - start) / 1000, now);
-        return c;
     }
 
     private void send(EchoClient c, long seq, long now, long due) throws IOException {
@@ -183,6 +237,7 @@ final class BlockingConnection implements Runnable {
         if (seq == 1) {
             run.firstSend(id);
         }
+        run.sending(id, length);
         c.send(sendBuffer);
     }
 
@@ -200,6 +255,7 @@ final class BlockingConnection implements Runnable {
         int slot = (int) (seq % pipeline);
         run.completed(id, length, sentAt[slot], dueAt[slot], -1, now); // -1: a blocked read's wait for a core is the scheduler's, unseen
         currentSeq = seq + 1;
+        attempts = 0;
     }
 
     private static byte[] sized(byte[] buffer, int length) {

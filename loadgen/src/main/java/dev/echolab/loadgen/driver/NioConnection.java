@@ -39,6 +39,14 @@ public final class NioConnection {
     boolean wantWrite;
     /** Opening its socket again ({@code --reconnect-every}): state stays OPEN, nothing is sent until it is up. */
     boolean connecting;
+    /**
+     * {@code --reconnect-on-fault}: the socket failed and the next attempt waits for its back-off
+     * until {@link #retryAt} ({@link #connecting} is set too, so nothing is sent).
+     */
+    boolean waiting;
+    long retryAt;
+    /** Reconnect attempts since the last verified echo. */
+    int attempts;
     /** The first message of the current socket. */
     private long socketFrom = 1;
     /** 1 while in its worker's list of connections to look at for timeouts, else 0 ({@link NioWorker#watch}). */
@@ -114,6 +122,7 @@ public final class NioConnection {
                 if (txSeq == 1) {
                     run.firstSend(id);
                 }
+                run.sending(id, messages.length(id, txSeq));
                 long due = run.intended(id, txSeq);
                 sentAt[slot] = now;
                 dueAt[slot] = due == 0 ? now : due;
@@ -154,8 +163,34 @@ public final class NioConnection {
                 run.completed(id, ml, sentAt[slot], dueAt[slot], held, now);
                 rxSeq++;
                 rxOff = 0;
+                attempts = 0;
             }
         }
+    }
+
+    /**
+     * The socket failed ({@code kind}) at {@code now}: the messages in flight on it (a partly sent
+     * one included) are counted as failed, and the next socket starts after them.
+     */
+    void socketFailed(ErrorKind kind, long now) {
+        long n = inFlight();
+        long bytes = 0;
+        for (long seq = rxSeq; seq < rxSeq + n; seq++) {
+            bytes += messages.length(id, seq);
+        }
+        run.socketFailed(id, kind, n, bytes, sentAt[(int) (rxSeq % pipeline)], now);
+        if (txOff > 0) {
+            txSeq++;
+            txOff = 0;
+        }
+        rxSeq = txSeq;
+        rxOff = 0;
+        socketFrom = txSeq;
+    }
+
+    /** The next message this connection would send. */
+    long next() {
+        return txSeq;
     }
 
     /** Messages sent (at least their first byte) and not yet fully echoed. */

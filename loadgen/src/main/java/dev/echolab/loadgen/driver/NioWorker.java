@@ -79,6 +79,8 @@ public final class NioWorker implements Runnable {
      */
     private final NioConnection[] watched;
     private int watchedCount;
+    /** {@code --reconnect-on-fault}: the earliest {@link NioConnection#retryAt} of the connections waiting to reconnect. */
+    private long nextRetry = Long.MAX_VALUE;
     /** Whether the end's one look at every connection has been made. */
     private boolean endSwept;
     /**
@@ -190,7 +192,10 @@ public final class NioWorker implements Runnable {
             housekeeping();
             nextHousekeeping = now + HOUSEKEEPING_MS * 1_000_000L;
         }
-        long wakeAt = Math.min(nextHousekeeping, graceDeadline);
+        if (now >= nextRetry) {
+            retryDue();
+        }
+        long wakeAt = Math.min(Math.min(nextHousekeeping, graceDeadline), nextRetry);
         if (now < run.end()) {
             wakeAt = Math.min(wakeAt, run.end());
         }
@@ -354,13 +359,9 @@ public final class NioWorker implements Runnable {
      * up ({@link NioConnection#connecting}).
      */
     private void reconnect(NioConnection c) {
-        try {
-            c.channel.close(); // cancels its key
-        } catch (IOException ignored) {
-            // The old socket is done with: nothing useful to report.
-        }
-        c.key = null;
-        c.wantWrite = false;
+        closeSocket(c);
+        c.waiting = false;
+        c.attempts++;
         c.connectStart = System.nanoTime();
         try {
             c.channel = NioConnector.channel(run.settings.sources(), c.id);
@@ -391,15 +392,78 @@ public final class NioWorker implements Runnable {
         }
     }
 
-    /** A reconnect failed or timed out ({@code e} null): a connect error, and the connection is over. */
+    /**
+     * A reconnect failed or timed out ({@code e} null). With {@code --reconnect-on-fault} the
+     * attempt is counted and the next one waits for its back-off ({@link #retryLater}); out of
+     * attempts, or without the option, it is a connect error and the connection is over. A local
+     * limit is never retried (the run's rule for connects: counted once, not hammered).
+     */
     private void reconnectFailed(NioConnection c, ErrorKind kind, IOException e) {
-        c.connecting = false;
-        if (c.state == NioConnection.State.OPEN) {
-            awaiting -= c.inFlight();
-            closeChannel(c);
-            open--;
-            run.reconnectFailed(c.id, kind, e);
+        if (c.state != NioConnection.State.OPEN) {
+            return;
         }
+        if (run.settings.reconnectOnFault() && kind != ErrorKind.LOCAL_LIMIT) {
+            if (!run.maySend(c.next(), now) || now >= graceDeadline) {
+                run.attemptFailed(c.id, kind); // the run ended while it was down: it ends down
+                c.connecting = false;
+                done(c);
+                return;
+            }
+            if (c.attempts < run.settings.reconnectAttempts()) {
+                run.attemptFailed(c.id, kind);
+                retryLater(c);
+                return;
+            }
+        }
+        c.connecting = false;
+        awaiting -= c.inFlight();
+        closeChannel(c);
+        open--;
+        run.reconnectFailed(c.id, kind, e);
+    }
+
+    /**
+     * {@code --reconnect-on-fault}: closes {@code c}'s socket and schedules its next reconnect
+     * attempt after the back-off ({@link Run#backoffNanos}: the first at once); {@link #turn}
+     * wakes up for it ({@link #retryDue}). Nothing is sent meanwhile.
+     */
+    private void retryLater(NioConnection c) {
+        closeSocket(c);
+        c.connecting = true;
+        c.waiting = true;
+        c.retryAt = now + Run.backoffNanos(c.attempts + 1);
+        nextRetry = Math.min(nextRetry, c.retryAt);
+        watch(c);
+    }
+
+    /** Starts the reconnects whose back-off is over (or ends those the run no longer needs); sets the next wake-up. */
+    private void retryDue() {
+        nextRetry = Long.MAX_VALUE;
+        for (int i = 0; i < watchedCount; i++) {
+            NioConnection c = watched[i];
+            if (c.state != NioConnection.State.OPEN || !c.waiting) {
+                continue;
+            }
+            if (!run.maySend(c.next(), now)) {
+                c.waiting = false;
+                c.connecting = false;
+                done(c);
+            } else if (c.retryAt <= now) {
+                reconnect(c);
+            } else {
+                nextRetry = Math.min(nextRetry, c.retryAt);
+            }
+        }
+    }
+
+    private static void closeSocket(NioConnection c) {
+        try {
+            c.channel.close(); // cancels its key
+        } catch (IOException ignored) {
+            // The old socket is done with: nothing useful to report.
+        }
+        c.key = null;
+        c.wantWrite = false;
     }
 
     /**
@@ -441,7 +505,7 @@ public final class NioWorker implements Runnable {
             if (c.state == NioConnection.State.OPEN && c.overdue(now, timeout)) {
                 fail(c, ErrorKind.TIMEOUT, ErrorKind.noReply(c.id, c.awaited(), "within " + Settings.text(run.settings.timeout())));
             }
-            if (c.connecting && now - c.connectStart >= run.settings.connectTimeout().toNanos()) {
+            if (c.connecting && !c.waiting && now - c.connectStart >= run.settings.connectTimeout().toNanos()) {
                 reconnectFailed(c, ErrorKind.TIMEOUT, null);
             }
             if (c.state != NioConnection.State.OPEN || (c.inFlight() == 0 && !c.connecting)) {
@@ -482,18 +546,39 @@ public final class NioWorker implements Runnable {
         }
     }
 
+    /**
+     * {@code c}'s socket failed: its messages in flight are counted as failed; with
+     * {@code --reconnect-on-fault} it reconnects ({@link #retryLater}), else it is over.
+     */
     private void fail(NioConnection c, ErrorKind kind, String line) {
         if (c.state == NioConnection.State.OPEN) {
             awaiting -= c.inFlight();
-            closeChannel(c);
-            open--;
-            run.failed(kind, line, true);
+            c.socketFailed(kind, now);
+            if (run.recovers(kind, c.next(), now) && now < graceDeadline) {
+                retryLater(c);
+                return;
+            }
+            end(c, kind, line);
         }
     }
 
+    /** {@code c} ends with an error (its messages in flight already counted). */
+    private void end(NioConnection c, ErrorKind kind, String line) {
+        c.connecting = false;
+        c.waiting = false;
+        closeChannel(c);
+        open--;
+        run.failed(kind, line, true);
+    }
+
+    /** This selector thread failed: every connection still open ends with an error, none reconnects. */
     private void failAll(ErrorKind kind, String line) {
         for (NioConnection c : connections) {
-            fail(c, kind, line);
+            if (c.state == NioConnection.State.OPEN) {
+                awaiting -= c.inFlight();
+                c.socketFailed(kind, now);
+                end(c, kind, line);
+            }
         }
     }
 

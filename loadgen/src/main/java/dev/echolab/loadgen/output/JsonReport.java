@@ -49,7 +49,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                          long measureEndEpochMs, double msgBytes,
                          double cpuPct, Latency corrected, Latency sendLateness, Map<String, Long> errorsByKind,
                          Map<String, String> firstErrors, Connect connect, Fairness fairness, Cpu cpu, Self self,
-                         RunSettings settings, ServerCost.Figures server, List<Targets.Verdict> targets,
+                         Faults faults, RunSettings settings, ServerCost.Figures server, List<Targets.Verdict> targets,
                          int exitStatus) {
 
     /** Reads and writes every cross-process JSON of the load generator; a missing key is an error, not a 0. */
@@ -110,17 +110,49 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
     public record Self(long jitMs, long gcCount, long gcMs, Latency held, Latency loopTurns) {
     }
 
+    /**
+     * What faults cost the run ({@link Results.Faults}; docs/loadgen.md, "Faults"): failures by kind,
+     * outages recovered, connections lost, seconds without service and availability over the
+     * measurement, messages and bytes sent, echoed, failed with their socket, and lost (must be 0).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Faults(int reconnectAttempts, long failures, Map<String, Long> failuresByKind, long recovered,
+                         long connectionsLost, double downS, double downMaxS, double availability, long sentMsgs, long echoedMsgs,
+                         long failedMsgs, long lostMsgs, long sentBytes, long echoedBytes, long failedBytes, long lostBytes) {
+
+        public static Faults of(Results.Faults f, int connectionsUp, double seconds) {
+            Map<String, Long> byKind = new LinkedHashMap<>();
+            for (ErrorKind k : ErrorKind.values()) {
+                byKind.put(k.key(), f.failures(k));
+            }
+            return new Faults(f.reconnectAttempts(), f.failureTotal(), byKind, f.recovered(), f.lostConnections(),
+                    Math.round(f.downSeconds() * 1000) / 1000.0, Math.round(f.downMaxSeconds() * 1000) / 1000.0, Math.round(f.availability(connectionsUp, seconds) * 1e6) / 1e6,
+                    f.sentMessages(), f.echoedMessages(), f.failedMessages(), f.lostMessages(), f.sentBytes(), f.echoedBytes(),
+                    f.failedBytes(), f.lostBytes());
+        }
+
+        /** Back to the figures, to add a child's to the others' ({@code --processes}). */
+        public Results.Faults figures() {
+            long[] byKind = new long[ErrorKind.values().length];
+            for (ErrorKind k : ErrorKind.values()) {
+                byKind[k.ordinal()] = failuresByKind.getOrDefault(k.key(), 0L);
+            }
+            return new Results.Faults(reconnectAttempts, byKind, recovered, connectionsLost, downS, downMaxS, sentMsgs, echoedMsgs,
+                    failedMsgs, sentBytes, echoedBytes, failedBytes);
+        }
+    }
+
     /** The run's {@link Settings}, durations in seconds (exact). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RunSettings(String host, int port, int connections, String driver, int selectors, double durationS,
                               double warmupS, long messages, int size, int pipeline, double rate, double rampS,
                               double connectTimeoutS, double timeoutS, int processes, String source, double connectRate,
-                              long reconnectEvery) {
+                              long reconnectEvery, int reconnectAttempts) {
         public static RunSettings of(Settings s) {
             return new RunSettings(s.host(), s.port(), s.connections(), s.driver().id(), s.selectors(),
                     seconds(s.duration()), seconds(s.warmup()), s.messages(), s.size(), s.pipeline(), s.rate(),
                     seconds(s.ramp()), seconds(s.connectTimeout()), seconds(s.timeout()), s.processes(),
-                    s.sources().text(), s.connectRate(), s.reconnectEvery());
+                    s.sources().text(), s.connectRate(), s.reconnectEvery(), s.reconnectAttempts());
         }
     }
 
@@ -150,7 +182,7 @@ public record JsonReport(int connections, double msgsPerS, double mbPerS, long p
                 new Fairness(f.min(), f.median(), f.max(), f.noReply(), f.unserved()),
                 new Cpu(round(cpu.seconds()), round(cpu.percentOfOneCore()), cpu.cores(), cpu.saturated()),
                 new Self(self.jitMillis(), self.gcCount(), self.gcMillis(), Latency.of(self.held()), Latency.of(self.loopTurns())),
-                RunSettings.of(s), r.server(), r.targets(), r.exitStatus());
+                Faults.of(r.faults(), r.connectionsUp(), r.seconds()), RunSettings.of(s), r.server(), r.targets(), r.exitStatus());
     }
 
     /** The document, on one line. */

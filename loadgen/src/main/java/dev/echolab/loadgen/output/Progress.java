@@ -25,10 +25,13 @@ import java.util.Map;
  * @param processes    load-generator processes whose figures are in this object: 1, or with
  *                     {@code --processes} those still running; their percentiles are then the
  *                     highest of theirs, an upper bound of the run's
+ * @param failures     failures of connections that were up, so far (docs/loadgen.md, "Faults")
+ * @param down         connections without service now: failed and not reconnected (yet)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Progress(int schema, String type, double elapsedS, String phase, double msgsPerS, Percentiles latency,
-                       Percentiles corrected, Map<String, Long> errorsByKind, long live, int processes) {
+                       Percentiles corrected, Map<String, Long> errorsByKind, long live, int processes,
+                       long failures, long down) {
 
     public static final int SCHEMA = 1;
     public static final String TYPE = "progress";
@@ -53,9 +56,9 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
     }
 
     public static Progress of(double elapsedS, boolean measuring, double msgsPerS, Percentiles latency, Percentiles corrected,
-                       Map<String, Long> errorsByKind, long live, int processes) {
+                       Map<String, Long> errorsByKind, long live, int processes, long failures, long down) {
         return new Progress(SCHEMA, TYPE, JsonReport.round(elapsedS), measuring ? MEASURING : WARM_UP,
-                JsonReport.round(msgsPerS), latency, corrected, errorsByKind, live, processes);
+                JsonReport.round(msgsPerS), latency, corrected, errorsByKind, live, processes, failures, down);
     }
 
     public boolean measuring() {
@@ -70,14 +73,16 @@ public record Progress(int schema, String type, double elapsedS, String phase, d
     /**
      * The progress line: {@code [  Ns] PHASE  M msgs/s  p99 P us  errors E  live L};
      * for the processes of a {@code --processes} run ({@code of} of them) the percentiles are upper
-     * bounds ({@code p99 <= 12887 us}) and the line ends with {@code (k of N processes)}.
+     * bounds ({@code p99 <= 12887 us}) and the line ends with {@code (k of N processes)}. Once a
+     * connection has failed, {@code  failures F down D} follows {@code live L}.
      */
     public String text(int of) {
         String bound = of > 1 ? "<= " : "";
         String p99 = latency == null ? "-" : Long.toString(latency.p99Us);
         String open = corrected == null ? "" : " (corrected " + bound + corrected.p99Us + " us)";
-        return String.format(Locale.ROOT, "[%4.0fs] %-9s %10.0f msgs/s  p99 %s%s us%s  errors %d  live %d%s", elapsedS, phase,
-                msgsPerS, bound, p99, open, errors(), live, of > 1 ? "  (" + processes + " of " + of + " processes)" : "");
+        String faults = failures == 0 ? "" : "  failures " + failures + " down " + down;
+        return String.format(Locale.ROOT, "[%4.0fs] %-9s %10.0f msgs/s  p99 %s%s us%s  errors %d  live %d%s%s", elapsedS, phase,
+                msgsPerS, bound, p99, open, errors(), live, faults, of > 1 ? "  (" + processes + " of " + of + " processes)" : "");
     }
 
     /** The object, on one line. */

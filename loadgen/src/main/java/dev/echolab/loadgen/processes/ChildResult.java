@@ -113,8 +113,10 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
         long up = 0, connects = 0, verified = 0, messages = 0, bytes = 0, noReply = 0, jit = 0, gcCount = 0, gcMillis = 0;
         double connectSeconds = 0, seconds = 0, cpuSeconds = 0, cpuPct = 0;
         long start = Long.MAX_VALUE, end = 0;
+        Results.Faults faults = null;
         for (ChildResult p : parts) {
             JsonReport r = p.report;
+            faults = add(faults, r.faults().figures());
             up += r.connections();
             connectSeconds = Math.max(connectSeconds, r.connectS());
             connects += r.connects();
@@ -156,6 +158,23 @@ public record ChildResult(JsonReport report, long bytes, double seconds, double 
                 Results.Percentiles.of(sums.getOrDefault("latency", none)),
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("corrected", none)) : null,
                 s.openLoop() ? Results.Percentiles.of(sums.getOrDefault("lateness", none)) : null,
-                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end, null);
+                errors, first, fairness, cpu, self, start == Long.MAX_VALUE ? 0 : start, end, null,
+                faults == null ? new Results.Faults(s.reconnectAttempts(), new long[errors.length], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : faults);
+    }
+
+    /** Two children's fault figures together: every count and the seconds without service summed. */
+    private static Results.Faults add(Results.Faults a, Results.Faults b) {
+        if (a == null) {
+            return b;
+        }
+        long[] failures = a.failures().clone();
+        for (int i = 0; i < failures.length; i++) {
+            failures[i] += b.failures()[i];
+        }
+        return new Results.Faults(a.reconnectAttempts(), failures, a.recovered() + b.recovered(),
+                a.lostConnections() + b.lostConnections(), a.downSeconds() + b.downSeconds(),
+                Math.max(a.downMaxSeconds(), b.downMaxSeconds()), a.sentMessages() + b.sentMessages(),
+                a.echoedMessages() + b.echoedMessages(), a.failedMessages() + b.failedMessages(), a.sentBytes() + b.sentBytes(),
+                a.echoedBytes() + b.echoedBytes(), a.failedBytes() + b.failedBytes());
     }
 }

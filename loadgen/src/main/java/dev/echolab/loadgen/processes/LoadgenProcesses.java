@@ -183,6 +183,8 @@ public final class LoadgenProcesses {
     private void progress(long elapsed) {
         double rate = 0;
         long live = 0;
+        long failures = 0;
+        long down = 0;
         Progress.Percentiles latency = null;
         Progress.Percentiles corrected = null;
         Map<String, Long> errors = new LinkedHashMap<>();
@@ -200,11 +202,13 @@ public final class LoadgenProcesses {
             corrected = Progress.Percentiles.max(corrected, p.corrected());
             p.errorsByKind().forEach((kind, n) -> errors.merge(kind, n, Long::sum));
             live += p.live();
+            failures += p.failures();
+            down += p.down();
         }
         if (reporting == 0) {
             return;
         }
-        Progress run = Progress.of(elapsed / 1e9, measuring, rate, latency, corrected, errors, live, reporting);
+        Progress run = Progress.of(elapsed / 1e9, measuring, rate, latency, corrected, errors, live, reporting, failures, down);
         out.println(run.text(children.size()));
         if (stream != null) {
             stream.progress(run);

@@ -36,14 +36,14 @@ class ProgressTest {
 
     @Test
     void theLineSaysEachFigureAndMarksUpperBoundsWhenProcessesAreCombined() {
-        Progress one = Progress.of(3.456, true, 12_345.678, new Progress.Percentiles(50, 990, 4_000), null, errors(2, 3), 40, 1);
+        Progress one = Progress.of(3.456, true, 12_345.678, new Progress.Percentiles(50, 990, 4_000), null, errors(2, 3), 40, 1, 0, 0);
         assertEquals(3.46, one.elapsedS());
         assertEquals(12_345.68, one.msgsPerS());
         assertEquals("measuring", one.phase());
         assertTrue(one.measuring());
         assertEquals(5, one.errors());
         assertEquals("[   3s] measuring      12346 msgs/s  p99 990 us  errors 5  live 40", one.text(1));
-        Progress open = Progress.of(1, false, 100, null, new Progress.Percentiles(60, 2_000, 5_000), errors(0, 0), 8, 2);
+        Progress open = Progress.of(1, false, 100, null, new Progress.Percentiles(60, 2_000, 5_000), errors(0, 0), 8, 2, 0, 0);
         assertFalse(open.measuring());
         assertEquals("[   1s] warm-up          100 msgs/s  p99 <= - us (corrected <= 2000 us)  errors 0  live 8  (2 of 3 processes)",
                 open.text(3));
@@ -69,7 +69,7 @@ class ProgressTest {
 
     @Test
     void anObjectOfAnotherTypeOrSchemaOrNotJsonIsRefused() {
-        Progress p = Progress.of(1, true, 1, null, null, errors(0, 0), 1, 1);
+        Progress p = Progress.of(1, true, 1, null, null, errors(0, 0), 1, 1, 0, 0);
         assertEquals(p, Progress.parse(p.toJson()));
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
                 () -> Progress.parse(p.toJson().replace("\"type\":\"progress\"", "\"type\":\"report\"")));
@@ -81,8 +81,8 @@ class ProgressTest {
     @Test
     void theStreamWritesOneObjectALineEndsWithTheReportAndReadsBack() throws IOException {
         Path file = dir.resolve("run.jsonl");
-        Progress first = Progress.of(1, false, 10, null, null, errors(0, 0), 2, 1);
-        Progress second = Progress.of(2, true, 20, new Progress.Percentiles(1, 2, 3), null, errors(1, 0), 2, 1);
+        Progress first = Progress.of(1, false, 10, null, null, errors(0, 0), 2, 1, 0, 0);
+        Progress second = Progress.of(2, true, 20, new Progress.Percentiles(1, 2, 3), null, errors(1, 0), 2, 1, 0, 0);
         JsonReport report = JsonReport.of(ReportTest.openLoop());
         try (JsonStream s = JsonStream.open(file, null)) {
             s.progress(first);
@@ -107,7 +107,7 @@ class ProgressTest {
     void theStreamOnStdoutWritesThereAndLeavesItOpen() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream stdout = new PrintStream(bytes, false, StandardCharsets.UTF_8);
-        Progress p = Progress.of(1, true, 10, null, null, errors(0, 0), 2, 1);
+        Progress p = Progress.of(1, true, 10, null, null, errors(0, 0), 2, 1, 0, 0);
         try (JsonStream s = JsonStream.open(JsonStream.STDOUT, stdout)) {
             s.progress(p);
             assertEquals(p.toJson() + System.lineSeparator(), bytes.toString(StandardCharsets.UTF_8), "flushed at once");

@@ -30,13 +30,19 @@ class ReportTest {
     static final Results.Percentiles HELD = new Results.Percentiles(12_000, 3, 4, 5, 20, 40, 60, 3.5);
     static final Results.Percentiles TURNS = new Results.Percentiles(12_000, 8, 9, 10, 30, 50, 70, 9.5);
 
+    /** No failure, every message sent echoed: {@code messages} of {@code bytes} in all. */
+    static Results.Faults noFaults(long messages, long bytes) {
+        return new Results.Faults(0, new long[ErrorKind.values().length], 0, 0, 0, 0, messages, messages, 0, bytes, bytes, 0);
+    }
+
     /** An open loop of 4 nio connections at 4000 msgs/s for 3 s: a clean run. */
     static Results openLoop() {
         Settings s = Settings.builder().port(9000).connections(4).rate(4000).duration(Duration.ofSeconds(3))
                 .warmup(Duration.ofMillis(500)).driver(DriverKind.NIO).size(32).build();
         return new Results(s, 4, 0.0123, CONNECT, 0, 12_500, 12_000, 384_000, 3.0, LATENCY, CORRECTED, LATENESS,
                 new long[ErrorKind.values().length], new String[ErrorKind.values().length], new Results.Fairness(2_990, 3_000, 3_010, 0, 0),
-                new Results.Cpu(0.45, 15.0, 2, false), new Results.Self(12, 1, 3, HELD, TURNS), 1_700_000_000_000L, 1_700_000_003_000L, null);
+                new Results.Cpu(0.45, 15.0, 2, false), new Results.Self(12, 1, 3, HELD, TURNS), 1_700_000_000_000L, 1_700_000_003_000L, null,
+                noFaults(12_500, 400_000));
     }
 
     /** A closed loop of 10 platform connections with errors, a starved connection, reconnects and a saturated CPU. */
@@ -53,7 +59,7 @@ class ReportTest {
         first[ErrorKind.LOCAL_LIMIT.ordinal()] = "Too many open files (raise ulimit -n)";
         return new Results(s, 7, 0.5, CONNECT, 28, 700, 700, 70_000, 2.0, LATENCY, null, null, errors, first,
                 new Results.Fairness(0, 100, 100, 1, 1), new Results.Cpu(3.9, 195.0, 2, true), new Results.Self(40, 2, 9, null, null),
-                1_700_000_000_000L, 1_700_000_002_000L, null);
+                1_700_000_000_000L, 1_700_000_002_000L, null, noFaults(700, 70_000));
     }
 
     @Test
@@ -132,7 +138,7 @@ class ReportTest {
     private static Results with(Results r, Results.Percentiles latency, Results.Self self) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), r.verified(), r.messages(),
                 r.bytes(), r.seconds(), latency, r.corrected(), r.sendLateness(), r.errors(), r.firstErrors(), r.fairness(), r.cpu(),
-                self, r.measureStartEpochMs(), r.measureEndEpochMs(), r.server());
+                self, r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     @Test
@@ -149,7 +155,8 @@ class ReportTest {
                 new JsonReport.Connect(0.01, 312.35, 300, 330, 350), new JsonReport.Fairness(2_990, 3_000, 3_010, 0, 0),
                 new JsonReport.Cpu(0.45, 15.0, 2, false),
                 new JsonReport.Self(12, 1, 3, new JsonReport.Latency(3, 4, 5, 20, 40, 60, 3.5), new JsonReport.Latency(8, 9, 10, 30, 50, 70, 9.5)),
-                new JsonReport.RunSettings("127.0.0.1", 9000, 4, "nio", 1, 3.0, 0.5, 0, 32, 1, 4000.0, 0.0, 5.0, 5.0, 1, "", 0.0, 0),
+                new JsonReport.Faults(0, 0, none, 0, 0, 0.0, 0.0, 1.0, 12_500, 12_500, 0, 0, 400_000, 400_000, 0, 0),
+                new JsonReport.RunSettings("127.0.0.1", 9000, 4, "nio", 1, 3.0, 0.5, 0, 32, 1, 4000.0, 0.0, 5.0, 5.0, 1, "", 0.0, 0, 0),
                 null, List.of(), 0);
         assertEquals(expected, JsonReport.of(r));
     }

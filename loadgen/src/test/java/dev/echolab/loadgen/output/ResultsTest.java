@@ -28,13 +28,13 @@ class ResultsTest {
     private static Results seconds(Results r, double seconds) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), r.verified(), r.messages(),
                 r.bytes(), seconds, r.latency(), r.corrected(), r.sendLateness(), r.errors(), r.firstErrors(), r.fairness(), r.cpu(),
-                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server());
+                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     private static Results with(Results r, long verified, long[] errors, Results.Fairness fairness) {
         return new Results(r.settings(), r.connectionsUp(), r.connectSeconds(), r.connect(), r.connects(), verified, r.messages(),
                 r.bytes(), r.seconds(), r.latency(), r.corrected(), r.sendLateness(), errors, r.firstErrors(), fairness, r.cpu(),
-                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server());
+                r.self(), r.measureStartEpochMs(), r.measureEndEpochMs(), r.server(), r.faults());
     }
 
     @Test
