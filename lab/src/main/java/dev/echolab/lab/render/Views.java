@@ -318,17 +318,21 @@ final class Views {
         for (JsonNode m : run.get("models")) {
             List<JsonNode> steps = Dataset.stream(m.get("steps")).toList();
             JsonNode last = steps.isEmpty() ? null : steps.getLast();
-            long disturbed = steps.stream().filter(s -> "DISTURBED".equalsIgnoreCase(s.path("verdict").asText())).count();
+            long disturbed = steps.stream().filter(s -> "disturbed".equalsIgnoreCase(s.path("verdict").asText())).count();
+            long lgBound = steps.stream().filter(s -> "load-generator-bound".equalsIgnoreCase(s.path("verdict").asText())).count();
+            boolean lastBound = last != null && "load-generator-bound".equalsIgnoreCase(last.path("verdict").asText());
             rows.add(List.of(m.get("id").asText() + (m.path("reference").asBoolean() ? " (peer)" : ""),
                     m.path("highest_rate_under_bound").isNull() ? "none" : format(m.get("highest_rate_under_bound").asDouble(), 0),
                     last == null ? "-" : format(last.get("offered").asDouble(), 0) + ": p99 " + format(Dataset.number(last, "p99_us") == null
-                            ? null : Dataset.number(last, "p99_us") / 1e3, 1) + " ms",
-                    m.path("stop").asText(), steps.size() + (disturbed > 0 ? " (‡ " + disturbed + " disturbed)" : "")));
+                            ? null : Dataset.number(last, "p99_us") / 1e3, 1) + " ms" + (lastBound ? " †" : ""),
+                    m.path("stop").asText(), steps.size() + (disturbed > 0 ? " (‡ " + disturbed + " disturbed)" : "")
+                            + (lgBound > 0 ? " († " + lgBound + " load-generator-bound)" : "")));
         }
         return table(List.of("server", "highest rate (msgs/s) with p99 ≤ " + bound + " ms", "last step (msgs/s)", "stopped because", "steps"), rows)
                 + "\nEach step an open-loop lab case of its own (fresh server, warm-up, the lab's verdict, rerun once when disturbed); "
                 + "the rate grows by the factor in the command until the corrected p99 passes the bound, an error appears or the "
-                + "server falls behind the schedule. ‡ steps still judged disturbed after the rerun.\n";
+                + "server falls behind the schedule. ‡ steps still judged disturbed after the rerun; † steps where the load "
+                + "generator was saturated and the server was not: a stop there is the load generator's limit, and the answer a lower bound.\n";
     }
 
     /** The lab's verdict on the case behind one chapter row ({@code ok}, {@code disturbed} ...), or null. */
