@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bin/lab sweep} end to end, through the real launchers, on a server of known capacity: nio
- * with 2 ms of CPU work per message on its one loop serves at most 500 msgs/s, so offered 200, 400,
- * 800 and 1,600 msgs/s it must pass the bound at 800 at the latest (a backlog growing by 300 messages
- * a second) and the sweep must stop at its first miss: every step before it under the bound, none after.
+ * spinning {@code --work cpu:D} per message on its one loop serves at most one message per D, so of
+ * the doubling rates offered the first above 1/D must pass the bound (its backlog grows every second)
+ * and the sweep must stop at its first miss: every step before it under the bound, none after.
  * A busy machine can only lower the capacity, so the knee may come a step earlier, never later.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
