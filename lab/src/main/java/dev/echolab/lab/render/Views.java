@@ -1,6 +1,7 @@
 package dev.echolab.lab.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.echolab.lab.run.Verdict;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -318,9 +319,11 @@ final class Views {
         for (JsonNode m : run.get("models")) {
             List<JsonNode> steps = Dataset.stream(m.get("steps")).toList();
             JsonNode last = steps.isEmpty() ? null : steps.getLast();
-            long disturbed = steps.stream().filter(s -> "disturbed".equalsIgnoreCase(s.path("verdict").asText())).count();
-            long lgBound = steps.stream().filter(s -> "load-generator-bound".equalsIgnoreCase(s.path("verdict").asText())).count();
-            boolean lastBound = last != null && "load-generator-bound".equalsIgnoreCase(last.path("verdict").asText());
+            String disturbedLabel = Verdict.Kind.DISTURBED.toString();
+            String boundLabel = Verdict.Kind.LOADGEN_BOUND.toString();
+            long disturbed = steps.stream().filter(s -> disturbedLabel.equals(s.path("verdict").asText())).count();
+            long lgBound = steps.stream().filter(s -> boundLabel.equals(s.path("verdict").asText())).count();
+            boolean lastBound = last != null && boundLabel.equals(last.path("verdict").asText());
             rows.add(List.of(m.get("id").asText() + (m.path("reference").asBoolean() ? " (peer)" : ""),
                     m.path("highest_rate_under_bound").isNull() ? "none" : format(m.get("highest_rate_under_bound").asDouble(), 0),
                     last == null ? "-" : format(last.get("offered").asDouble(), 0) + ": p99 " + format(Dataset.number(last, "p99_us") == null
