@@ -70,20 +70,26 @@ public final class Monitor {
         this.onSecond = onSecond;
         this.hlog = hlog;
         Sample.take(); // sets up the beans and the sampling code before the load, not inside it
-        warm = new Intervals(run.warm);
-        measured = new Intervals(run.measured);
+        warm = new Intervals(run, run.warm, 0);
+        measured = new Intervals(run, run.measured, 1);
     }
 
     /**
      * A phase's recorders and the interval histograms to recycle: each take hands the previous
      * ones back, so they keep the size they grew to and the writers (the drivers' threads) do not
-     * allocate to resize fresh ones. What a take returns is valid until the next take.
+     * allocate to resize fresh ones. Each take adds the selector threads' own recorders'
+     * intervals ({@link ThreadRecorder}) of the same phase. What a take returns is valid until the
+     * next take.
      */
     private static final class Intervals {
+        private final Run run;
+        private final int phaseIndex;
         private final Recorder[] recorders;
         private final Histogram[] spare;
 
-        Intervals(Run.Phase phase) {
+        Intervals(Run run, Run.Phase phase, int phaseIndex) {
+            this.run = run;
+            this.phaseIndex = phaseIndex;
             recorders = new Recorder[] {phase.latency, phase.corrected, phase.sendLateness, phase.held, phase.loopTurns};
             spare = new Histogram[recorders.length];
             for (int i = 0; i < recorders.length; i++) {
@@ -97,6 +103,9 @@ public final class Monitor {
                 if (recorders[i] != null) {
                     spare[i] = recorders[i].getIntervalHistogram(spare[i]);
                 }
+            }
+            for (ThreadRecorder r : run.threadRecorders) {
+                r.takeInto(phaseIndex, spare[0], spare[1], spare[2], spare[3]);
             }
             return spare.clone();
         }

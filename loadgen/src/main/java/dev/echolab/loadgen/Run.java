@@ -5,6 +5,8 @@ import org.HdrHistogram.Recorder;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -37,6 +39,8 @@ public final class Run {
     final Outages outages;
 
     private final LongAdder verified = new LongAdder();
+    /** The selector threads' own recorders ({@link #recorder}); the monitor adds their intervals to the phases'. */
+    final List<ThreadRecorder> threadRecorders = new CopyOnWriteArrayList<>();
     private final LongAdder[] errors = new LongAdder[ErrorKind.values().length];
     private final AtomicReferenceArray<String> firstErrors = new AtomicReferenceArray<>(ErrorKind.values().length);
     /** Written only by the thread that owns the connection; read after the drivers are joined. */
@@ -224,12 +228,41 @@ public final class Run {
      */
     public void completed(int id, int length, long sent, long intended, long held, long now) {
         verified.increment();
-        repliesPerConnection[id]++;
-        outages.echoed(id, length);
+        echoed(id, length);
         if (now >= end) {
             return;
         }
-        phases[phase(now)].record(id, length, sent, intended, held, now);
+        Phase p = phases[phase(now)];
+        p.count(id, length);
+        p.record(sent, intended, held, now);
+    }
+
+    /**
+     * {@link #completed}, for a thread with its own {@link ThreadRecorder}, inside a section it
+     * opened: the same counts and the same phase choice, with the values recorded into
+     * {@code recorder}'s histograms instead of the shared recorders.
+     */
+    public void completed(ThreadRecorder recorder, int id, int length, long sent, long intended, long held, long now) {
+        recorder.verified();
+        echoed(id, length);
+        if (now >= end) {
+            return;
+        }
+        int p = phase(now);
+        phases[p].count(id, length);
+        recorder.record(p, sent, intended, held, now);
+    }
+
+    private void echoed(int id, int length) {
+        repliesPerConnection[id]++;
+        outages.echoed(id, length);
+    }
+
+    /** A recorder of the calling thread's own, for {@link #completed(ThreadRecorder, int, int, long, long, long, long)}. */
+    public ThreadRecorder recorder() {
+        ThreadRecorder r = new ThreadRecorder(settings.openLoop());
+        threadRecorders.add(r);
+        return r;
     }
 
     /** The nio driver's loop was busy for {@code busy} ns before looking for ready events again. */
@@ -274,7 +307,12 @@ public final class Run {
             connects = new long[settings.connections()];
         }
 
-        private void record(int id, int length, long sent, long intended, long held, long now) {
+        private void count(int id, int length) {
+            perConnection[id]++;
+            bytes[id] += length;
+        }
+
+        private void record(long sent, long intended, long held, long now) {
             latency.recordValue((now - sent + 500) / 1000);
             if (held >= 0) {
                 this.held.recordValue((held + 500) / 1000);
@@ -283,8 +321,6 @@ public final class Run {
                 corrected.recordValue((now - Math.min(sent, intended) + 500) / 1000);
                 sendLateness.recordValue((Math.max(0, sent - intended) + 500) / 1000);
             }
-            perConnection[id]++;
-            bytes[id] += length;
         }
     }
 
@@ -328,7 +364,11 @@ public final class Run {
     }
 
     long verified() {
-        return verified.sum();
+        long n = verified.sum();
+        for (ThreadRecorder r : threadRecorders) {
+            n += r.published();
+        }
+        return n;
     }
 
     long measuredBytes() {

@@ -3,6 +3,7 @@ package dev.echolab.loadgen.driver;
 import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.Messages;
 import dev.echolab.loadgen.Run;
+import dev.echolab.loadgen.ThreadRecorder;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -140,10 +141,11 @@ public final class NioConnection {
 
     /**
      * Compares {@code n} received bytes with the messages in flight, byte for byte against the
-     * regenerated ones (into {@code expected}), and records each completed message; {@code held} is
+     * regenerated ones (into {@code expected}), and records each completed message into
+     * {@code recorder} (its section open); {@code held} is
      * how long these bytes had been in this process's hands before {@code now}.
      */
-    void received(byte[] in, int n, byte[] expected, byte[] scratch, long held, long now) throws ErrorKind.MismatchException {
+    void received(byte[] in, int n, byte[] expected, byte[] scratch, ThreadRecorder recorder, long held, long now) throws ErrorKind.MismatchException {
         for (int pos = 0; pos < n; ) {
             if (rxSeq == txSeq && rxOff >= txOff) {
                 throw new ErrorKind.MismatchException("connection " + id + ": mismatch: received "
@@ -160,7 +162,7 @@ public final class NioConnection {
             rxOff += k;
             if (rxOff == ml) {
                 int slot = (int) (rxSeq % pipeline);
-                run.completed(id, ml, sentAt[slot], dueAt[slot], held, now);
+                run.completed(recorder, id, ml, sentAt[slot], dueAt[slot], held, now);
                 rxSeq++;
                 rxOff = 0;
                 attempts = 0;

@@ -4,6 +4,7 @@ import dev.echolab.loadgen.ErrorKind;
 import dev.echolab.loadgen.Messages;
 import dev.echolab.loadgen.Run;
 import dev.echolab.loadgen.Settings;
+import dev.echolab.loadgen.ThreadRecorder;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -55,6 +56,8 @@ public final class NioWorker implements Runnable {
     private final byte[] expected = new byte[IO_BYTES];
     private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
     private final Consumer<SelectionKey> onEvent = this::onEvent;
+    /** This thread's own round-trip histograms: one critical section per read, not atomics per message. */
+    private final ThreadRecorder recorder;
     /** {@code --reconnect-every} is set: sockets are replaced during the load ({@link #reconnect}). */
     private final boolean reconnects;
     private final InetSocketAddress target;
@@ -108,6 +111,7 @@ public final class NioWorker implements Runnable {
         this.reconnects = run.settings.reconnectEvery() > 0;
         this.target = new InetSocketAddress(run.settings.host(), run.settings.port());
         this.watched = new NioConnection[connections.length + 1];
+        this.recorder = run.recorder();
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new NioConnection(first + i, run);
         }
@@ -337,9 +341,11 @@ public final class NioWorker implements Runnable {
         rx.get(rxBytes, 0, n);
         now = System.nanoTime();
         long before = c.inFlight();
+        long stamp = recorder.open();
         try {
-            c.received(rxBytes, n, expected, scratch, held(), now);
+            c.received(rxBytes, n, expected, scratch, recorder, held(), now);
         } finally {
+            recorder.close(stamp);
             awaiting += c.inFlight() - before;
         }
         if (reconnects && c.reconnectDue(now)) {
