@@ -59,9 +59,16 @@ public final class NioConnection {
     /** Message being received and the offset of its next byte. */
     private long rxSeq = 1;
     private int rxOff;
-    /** Send time and intended send time of the messages in flight, at {@code seq % pipeline}. */
+    /** The slots of {@link #txSeq} and {@link #rxSeq}: {@code seq % pipeline}, kept as the cursors move. */
+    private int txSlot;
+    private int rxSlot;
+    /** Send time, intended send time and length of the messages in flight, at {@code seq % pipeline}. */
     private final long[] sentAt;
     private final long[] dueAt;
+    private final int[] lengthAt;
+    /** {@code "Thread-<id> say hello "} ({@link Messages#prefix}), completed per message by {@link Messages#header(byte[], int, long)}. */
+    private final byte[] head = new byte[Messages.SCRATCH_BYTES];
+    private final int prefixLength;
 
     public NioConnection(int id, Run run) {
         this.id = id;
@@ -70,6 +77,18 @@ public final class NioConnection {
         this.pipeline = run.settings.pipeline();
         this.sentAt = new long[pipeline];
         this.dueAt = new long[pipeline];
+        this.lengthAt = new int[pipeline];
+        this.prefixLength = Messages.prefix(id, head);
+        this.txSlot = slot(txSeq);
+        this.rxSlot = slot(rxSeq);
+    }
+
+    private int slot(long seq) {
+        return (int) (seq % pipeline);
+    }
+
+    private int nextSlot(int slot) {
+        return slot + 1 == pipeline ? 0 : slot + 1;
     }
 
     /**
@@ -79,14 +98,15 @@ public final class NioConnection {
      *
      * @return how many bytes were copied (0: nothing to send now)
      */
-    int outgoing(byte[] out, byte[] scratch, long now) {
+    int outgoing(byte[] out, long now) {
         long seq = txSeq;
         int off = txOff;
         int len = 0;
         while (len < out.length && (off > 0 || mayStart(seq, now))) {
-            int ml = messages.length(id, seq);
+            int h = Messages.header(head, prefixLength, seq);
+            int ml = messages.lengthOf(h);
             int k = Math.min(out.length - len, ml - off);
-            messages.write(id, seq, off, out, len, k, scratch);
+            messages.write(head, h, seq, off, out, len, k);
             len += k;
             off += k;
             if (off == ml) {
@@ -118,22 +138,25 @@ public final class NioConnection {
     /** {@code n} bytes of {@link #outgoing} left at {@code now}: a message whose first byte left is stamped now. */
     void sent(int n, long now) {
         while (n > 0) {
-            int slot = (int) (txSeq % pipeline);
+            int slot = txSlot;
             if (txOff == 0) {
                 if (txSeq == 1) {
                     run.firstSend(id);
                 }
-                run.sending(id, messages.length(id, txSeq));
+                int length = messages.lengthWith(prefixLength, txSeq);
+                lengthAt[slot] = length;
+                run.sending(id, length);
                 long due = run.intended(id, txSeq);
                 sentAt[slot] = now;
                 dueAt[slot] = due == 0 ? now : due;
             }
-            int ml = messages.length(id, txSeq);
+            int ml = lengthAt[slot];
             int k = Math.min(n, ml - txOff);
             txOff += k;
             n -= k;
             if (txOff == ml) {
                 txSeq++;
+                txSlot = nextSlot(slot);
                 txOff = 0;
             }
         }
@@ -145,15 +168,15 @@ public final class NioConnection {
      * {@code recorder} (its section open); {@code held} is
      * how long these bytes had been in this process's hands before {@code now}.
      */
-    void received(byte[] in, int n, byte[] expected, byte[] scratch, ThreadRecorder recorder, long held, long now) throws ErrorKind.MismatchException {
+    void received(byte[] in, int n, byte[] expected, ThreadRecorder recorder, long held, long now) throws ErrorKind.MismatchException {
         for (int pos = 0; pos < n; ) {
             if (rxSeq == txSeq && rxOff >= txOff) {
                 throw new ErrorKind.MismatchException("connection " + id + ": mismatch: received "
                         + (n - pos) + " more bytes than were sent");
             }
-            int ml = messages.length(id, rxSeq);
+            int ml = lengthAt[rxSlot];
             int k = Math.min(n - pos, ml - rxOff);
-            messages.write(id, rxSeq, rxOff, expected, 0, k, scratch);
+            messages.write(head, Messages.header(head, prefixLength, rxSeq), rxSeq, rxOff, expected, 0, k);
             int d = Arrays.mismatch(in, pos, pos + k, expected, 0, k);
             if (d >= 0) {
                 throw new ErrorKind.MismatchException(Run.mismatch(id, rxSeq, rxOff + d, expected[d], in[pos + d]));
@@ -161,9 +184,9 @@ public final class NioConnection {
             pos += k;
             rxOff += k;
             if (rxOff == ml) {
-                int slot = (int) (rxSeq % pipeline);
-                run.completed(recorder, id, ml, sentAt[slot], dueAt[slot], held, now);
+                run.completed(recorder, id, ml, sentAt[rxSlot], dueAt[rxSlot], held, now);
                 rxSeq++;
+                rxSlot = nextSlot(rxSlot);
                 rxOff = 0;
                 attempts = 0;
             }
@@ -180,12 +203,14 @@ public final class NioConnection {
         for (long seq = rxSeq; seq < rxSeq + n; seq++) {
             bytes += messages.length(id, seq);
         }
-        run.socketFailed(id, kind, n, bytes, sentAt[(int) (rxSeq % pipeline)], now);
+        run.socketFailed(id, kind, n, bytes, sentAt[rxSlot], now);
         if (txOff > 0) {
             txSeq++;
+            txSlot = nextSlot(txSlot);
             txOff = 0;
         }
         rxSeq = txSeq;
+        rxSlot = txSlot;
         rxOff = 0;
         socketFrom = txSeq;
     }
@@ -207,7 +232,7 @@ public final class NioConnection {
 
     /** The oldest message in flight was sent {@code timeoutNanos} or more before {@code now}. */
     boolean overdue(long now, long timeoutNanos) {
-        return inFlight() > 0 && now - sentAt[(int) (rxSeq % pipeline)] >= timeoutNanos;
+        return inFlight() > 0 && now - sentAt[rxSlot] >= timeoutNanos;
     }
 
     /** Nothing in flight, and the run wants nothing more from this connection. */

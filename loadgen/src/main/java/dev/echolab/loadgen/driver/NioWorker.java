@@ -1,7 +1,6 @@
 package dev.echolab.loadgen.driver;
 
 import dev.echolab.loadgen.ErrorKind;
-import dev.echolab.loadgen.Messages;
 import dev.echolab.loadgen.Run;
 import dev.echolab.loadgen.Settings;
 import dev.echolab.loadgen.ThreadRecorder;
@@ -54,7 +53,6 @@ public final class NioWorker implements Runnable {
     private final byte[] txBytes = new byte[IO_BYTES];
     private final byte[] rxBytes = new byte[IO_BYTES];
     private final byte[] expected = new byte[IO_BYTES];
-    private final byte[] scratch = new byte[Messages.SCRATCH_BYTES];
     private final Consumer<SelectionKey> onEvent = this::onEvent;
     /** This thread's own round-trip histograms: one critical section per read, not atomics per message. */
     private final ThreadRecorder recorder;
@@ -315,7 +313,7 @@ public final class NioWorker implements Runnable {
 
     private void send(NioConnection c) throws IOException {
         while (true) {
-            int len = c.outgoing(txBytes, scratch, now);
+            int len = c.outgoing(txBytes, now);
             if (len == 0) {
                 wantWrite(c, false);
                 return;
@@ -343,7 +341,7 @@ public final class NioWorker implements Runnable {
         long before = c.inFlight();
         long stamp = recorder.open();
         try {
-            c.received(rxBytes, n, expected, scratch, recorder, held(), now);
+            c.received(rxBytes, n, expected, recorder, held(), now);
         } finally {
             recorder.close(stamp);
             awaiting += c.inFlight() - before;
