@@ -69,6 +69,49 @@ public final class Messages {
         return putDecimal(seq, head, prefixLength);
     }
 
+    /**
+     * One connection's header, {@code "Thread-<id> say hello <seq>"}, kept from message to message:
+     * the next message's differs in its last digits, so {@link #of} increments them in place (with
+     * their carry) instead of writing every digit of the sequence number again. A connection keeps
+     * one for what it sends and one for what it checks, each walking its messages in order.
+     */
+    public static final class Header {
+        public final byte[] bytes = new byte[SCRATCH_BYTES];
+        private final int prefixLength;
+        private long seq;
+        private int length;
+
+        public Header(int id) {
+            prefixLength = prefix(id, bytes);
+            seq = 0;
+            length = putDecimal(0, bytes, prefixLength);
+        }
+
+        /** The length of {@link #prefix}: the header without its sequence number. */
+        public int prefixLength() {
+            return prefixLength;
+        }
+
+        /** Makes {@link #bytes} message {@code s}'s header; returns its length. */
+        public int of(long s) {
+            if (s == seq + 1) {
+                int p = length - 1;
+                while (p >= prefixLength && bytes[p] == '9') {
+                    bytes[p--] = '0';
+                }
+                if (p >= prefixLength) {
+                    bytes[p]++;
+                } else {
+                    length = putDecimal(s, bytes, prefixLength); // all nines: one digit more
+                }
+            } else if (s != seq) {
+                length = putDecimal(s, bytes, prefixLength);
+            }
+            seq = s;
+            return length;
+        }
+    }
+
     /** The length of message {@code seq} of the connection whose {@link #prefix} is {@code prefixLength} bytes long. */
     public int lengthWith(int prefixLength, long seq) {
         return lengthOf(prefixLength + digits(seq));

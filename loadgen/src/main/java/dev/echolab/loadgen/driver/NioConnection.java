@@ -66,8 +66,9 @@ public final class NioConnection {
     private final long[] sentAt;
     private final long[] dueAt;
     private final int[] lengthAt;
-    /** {@code "Thread-<id> say hello "} ({@link Messages#prefix}), completed per message by {@link Messages#header(byte[], int, long)}. */
-    private final byte[] head = new byte[Messages.SCRATCH_BYTES];
+    /** The headers of the messages being sent and being checked, each moved along its messages in order. */
+    private final Messages.Header txHead;
+    private final Messages.Header rxHead;
     private final int prefixLength;
 
     public NioConnection(int id, Run run) {
@@ -78,7 +79,9 @@ public final class NioConnection {
         this.sentAt = new long[pipeline];
         this.dueAt = new long[pipeline];
         this.lengthAt = new int[pipeline];
-        this.prefixLength = Messages.prefix(id, head);
+        this.txHead = new Messages.Header(id);
+        this.rxHead = new Messages.Header(id);
+        this.prefixLength = txHead.prefixLength();
         this.txSlot = slot(txSeq);
         this.rxSlot = slot(rxSeq);
     }
@@ -103,10 +106,10 @@ public final class NioConnection {
         int off = txOff;
         int len = 0;
         while (len < out.length && (off > 0 || mayStart(seq, now))) {
-            int h = Messages.header(head, prefixLength, seq);
+            int h = txHead.of(seq);
             int ml = messages.lengthOf(h);
             int k = Math.min(out.length - len, ml - off);
-            messages.write(head, h, seq, off, out, len, k);
+            messages.write(txHead.bytes, h, seq, off, out, len, k);
             len += k;
             off += k;
             if (off == ml) {
@@ -176,10 +179,10 @@ public final class NioConnection {
         int slot = rxSlot;
         int off = rxOff;
         while (len < n && (seq < txSeq || off < txOff)) {
-            int h = Messages.header(head, prefixLength, seq);
+            int h = rxHead.of(seq);
             int ml = lengthAt[slot];
             int k = Math.min(n - len, ml - off);
-            messages.write(head, h, seq, off, expected, len, k);
+            messages.write(rxHead.bytes, h, seq, off, expected, len, k);
             len += k;
             off += k;
             if (off == ml) {
