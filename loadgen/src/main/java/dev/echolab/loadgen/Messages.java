@@ -54,19 +54,13 @@ public final class Messages {
     /**
      * Writes {@code "Thread-<id> say hello "} into {@code head} ({@link #SCRATCH_BYTES} long) and
      * returns its length: the part of every header of connection {@code id} that does not depend
-     * on the message. A connection keeps it and completes it per message with {@link #header(byte[], int, long)},
-     * instead of writing its id's digits twice per message.
+     * on the message ({@link Header} keeps it).
      */
-    public static int prefix(int id, byte[] head) {
+    private static int prefix(int id, byte[] head) {
         System.arraycopy(PREFIX, 0, head, 0, PREFIX.length);
         int p = putDecimal(id, head, PREFIX.length);
         System.arraycopy(MIDDLE, 0, head, p, MIDDLE.length);
         return p + MIDDLE.length;
-    }
-
-    /** Completes {@code head}, which holds a {@link #prefix} of {@code prefixLength} bytes, into message {@code seq}'s header; returns its length. */
-    public static int header(byte[] head, int prefixLength, long seq) {
-        return putDecimal(seq, head, prefixLength);
     }
 
     /**
@@ -87,11 +81,6 @@ public final class Messages {
             length = putDecimal(0, bytes, prefixLength);
         }
 
-        /** The length of {@link #prefix}: the header without its sequence number. */
-        public int prefixLength() {
-            return prefixLength;
-        }
-
         /** Makes {@link #bytes} message {@code s}'s header; returns its length. */
         public int of(long s) {
             if (s == seq + 1) {
@@ -110,11 +99,6 @@ public final class Messages {
             seq = s;
             return length;
         }
-    }
-
-    /** The length of message {@code seq} of the connection whose {@link #prefix} is {@code prefixLength} bytes long. */
-    public int lengthWith(int prefixLength, long seq) {
-        return lengthOf(prefixLength + digits(seq));
     }
 
     /** The length of a message whose header is {@code headerLength} bytes long. */
@@ -161,7 +145,7 @@ public final class Messages {
     }
 
     private static int header(int id, long seq, byte[] into) {
-        return header(into, prefix(id, into), seq);
+        return putDecimal(seq, into, prefix(id, into));
     }
 
     private static int putDecimal(long value, byte[] into, int at) {

@@ -75,7 +75,7 @@ final class Outages {
         sentBytes[id] += length;
     }
 
-    void echoed(int id, int length) {
+    void echoed(int id, long length) {
         echoedBytes[id] += length;
     }
 

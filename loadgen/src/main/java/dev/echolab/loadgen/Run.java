@@ -228,37 +228,40 @@ public final class Run {
      */
     public void completed(int id, int length, long sent, long intended, long held, long now) {
         verified.increment();
-        echoed(id, length);
+        repliesPerConnection[id]++;
+        outages.echoed(id, length);
         if (now >= end) {
             return;
         }
         Phase p = phases[phase(now)];
-        p.count(id, length);
+        p.count(id, 1, length);
         p.record(sent, intended, held, now);
     }
 
     /**
-     * {@link #completed}, for a thread with its own {@link ThreadRecorder}, inside a section it
-     * opened: the same counts and the same phase choice, with the values recorded into
-     * {@code recorder}'s histograms instead of the shared recorders.
+     * The phase of a round trip completed at {@code now} (0 warm-up, 1 measurement), chosen as
+     * {@link #completed} chooses it, or -1 after the end (counted as verified only).
      */
-    public void completed(ThreadRecorder recorder, int id, int length, long sent, long intended, long held, long now) {
-        recorder.verified();
-        echoed(id, length);
-        if (now >= end) {
-            return;
+    public int phaseAt(long now) {
+        return now >= end ? -1 : phase(now);
+    }
+
+    /**
+     * {@link #completed} for {@code count} echoes of connection {@code id} at once, {@code bytes}
+     * in all, completed in {@code phase} ({@link #phaseAt}), by a thread with its own
+     * {@link ThreadRecorder} inside a section it opened: the same counts, one update per read
+     * rather than per message; the round trips themselves go to {@link ThreadRecorder#record}.
+     */
+    public void completed(ThreadRecorder recorder, int id, int count, long bytes, int phase) {
+        recorder.verified(count);
+        repliesPerConnection[id] += count;
+        outages.echoed(id, bytes);
+        if (phase >= 0) {
+            phases[phase].count(id, count, bytes);
         }
-        int p = phase(now);
-        phases[p].count(id, length);
-        recorder.record(p, sent, intended, held, now);
     }
 
-    private void echoed(int id, int length) {
-        repliesPerConnection[id]++;
-        outages.echoed(id, length);
-    }
-
-    /** A recorder of the calling thread's own, for {@link #completed(ThreadRecorder, int, int, long, long, long, long)}. */
+    /** A recorder of the calling thread's own, for {@link #completed(ThreadRecorder, int, int, long, int)}. */
     public ThreadRecorder recorder() {
         ThreadRecorder r = new ThreadRecorder(settings.openLoop());
         threadRecorders.add(r);
@@ -307,8 +310,8 @@ public final class Run {
             connects = new long[settings.connections()];
         }
 
-        private void count(int id, int length) {
-            perConnection[id]++;
+        private void count(int id, int messages, long length) {
+            perConnection[id] += messages;
             bytes[id] += length;
         }
 

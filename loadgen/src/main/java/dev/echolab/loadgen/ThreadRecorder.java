@@ -71,9 +71,9 @@ public final class ThreadRecorder {
         phaser.writerCriticalSectionExit(stamp);
     }
 
-    /** One verified echo, counted whatever its phase (inside an open section). */
-    void verified() {
-        verified++;
+    /** {@code count} verified echoes, counted whatever their phase (inside an open section). */
+    void verified(int count) {
+        verified += count;
     }
 
     /** Verified echoes published so far (by the last {@link #close}). */
@@ -88,7 +88,7 @@ public final class ThreadRecorder {
      * {@code sent}) are counted together and recorded once, with their count, when a different one
      * comes or the section closes.
      */
-    void record(int phase, long sent, long intended, long held, long now) {
+    public void record(int phase, long sent, long intended, long held, long now) {
         long latency = (now - sent + 500) / 1000;
         long heldUs = (held + 500) / 1000;
         long corrected = openLoop ? (now - Math.min(sent, intended) + 500) / 1000 : 0;

@@ -69,7 +69,6 @@ public final class NioConnection {
     /** The headers of the messages being sent and being checked, each moved along its messages in order. */
     private final Messages.Header txHead;
     private final Messages.Header rxHead;
-    private final int prefixLength;
 
     public NioConnection(int id, Run run) {
         this.id = id;
@@ -81,7 +80,6 @@ public final class NioConnection {
         this.lengthAt = new int[pipeline];
         this.txHead = new Messages.Header(id);
         this.rxHead = new Messages.Header(id);
-        this.prefixLength = txHead.prefixLength();
         this.txSlot = slot(txSeq);
         this.rxSlot = slot(rxSeq);
     }
@@ -103,17 +101,20 @@ public final class NioConnection {
      */
     int outgoing(byte[] out, long now) {
         long seq = txSeq;
+        int slot = txSlot;
         int off = txOff;
         int len = 0;
         while (len < out.length && (off > 0 || mayStart(seq, now))) {
             int h = txHead.of(seq);
             int ml = messages.lengthOf(h);
+            lengthAt[slot] = ml; // a free slot (or the partly sent message's own): for sent()
             int k = Math.min(out.length - len, ml - off);
             messages.write(txHead.bytes, h, seq, off, out, len, k);
             len += k;
             off += k;
             if (off == ml) {
                 seq++;
+                slot = nextSlot(slot);
                 off = 0;
             }
         }
@@ -146,9 +147,7 @@ public final class NioConnection {
                 if (txSeq == 1) {
                     run.firstSend(id);
                 }
-                int length = messages.lengthWith(prefixLength, txSeq);
-                lengthAt[slot] = length;
-                run.sending(id, length);
+                run.sending(id, lengthAt[slot]);
                 long due = run.intended(id, txSeq);
                 sentAt[slot] = now;
                 dueAt[slot] = due == 0 ? now : due;
@@ -193,19 +192,27 @@ public final class NioConnection {
         }
         int d = Arrays.mismatch(in, 0, len, expected, 0, len);
         int good = d < 0 ? len : d;
+        int phase = run.phaseAt(now);
+        int done = 0;
+        long doneBytes = 0;
         for (int pos = 0; pos < good; ) {
             int ml = lengthAt[rxSlot];
             int k = Math.min(good - pos, ml - rxOff);
             pos += k;
             rxOff += k;
             if (rxOff == ml) {
-                run.completed(recorder, id, ml, sentAt[rxSlot], dueAt[rxSlot], held, now);
+                if (phase >= 0) {
+                    recorder.record(phase, sentAt[rxSlot], dueAt[rxSlot], held, now);
+                }
+                done++;
+                doneBytes += ml;
                 rxSeq++;
                 rxSlot = nextSlot(rxSlot);
                 rxOff = 0;
                 attempts = 0;
             }
         }
+        run.completed(recorder, id, done, doneBytes, phase);
         if (d >= 0) {
             throw new ErrorKind.MismatchException(Run.mismatch(id, rxSeq, rxOff, expected[d], in[d]));
         }
