@@ -100,16 +100,24 @@ public final class NioConnection {
      * @return how many bytes were copied (0: nothing to send now)
      */
     int outgoing(byte[] out, long now) {
-        long seq = txSeq;
-        int slot = txSlot;
-        int off = txOff;
+        return regenerate(txHead, txSeq, txSlot, txOff, out, out.length, true, now);
+    }
+
+    /**
+     * Writes into {@code out}, from its start and up to {@code max} bytes, this connection's
+     * messages from message {@code seq} (at {@code slot}), offset {@code off}, on: while
+     * {@code sending}, the messages that may go out {@code now}; else the ones sent (what an echo
+     * may hold). Keeps each message's length at its slot, for {@link #sent} (a free slot, or the
+     * message's own with the same value). Returns how many bytes it wrote.
+     */
+    private int regenerate(Messages.Header head, long seq, int slot, int off, byte[] out, int max, boolean sending, long now) {
         int len = 0;
-        while (len < out.length && (off > 0 || mayStart(seq, now))) {
-            int h = txHead.of(seq);
+        while (len < max && (sending ? off > 0 || mayStart(seq, now) : seq < txSeq || off < txOff)) {
+            int h = head.of(seq);
             int ml = messages.lengthOf(h);
-            lengthAt[slot] = ml; // a free slot (or the partly sent message's own): for sent()
-            int k = Math.min(out.length - len, ml - off);
-            messages.write(txHead.bytes, h, seq, off, out, len, k);
+            lengthAt[slot] = ml;
+            int k = Math.min(max - len, ml - off);
+            messages.write(head.bytes, h, seq, off, out, len, k);
             len += k;
             off += k;
             if (off == ml) {
@@ -173,23 +181,7 @@ public final class NioConnection {
      * messages. The messages before a bad byte still count as verified.
      */
     void received(byte[] in, int n, byte[] expected, ThreadRecorder recorder, long held, long now) throws ErrorKind.MismatchException {
-        int len = 0;
-        long seq = rxSeq;
-        int slot = rxSlot;
-        int off = rxOff;
-        while (len < n && (seq < txSeq || off < txOff)) {
-            int h = rxHead.of(seq);
-            int ml = lengthAt[slot];
-            int k = Math.min(n - len, ml - off);
-            messages.write(rxHead.bytes, h, seq, off, expected, len, k);
-            len += k;
-            off += k;
-            if (off == ml) {
-                seq++;
-                slot = nextSlot(slot);
-                off = 0;
-            }
-        }
+        int len = regenerate(rxHead, rxSeq, rxSlot, rxOff, expected, n, false, 0);
         int d = Arrays.mismatch(in, 0, len, expected, 0, len);
         int good = d < 0 ? len : d;
         int phase = run.phaseAt(now);
