@@ -38,11 +38,13 @@ import com.sun.management.UnixOperatingSystemMXBean;
 
 import dev.echolab.server.ReadyLine;
 
+import static dev.echolab.server.EchoServers.assertSlowReaderHeldWithin;
 import static dev.echolab.server.EchoServers.connect;
 import static dev.echolab.server.EchoServers.echoConcurrently;
 import static dev.echolab.server.EchoServers.oddSizes;
 import static dev.echolab.server.EchoServers.random;
 import static dev.echolab.server.EchoServers.readExactly;
+import static dev.echolab.server.EchoServers.resetClients;
 import static dev.echolab.server.EchoServers.roundTrip;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -208,12 +210,7 @@ class PeerContractTest {
     void aClientResetMidStreamEndsOnlyThatConnection(Peer peer) throws Exception {
         try (ServerProcess server = start(peer, "none"); Socket bystander = connect(server.port())) {
             roundTrip(bystander, "before\n");
-            for (int i = 0; i < 10; i++) {
-                Socket rude = connect(server.port());
-                rude.getOutputStream().write(random(256 * 1024, i));
-                rude.setSoLinger(true, 0); // close with RST, unread echo and all
-                rude.close();
-            }
+            resetClients(server.port(), 10, 10);
             roundTrip(bystander, "still here\n");
             try (Socket next = connect(server.port())) {
                 roundTrip(next, "next client\n");
@@ -232,17 +229,8 @@ class PeerContractTest {
     @EnumSource(Peer.class)
     void aClientThatDoesNotReadIsHeldToOneReadAndLosesNothing(Peer peer) throws Exception {
         try (ServerProcess server = start(peer, "none"); Socket s = connect(server.port())) {
-            byte[] data = random(24 * MiB, 3); // past the kernel's queues (7-9 MiB here) and any peer's bound
-            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-            Thread writer = dev.echolab.server.EchoServers.writeWithoutReading(s, data, written);
-            long stalledAt = dev.echolab.server.EchoServers.awaitStall(written, 1_000);
-            assertTrue(stalledAt < data.length, "the writer never stalled: all " + data.length + " bytes went in");
-            long held = written.get() - dev.echolab.server.EchoServers.kernelQueued(s);
-            long holds = holds(peer);
-            assertTrue(held <= holds, peer.id() + " holds " + held + " bytes of a client that does not read (it wrote "
-                    + stalledAt / 1024 + " KiB); its bound is " + holds);
-            assertArrayEquals(data, readExactly(s.getInputStream(), data.length));
-            writer.join(30_000);
+            // 24 MiB: more than the kernel queues on a loopback connection, and than any peer's bound
+            assertSlowReaderHeldWithin(peer.id(), holds(peer), s, random(24 * MiB, 3), 0);
         }
     }
 
