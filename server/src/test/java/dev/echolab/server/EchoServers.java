@@ -317,18 +317,24 @@ public final class EchoServers {
 
     /**
      * Waits until {@code counter} has not moved for {@code quietMs} (a writer it counts is blocked),
-     * 60 s at most; returns where it stopped.
+     * 60 s at most; returns where it stopped. It looks twenty times per {@code quietMs}, so it
+     * returns soon after the quiet time has passed, and the quiet time is counted from the last
+     * move it saw, which is no earlier than the last move.
      */
     public static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long last = -1;
+        long quiet = TimeUnit.MILLISECONDS.toNanos(quietMs);
+        long last = counter.get();
+        long movedAt = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            Thread.sleep(quietMs);
+            Thread.sleep(Math.max(1, quietMs / 20));
             long now = counter.get();
-            if (now == last) {
+            if (now != last) {
+                last = now;
+                movedAt = System.nanoTime();
+            } else if (System.nanoTime() - movedAt >= quiet) {
                 return now;
             }
-            last = now;
         }
         return last;
     }

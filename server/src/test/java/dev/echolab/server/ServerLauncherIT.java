@@ -132,7 +132,7 @@ class ServerLauncherIT {
     @CsvSource({"INT, 0, 60s", "HUP, 0, " + SHORT_DRAIN_MS + "ms"})
     void aStopSignalClosesTheConnectionsAndExitsWithItsStatusWithinFiveSeconds(String signal, int status, String drain)
             throws Exception {
-        Process p = start("--port", "0", "--backend", "nio", "--drain-timeout", drain);
+        Process p = start(Map.of(), DEFAULT_SIGINT, "--port", "0", "--backend", "nio", "--drain-timeout", drain);
         try {
             BufferedReader out = reader(p);
             ReadyLine ready = configurationThenReady(out);
@@ -290,8 +290,21 @@ class ServerLauncherIT {
     }
 
     static Process start(Map<String, String> env, String... args) throws IOException {
+        return start(env, List.of(), args);
+    }
+
+    /**
+     * Put before {@code bin/server} to restore SIGINT's default action: a test run started in the
+     * background by a non-interactive shell inherits SIGINT ignored, and a JVM that starts with a
+     * signal ignored keeps it so. The promise is for a server that can be interrupted, as from a
+     * terminal.
+     */
+    static final List<String> DEFAULT_SIGINT = List.of("env", "--default-signal=INT");
+
+    static Process start(Map<String, String> env, List<String> prefix, String... args) throws IOException {
         assertTrue(Files.isExecutable(SERVER), SERVER + " is executable");
-        List<String> cmd = new ArrayList<>(List.of(SERVER.toString()));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(SERVER.toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         pb.environment().putAll(env);

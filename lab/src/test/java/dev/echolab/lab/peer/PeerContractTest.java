@@ -144,7 +144,10 @@ class PeerContractTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Peer.class)
     void exitsZeroOnSigint(Peer peer) throws Exception {
-        try (ServerProcess server = start(peer, "none"); Socket s = connect(server.port())) {
+        // env restores SIGINT's default action, which a test run started in the background by a
+        // non-interactive shell inherits ignored (Python, for one, then leaves it ignored).
+        try (ServerProcess server = start(List.of("env", "--default-signal=INT"), peer, "none");
+             Socket s = connect(server.port())) {
             roundTrip(s, "before the signal\n");
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).inheritIO().start();
             assertEquals(0, kill.waitFor());
@@ -505,7 +508,13 @@ class PeerContractTest {
     }
 
     private static ServerProcess start(Peer peer, String work, String... options) throws Exception {
-        List<String> command = new ArrayList<>(built(peer));
+        return start(List.of(), peer, work, options);
+    }
+
+    /** The peer, its command put after {@code prefix} (which must exec it, so the pid is the peer's). */
+    private static ServerProcess start(List<String> prefix, Peer peer, String work, String... options) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(built(peer));
         command.addAll(List.of("--port", "0", "--work", work));
         command.addAll(List.of(options));
         return ServerProcess.start(command, line -> ReadyLine.parse(line).map(ReadyLine::port), Duration.ofSeconds(30));
