@@ -213,6 +213,12 @@ perf_report() {
 }
 
 build
+# The run's own record, first: how to make it again, when, on what code and machine.
+command_line=$(for v in BACKENDS REFS CASES PAIRS DURATION WARMUP NATIVE FLOOR SATURATED ECHOLAB_JAVA_OPTS; do printf "%s='%s' " "$v" "${!v-}"; done)
+jq -cn --arg command "${command_line}bench/compare-ref.sh" --arg date "$(date -u +%FT%TZ)" \
+    --arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)" \
+    --arg machine "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1)" \
+    '{run: {command: $command, date: $date, commit: $commit, machine: $machine}}' >> "$RESULTS"
 log "$(date -u +%FT%TZ) on $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -r), $("$JAVA" -version 2>&1 | head -1)"
 [ "$FLOOR" = on ] && measure_call_cost start
 for case in $CASES; do
@@ -244,142 +250,6 @@ done
 [ "$FLOOR" = on ] && measure_call_cost end
 
 for m in "${REF_MISSING[@]}"; do echo "not measured: $m"; done
-python3 - "$RESULTS" "$SATURATED" <<'PY'
-import json, statistics, sys
-every = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-saturated = float(sys.argv[2])
-costs = [r for r in every if "syscall_cost" in r]
-counted = [r for r in every if "server" in r and r.get("counted")]
-rows = [r for r in every if "server" in r and not r.get("counted")]  # the timed runs: every ratio comes from these
-def us_per_msg(r):
-    lg = r.get("ref_load") or {}
-    if r.get("failed") or lg.get("failed") or not lg.get("msgs_per_s") or lg.get("server_cpu_pct") is None:
-        return None
-    if lg["server_cpu_pct"] < saturated:
-        return None  # disturbed: see SATURATED
-    return lg["server_cpu_pct"] / 100 / lg["msgs_per_s"] * 1e6
-# (backend the pair belongs to, case, pair) -> {server: us/msg}; a rerun pair replaces the earlier try.
-by = {}
-for r in rows:
-    by.setdefault((r["for"], r["case"], r["pair"]), {})[r["server"]] = us_per_msg(r)
-cases = sorted({r["case"] for r in rows}, key=lambda c: (int(c.split("c")[1]), int(c[1:].split("c")[0])))
-backends = list(dict.fromkeys(r["for"] for r in rows))
-# The model references that ran in a backend's pairs, in their order (ref-go, ref-gevent...).
-model = {s: list(dict.fromkeys(r["server"] for r in rows if r["for"] == s and r["server"] not in ("ref-echo", s)))
-         for s in backends}
-
-def ratios(s, c, num, den):
-    """num/den within each pair of backend s in case c, and num's own figures and the pair count."""
-    got, own, pairs = [], [], [k for k in by if k[0] == s and k[1] == c]
-    for k in pairs:
-        a, b = by[k].get(num), by[k].get(den)
-        if a and b and all(by[k].get(x) for x in [num, den]):
-            got.append(a / b); own.append(a)
-    return got, own, len(pairs)
-
-def loads(s, c):
-    """The 1-minute load average over the timed runs of backend s in case c: how busy the machine was."""
-    got = [r["load1"] for r in rows if r["for"] == s and r["case"] == c and r.get("load1") is not None]
-    return f"load {min(got):.1f}-{max(got):.1f}" if got else "load ?"
-
-def cell(got, own, n, name, load=""):
-    if not got:
-        return f"no saturated pair of {n}"
-    m = f", n={len(got)}/{n}" if len(got) < n else ""
-    return f"{statistics.median(own):.2f} ({statistics.median(got):.2f}x {name} [{min(got):.2f}-{max(got):.2f}]{m}{', ' + load if load else ''})"
-
-print("Server CPU us per echoed message (median), then the ratio within each pair: median [min-max], and the")
-print("machine's 1-minute load average over those runs")
-def header(*columns):
-    """A Markdown table's first two lines, after an empty one."""
-    print()
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-
-header("server", *cases)
-for s in backends:
-    cells = []
-    for c in cases:
-        parts = [cell(*ratios(s, c, s, "ref-echo"), "ref-echo", loads(s, c))]
-        for m in model[s]:
-            got, own, n = ratios(s, c, s, m)
-            parts.append(f"{statistics.median(got):.2f}x {m} [{min(got):.2f}-{max(got):.2f}]" if got else f"no saturated pair with {m}")
-        cells.append("; ".join(parts))
-    print(f"| {s} | " + " | ".join(cells) + " |")
-refs = [(m, s) for s in backends for m in model[s]]
-if refs:
-    print()
-    print("The model references, from the same pairs: us/msg (ratio to ref-echo)")
-    header("reference", "in the pairs of", *cases)
-    for m, s in refs:
-        print(f"| {m} | {s} | " + " | ".join(cell(*ratios(s, c, m, "ref-echo"), "ref-echo") for c in cases) + " |")
-
-# FLOOR: the cost of a call, and each server's calls per message from its counted run.
-if not costs:
-    sys.exit()
-lab_us = [r["syscall_cost"]["us"] for r in costs if r.get("syscall_cost")]
-kit_us = [r["kit_us"] for r in costs if r.get("kit_us") is not None]
-print()
-print()
-print("One system call on the server's CPU: " + ", ".join(
-    f"{r['when']}: {r['syscall_cost']['us'] if r.get('syscall_cost') else '?'} us"
-    + (f" (kit's syscall-cost.c: {r['kit_us']} us)" if r.get("kit_us") is not None else "")
-    + f", load {r['load1']}" for r in costs))
-if not lab_us:
-    print("no system-call cost measured: no floor")
-    sys.exit()
-cost = statistics.median(lab_us)
-
-def bill_per_msg(r):
-    """Kind -> calls per message, and context switches per message, from a counted run's kernel bill."""
-    b, lg = (r.get("bill") or {}), r.get("ref_load") or {}
-    kb = b.get("kernel_bill") or {}
-    if not kb.get("syscalls") or not lg.get("msgs_per_s"):
-        return None
-    msgs = lg["msgs_per_s"] * b["seconds"]
-    d = {k: v / msgs for k, v in kb["syscalls"].items()}
-    d["ctx_switches"] = ((kb.get("voluntary_ctx_switches") or 0) + (kb.get("involuntary_ctx_switches") or 0)) / msgs
-    return d
-
-def calls(s, c, server):
-    """The last counted run at saturation (a pair counted again replaces a disturbed one), else the last, marked."""
-    runs = [r for r in counted if r["for"] == s and r["case"] == c and r["server"] == server and bill_per_msg(r)]
-    busy = [r for r in runs if (r["ref_load"].get("server_cpu_pct") or 0) >= saturated]
-    if not runs:
-        return None
-    g = dict(bill_per_msg((busy or runs)[-1]))
-    g["mark"] = "" if busy else " (disturbed)"
-    return g
-
-print(f"The floor of each backend's model: ref-echo's us/msg less (ref-echo's calls/msg - the backend's) x {cost:.3f} us")
-print("(the median call cost above), within each pair; calls/msg from one counted run each (perf stat on tracepoints,")
-print("bin/lab probe kernel-bill), not timed")
-header("server", "case", "vs ref-echo", "ref-echo calls/msg", "its calls/msg", "floor us/msg", "vs floor [min-max]", "load")
-for s in backends:
-    for c in cases:
-        rb, bb = calls(s, c, "ref-echo"), calls(s, c, s)
-        got, own, n = ratios(s, c, s, "ref-echo")
-        if not got:
-            continue
-        if not rb or not bb:
-            print(f"| {s} | {c} | {statistics.median(got):.2f}x | not counted | not counted | - | - | {loads(s, c)} |")
-            continue
-        saved = (rb["total"] - bb["total"]) * cost
-        refs_us = [by[k]["ref-echo"] for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
-        vs = [by[k][s] / (by[k]["ref-echo"] - saved) for k in by if k[0] == s and k[1] == c and by[k].get(s) and by[k].get("ref-echo")]
-        print(f"| {s} | {c} | {statistics.median(got):.2f}x | {rb['total']:.2f}{rb['mark']} | {bb['total']:.2f}{bb['mark']} | "
-              f"{statistics.median(refs_us) - saved:.2f} | {statistics.median(vs):.2f}x [{min(vs):.2f}-{max(vs):.2f}] | {loads(s, c)} |")
-
-kinds = ["read", "write", "epoll_wait", "epoll_ctl", "io_uring_enter", "futex", "poll_select", "accept", "sleep", "other",
-         "total", "ctx_switches"]
-shown = [k for k in kinds if any((bill_per_msg(r) or {}).get(k) for r in counted)]
-if shown:
-    print()
-    print("Per echoed message, from the counted runs: system calls by kind, and context switches")
-    header("server", "in the pairs of", "case", *shown)
-    last = {(r["server"], r["for"], r["case"]): r for r in counted}
-    for r in last.values():
-        g = bill_per_msg(r)
-        if g:
-            print(f"| {r['server']} | {r['for']} | {r['case']} | " + " | ".join(f"{g.get(k, 0):.3g}" for k in shown) + " |")
-PY
+# The tables, from the records: bin/lab probe ref-table (RefComparison, which docs/performance.md's
+# render view reads too); keep OUT/results.jsonl under docs/data/NAME/ to publish them.
+"$ROOT/bin/lab" probe ref-table --saturated "$SATURATED" "$RESULTS"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
 import dev.echolab.common.Durations;
+import dev.echolab.lab.render.RefComparison;
 import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Reading;
 import dev.echolab.lab.sample.SyscallCost;
@@ -38,7 +39,8 @@ import java.util.concurrent.Callable;
  * processes N connections need
  * ({@link Descriptors#processesFor}), a duration in seconds or milliseconds ({@code Durations}),
  * a server's /proc readings over time ({@link Reading}), what one system call costs here
- * ({@link SyscallCost}) and a server's system calls over a window ({@link KernelBill}). One fact per call, on stdout; bad
+ * ({@link SyscallCost}), a server's system calls over a window ({@link KernelBill}) and the tables of
+ * bench/compare-ref.sh's records ({@link RefComparison}). One fact per call, on stdout; bad
  * usage is one line and exit 2, a failure (the server ended, no ready line in time) one line and
  * exit 1.
  */
@@ -46,7 +48,7 @@ import java.util.concurrent.Callable;
         description = "Facts for scripts (bench/): a server's ready port, processes for N connections, durations, /proc samples.",
         subcommands = {ProbeCommand.Ready.class, ProbeCommand.Stats.class, ProbeCommand.Processes.class,
                 ProbeCommand.InUnit.class, ProbeCommand.Sample.class, ProbeCommand.SyscallCostProbe.class,
-                ProbeCommand.KernelBillProbe.class})
+                ProbeCommand.KernelBillProbe.class, ProbeCommand.RefTable.class})
 public final class ProbeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -54,7 +56,7 @@ public final class ProbeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample|syscall-cost|kernel-bill");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample|syscall-cost|kernel-bill|ref-table");
     }
 
     /** How often {@code ready} looks again. */
@@ -348,6 +350,42 @@ public final class ProbeCommand implements Runnable {
                 out.put("kernel_bill", bill);
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));
             }
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "ref-table", mixinStandardHelpOptions = true,
+            description = {"Print bench/compare-ref.sh's tables from the records it wrote (results.jsonl), in Markdown:",
+                    "server CPU per message and its ratio to ref-echo within each pair, the measured cost of one system",
+                    "call, each model's floor and the ratio to it, system calls per message by kind (docs/performance.md).",
+                    "Exit 1 if FILE cannot be read, 2 if a line of it is not a record."})
+    static final class RefTable implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "The records (bench/compare-ref.sh's OUT/results.jsonl).")
+        Path file;
+
+        @Option(names = "--saturated", paramLabel = "PERCENT", defaultValue = "80",
+                description = "A run counts when its server was at least this busy (default: ${DEFAULT-VALUE}).")
+        double saturated;
+
+        @Override
+        public Integer call() {
+            if (saturated <= 0 || saturated > 100) {
+                throw Cli.invalid(spec.commandLine(), "--saturated", "a percentage above 0, at most 100");
+            }
+            RefComparison c;
+            try {
+                c = RefComparison.read(file, saturated);
+            } catch (IOException e) {
+                throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw Cli.invalidValue(spec.commandLine(), "FILE", e.getMessage());
+            }
+            spec.commandLine().getOut().print(c.tables());
+            spec.commandLine().getOut().flush();
             return Cli.OK;
         }
     }

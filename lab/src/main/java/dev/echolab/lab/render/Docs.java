@@ -120,6 +120,9 @@ final class Docs {
         if (view.equals("publications")) {
             return Views.publications();
         }
+        if (view.equals("ref")) {
+            return Views.ref(root.resolve("docs/data").resolve(require(opts, "data")), doc.getParent());
+        }
         if (view.equals("chaos")) {
             return Views.chaos(root.resolve("docs/data").resolve(require(opts, "data")), doc.getParent());
         }
@@ -142,7 +145,7 @@ final class Docs {
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');
                 yield "![" + chart.title() + "](" + link + ")\n<!-- chart data " + chart.digest() + " -->\n";
             }
-            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, sweep, chart, chaos)");
+            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, sweep, chart, chaos, ref)");
         };
     }
 

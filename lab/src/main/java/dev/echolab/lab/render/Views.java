@@ -30,6 +30,7 @@ import static dev.echolab.lab.render.Figures.format;
  * <li>{@code chart} ({@code name=FILE}): the CPU-per-message chart of a {@code compare} dataset, or the
  *     latency-against-offered-load chart of a {@code sweep} one, drawn into {@code docs/images/FILE.png};</li>
  * <li>{@code chaos}: {@code bench/chaos.sh}'s summaries, one file per backend ({@link #chaos}).</li>
+ * <li>{@code ref}: {@code bench/compare-ref.sh}'s records, as its tables ({@link RefComparison}).</li>
  * </ul>
  */
 final class Views {
@@ -412,6 +413,64 @@ final class Views {
                 + "; " + first.path("machine").asText()
                 + ". " + format(first.path("connections").asDouble(), 0) + " connections, "
                 + format(first.path("period_s").asDouble(), 0) + " s after each fault.\n";
+    }
+
+    /**
+     * {@code bench/compare-ref.sh}'s records in {@code dir} ({@code results.jsonl}, as the script
+     * writes them): where they come from, then the tables the script printed ({@link RefComparison}).
+     */
+    static String ref(Path dir, Path docDir) {
+        if (!java.nio.file.Files.exists(dir.resolve("results.jsonl"))) {
+            return refVariants(dir, docDir);
+        }
+        RefComparison c;
+        try {
+            c = RefComparison.read(dir.resolve("results.jsonl"), RefComparison.SATURATED);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("no compare-ref records in " + dir + ": " + e.getMessage());
+        }
+        JsonNode run = c.run();
+        String link = docDir.relativize(dir).toString().replace('\\', '/') + "/";
+        Double cost = c.callCost();
+        return "Data: [docs/data/" + dir.getFileName() + "](" + link + "), `" + run.path("command").asText("?") + "`, "
+                + run.path("date").asText("?") + ", commit " + run.path("commit").asText("?") + "; " + run.path("machine").asText("?")
+                + "; one system call " + (cost == null ? "not measured" : format(cost, 3) + " µs") + " (median of the run's measurements).\n\n"
+                + c.tables();
+    }
+
+    /**
+     * Runs of {@code bench/compare-ref.sh} that differ in one setting, one folder each under
+     * {@code dir} ({@code dir/VARIANT/results.jsonl}): each variant's ratio to ref-echo in its own
+     * pairs, side by side, and the command of each run.
+     */
+    private static String refVariants(Path dir, Path docDir) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        List<Path> variants;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            variants = s.filter(p -> java.nio.file.Files.exists(p.resolve("results.jsonl"))).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("no compare-ref records in " + dir + ": " + e.getMessage());
+        }
+        if (variants.isEmpty()) {
+            throw new IllegalArgumentException("no compare-ref records in " + dir + " (results.jsonl, or VARIANT/results.jsonl)");
+        }
+        for (Path v : variants) {
+            RefComparison c;
+            try {
+                c = RefComparison.read(v.resolve("results.jsonl"), RefComparison.SATURATED);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read " + v + ": " + e.getMessage());
+            }
+            String name = v.getFileName().toString();
+            rows.addAll(c.ratioRows(name));
+            sources.add("`" + name + "`: `" + c.run().path("command").asText("?") + "`, " + c.run().path("date").asText("?")
+                    + ", commit " + c.run().path("commit").asText("?"));
+        }
+        String link = docDir.relativize(dir).toString().replace('\\', '/') + "/";
+        return table(List.of("variant", "server", "case", "server CPU us/msg (ratio to ref-echo within each pair [min-max])"), rows)
+                + "\nData: [docs/data/" + dir.getFileName() + "](" + link + "), one run per variant: "
+                + String.join("; ", sources) + ".\n";
     }
 
     /** {@code {"reset": 3, "closed_early": 2}} as {@code reset 3, closed early 2}; zeros left out. */

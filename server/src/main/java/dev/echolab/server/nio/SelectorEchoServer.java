@@ -53,7 +53,12 @@ import java.util.concurrent.ExecutorService;
  * <p><b>Costs:</b> one {@code epoll_wait} amortised over all ready sockets, one {@code read} and one
  * {@code write} per message, no thread per connection and no allocation per message (the read
  * buffer is shared per reactor; a connection's own buffer exists only after its first partial
- * write). Several reactors use several cores; a connection never moves, so no locks.
+ * write). Several reactors use several cores; a connection never moves, so no locks. The system
+ * calls are those of a C epoll server with one difference no public JDK API lets us choose: the
+ * JDK's channels call {@code read(2)} and {@code write(2)}, which go through the kernel's generic
+ * file layer before reaching the socket, where a C server's {@code recv(2)} and {@code send(2)}
+ * go to the socket directly. The listening socket is IPv4 for an IPv4 address
+ * ({@link dev.echolab.server.Sockets}), so its connections skip the IPv6 socket layer.
  *
  * <p><b>Choose it when</b> you need many connections on few threads and the work per message is
  * short; this is the core of Netty, Redis and nginx.

@@ -65,9 +65,7 @@ final class Ring implements AutoCloseable {
     private static final int FEAT_EXT_ARG = 1 << 8;
     private static final int ENTER_GETEVENTS = 1;
     private static final int ENTER_EXT_ARG = 1 << 3;
-    private static final int ENTER_REGISTERED_RING = 1 << 4;
     private static final int REGISTER_PROBE = 8;
-    private static final int REGISTER_RING_FDS = 20;
     private static final long OFF_SQES = 0x10000000L;
     private static final int SQE_SIZE = 64;
     private static final int CQE_SIZE = 16;
@@ -100,13 +98,6 @@ final class Ring implements AutoCloseable {
     private int sqTail;
     private int cqHead;
     private int unsubmitted;
-    /**
-     * What {@code io_uring_enter} names the ring by: its descriptor, or, once registered with the
-     * calling thread ({@link #registerRingFd}), its index in that thread's table of rings, with
-     * {@link #enterFlags} saying so; the kernel then skips looking the descriptor up on every call.
-     */
-    private int enterFd;
-    private int enterFlags;
     /** Run before a full queue is handed over mid-batch ({@link #next}): the loop publishes recycled buffers. */
     private Runnable beforeFlush = () -> { };
     /** io_uring_enter calls made, for the lesson's counts (the loop thread only). */
@@ -117,7 +108,6 @@ final class Ring implements AutoCloseable {
         this.arena = arena;
         this.callState = callState;
         this.fd = fd;
-        this.enterFd = fd;
         this.mode = mode;
         int sqCount = params.get(JAVA_INT, 0);
         int cqCount = params.get(JAVA_INT, 4);
@@ -185,9 +175,6 @@ final class Ring implements AutoCloseable {
         try {
             ring = new Ring(arena, state, (int) fd, names[i], params, params.get(JAVA_INT, 20));
             ring.probe();
-            if (!Boolean.getBoolean("echolab.uring.unregisteredRing")) {
-                ring.registerRingFd();
-            }
             return ring;
         } catch (IOException | RuntimeException e) {
             if (ring != null) {
@@ -225,22 +212,6 @@ final class Ring implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             throw new IOException("this kernel's io_uring lacks " + missing + " (Linux 5.19 or newer is needed)");
-        }
-    }
-
-    /**
-     * Registers the ring's descriptor with this thread (IORING_REGISTER_RING_FDS, Linux 5.18): every
-     * later {@code io_uring_enter} from this thread, the only one that submits, names the ring by
-     * the index the kernel returns. A kernel without it keeps the plain descriptor.
-     * -Decholab.uring.unregisteredRing=true leaves it plain: how docs/performance.md measures it.
-     */
-    private void registerRingFd() {
-        MemorySegment update = arena.allocate(16, 8); // io_uring_rsrc_update: offset, resv, data
-        update.set(JAVA_INT, 0, -1); // any free index
-        update.set(JAVA_LONG, 8, fd);
-        if (register(REGISTER_RING_FDS, update.address(), 1) == 1) {
-            enterFd = update.get(JAVA_INT, 0);
-            enterFlags = ENTER_REGISTERED_RING;
         }
     }
 
@@ -369,7 +340,7 @@ final class Ring implements AutoCloseable {
         long r;
         do {
             enters++;
-            r = Native.syscall(callState, Native.SYS_IO_URING_ENTER, enterFd, unsubmitted, minComplete, flags | enterFlags,
+            r = Native.syscall(callState, Native.SYS_IO_URING_ENTER, fd, unsubmitted, minComplete, flags,
                     withArg ? waitArg.address() : 0, withArg ? 24 : 0);
         } while (r == -Native.EINTR);
         if (r >= 0) {
