@@ -63,7 +63,7 @@ CASES=${CASES:-"d1c500 d16c500 d1c5000"}
 PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
-OUT=${OUT:-$ROOT/target/compare-ref}
+OUT=$(realpath -m "${OUT:-$ROOT/target/compare-ref}") # absolute: the go build runs in another folder
 SATURATED=${SATURATED:-80}
 RETRIES=${RETRIES:-2}
 PROFILE=${PROFILE:-off}
@@ -216,7 +216,7 @@ build
 # The run's own record, first: how to make it again, when, on what code and machine.
 command_line=$(for v in BACKENDS REFS CASES PAIRS DURATION WARMUP NATIVE FLOOR SATURATED ECHOLAB_JAVA_OPTS; do printf "%s='%s' " "$v" "${!v-}"; done)
 jq -cn --arg command "${command_line}bench/compare-ref.sh" --arg date "$(date -u +%FT%TZ)" \
-    --arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)" \
+    --arg commit "$(git -C "$ROOT" describe --always --dirty 2> /dev/null || echo unknown)" \
     --arg machine "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), Linux $(uname -r), $("$JAVA" -version 2>&1 | head -1)" \
     '{run: {command: $command, date: $date, commit: $commit, machine: $machine}}' >> "$RESULTS"
 log "$(date -u +%FT%TZ) on $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -r), $("$JAVA" -version 2>&1 | head -1)"

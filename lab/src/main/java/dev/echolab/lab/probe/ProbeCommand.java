@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.echolab.common.Cli;
 import dev.echolab.common.Descriptors;
 import dev.echolab.common.Durations;
+import dev.echolab.lab.render.LoadgenComparison;
 import dev.echolab.lab.render.RefComparison;
 import dev.echolab.lab.sample.KernelBill;
 import dev.echolab.lab.sample.Reading;
@@ -40,7 +41,8 @@ import java.util.concurrent.Callable;
  * ({@link Descriptors#processesFor}), a duration in seconds or milliseconds ({@code Durations}),
  * a server's /proc readings over time ({@link Reading}), what one system call costs here
  * ({@link SyscallCost}), a server's system calls over a window ({@link KernelBill}) and the tables of
- * bench/compare-ref.sh's records ({@link RefComparison}). One fact per call, on stdout; bad
+ * bench/compare-ref.sh's and bench/loadgen-vs-ref.sh's records ({@link RefComparison},
+ * {@link LoadgenComparison}). One fact per call, on stdout; bad
  * usage is one line and exit 2, a failure (the server ended, no ready line in time) one line and
  * exit 1.
  */
@@ -48,7 +50,7 @@ import java.util.concurrent.Callable;
         description = "Facts for scripts (bench/): a server's ready port, processes for N connections, durations, /proc samples.",
         subcommands = {ProbeCommand.Ready.class, ProbeCommand.Stats.class, ProbeCommand.Processes.class,
                 ProbeCommand.InUnit.class, ProbeCommand.Sample.class, ProbeCommand.SyscallCostProbe.class,
-                ProbeCommand.KernelBillProbe.class, ProbeCommand.RefTable.class})
+                ProbeCommand.KernelBillProbe.class, ProbeCommand.RefTable.class, ProbeCommand.LoadgenTable.class})
 public final class ProbeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -56,7 +58,7 @@ public final class ProbeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample|syscall-cost|kernel-bill|ref-table");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: bin/lab probe ready|stats|processes|duration|sample|syscall-cost|kernel-bill|ref-table|loadgen-table");
     }
 
     /** How often {@code ready} looks again. */
@@ -379,6 +381,34 @@ public final class ProbeCommand implements Runnable {
             RefComparison c;
             try {
                 c = RefComparison.read(file, saturated);
+            } catch (IOException e) {
+                throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw Cli.invalidValue(spec.commandLine(), "FILE", e.getMessage());
+            }
+            spec.commandLine().getOut().print(c.tables());
+            spec.commandLine().getOut().flush();
+            return Cli.OK;
+        }
+    }
+
+    @Command(name = "loadgen-table", mixinStandardHelpOptions = true,
+            description = {"Print bench/loadgen-vs-ref.sh's table from the records it wrote (results.jsonl), in Markdown:",
+                    "each run's msgs/s, p50/p99/p99.9 and CPU per message, and each driver's ratios to ref-load within a pair.",
+                    "Exit 1 if FILE cannot be read, 2 if a line of it is not a record."})
+    static final class LoadgenTable implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "The records (bench/loadgen-vs-ref.sh's OUT/results.jsonl).")
+        Path file;
+
+        @Override
+        public Integer call() {
+            LoadgenComparison c;
+            try {
+                c = LoadgenComparison.read(file);
             } catch (IOException e) {
                 throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {

@@ -120,6 +120,9 @@ final class Docs {
         if (view.equals("publications")) {
             return Views.publications();
         }
+        if (view.equals("loadgen-ref")) {
+            return Views.loadgenRef(root.resolve("docs/data").resolve(require(opts, "data")), doc.getParent());
+        }
         if (view.equals("ref")) {
             return Views.ref(root.resolve("docs/data").resolve(require(opts, "data")), doc.getParent());
         }
@@ -145,7 +148,7 @@ final class Docs {
                 String link = doc.getParent().relativize(png).toString().replace('\\', '/');
                 yield "![" + chart.title() + "](" + link + ")\n<!-- chart data " + chart.digest() + " -->\n";
             }
-            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, sweep, chart, chaos, ref)");
+            default -> throw new IllegalArgumentException("unknown view (valid: publications, source, cpu, kernel, idle, chapter, switch, sweep, chart, chaos, ref, loadgen-ref)");
         };
     }
 

@@ -31,6 +31,7 @@ import static dev.echolab.lab.render.Figures.format;
  *     latency-against-offered-load chart of a {@code sweep} one, drawn into {@code docs/images/FILE.png};</li>
  * <li>{@code chaos}: {@code bench/chaos.sh}'s summaries, one file per backend ({@link #chaos}).</li>
  * <li>{@code ref}: {@code bench/compare-ref.sh}'s records, as its tables ({@link RefComparison}).</li>
+ * <li>{@code loadgen-ref}: {@code bench/loadgen-vs-ref.sh}'s records, as its table ({@link LoadgenComparison}).</li>
  * </ul>
  */
 final class Views {
@@ -436,6 +437,21 @@ final class Views {
                 + run.path("date").asText("?") + ", commit " + run.path("commit").asText("?") + "; " + run.path("machine").asText("?")
                 + "; one system call " + (cost == null ? "not measured" : format(cost, 3) + " µs") + " (median of the run's measurements).\n\n"
                 + c.tables();
+    }
+
+    /** {@code bench/loadgen-vs-ref.sh}'s records in {@code dir} ({@code results.jsonl}): where they come from, then its table. */
+    static String loadgenRef(Path dir, Path docDir) {
+        LoadgenComparison c;
+        try {
+            c = LoadgenComparison.read(dir.resolve("results.jsonl"));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("no loadgen-vs-ref records in " + dir + ": " + e.getMessage());
+        }
+        JsonNode run = c.run();
+        String link = docDir.relativize(dir).toString().replace('\\', '/') + "/";
+        return "Data: [docs/data/" + dir.getFileName() + "](" + link + "), `" + run.path("command").asText("?") + "`, "
+                + run.path("date").asText("?") + ", commit " + run.path("commit").asText("?") + "; " + run.path("machine").asText("?")
+                + ". The C server ref-echo on CPU 0, each load generator in turn on CPU 1.\n\n" + c.tables();
     }
 
     /**
