@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
@@ -17,13 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static dev.echolab.server.EchoServers.assertSlowReaderHeldWithinPromise;
 import static dev.echolab.server.EchoServers.connect;
 import static dev.echolab.server.EchoServers.echoConcurrently;
 import static dev.echolab.server.EchoServers.oddSizes;
 import static dev.echolab.server.EchoServers.random;
 import static dev.echolab.server.EchoServers.readExactly;
 import static dev.echolab.server.EchoServers.roundTrip;
+import static dev.echolab.server.EchoServers.sizesOf;
 import static dev.echolab.server.EchoServers.started;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,23 +62,31 @@ class EchoContractTest {
         }
     }
 
+    /** Every byte value, in order, many times over: in odd-sized writes (partial reads), then in writes of one byte each. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.echolab.server.EchoServers#configs")
-    void echoesEveryByteValue(ServerConfig config) throws Exception {
+    void echoesEveryByteValueInOddSizedWritesAndInOneByteWrites(ServerConfig config) throws Exception {
         byte[] data = new byte[256 * 64];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
         }
-        try (EchoServer server = started(config); Socket s = connect(server)) {
-            assertArrayEquals(data, echoConcurrently(s, data, oddSizes(), false));
+        byte[] twice = Arrays.copyOf(data, 2 * 256);
+        try (EchoServer server = started(config)) {
+            try (Socket s = connect(server)) {
+                assertArrayEquals(data, echoConcurrently(s, data, oddSizes(), false), "odd-sized writes");
+            }
+            try (Socket s = connect(server)) {
+                assertArrayEquals(twice, echoConcurrently(s, twice, sizesOf(1), false), "one-byte writes");
+            }
         }
     }
 
+    /** Uring also on its single-shot receive fallback: a receive per arrival, submitted again after each completion. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoServers#configs")
-    void returnsEverythingThenClosesAfterHalfClose(ServerConfig config) throws Exception {
+    @MethodSource("dev.echolab.server.EchoServers#configsAndUringSingleShot")
+    void returnsEverythingThenClosesAfterHalfClose(ServerConfig config, boolean uringSingleShot) throws Exception {
         byte[] data = random(8 * MiB, 2);
-        try (EchoServer server = started(config); Socket s = connect(server)) {
+        try (EchoServer server = started(config, uringSingleShot); Socket s = connect(server)) {
             // Read until EOF: the server must send all 8 MiB and then close its side.
             assertArrayEquals(data, echoConcurrently(s, data, oddSizes(), true));
         }
@@ -113,34 +122,6 @@ class EchoContractTest {
             }
             assertEquals(clients * messages, total);
             assertEquals(clients, server.stats().accepted());
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoServers#configs")
-    void aClientThatDoesNotReadIsHeldToThePromisedUnsentBytesAndLosesNothing(ServerConfig config) throws Exception {
-        // A server that buffered without bound would swallow all 64 MiB; the kernel's share of what
-        // the client wrote is measured on the connection's sockets, the rest is the server's.
-        try (EchoServer server = started(config); Socket s = connect(server)) {
-            assertSlowReaderHeldWithinPromise(server, config, s, random(64 * MiB, 3), 0);
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.echolab.server.EchoServers#configs")
-    void aClientResetMidStreamEndsOnlyThatConnection(ServerConfig config) throws Exception {
-        try (EchoServer server = started(config); Socket bystander = connect(server)) {
-            roundTrip(bystander, "before\n");
-            for (int i = 0; i < 20; i++) {
-                Socket rude = connect(server);
-                rude.getOutputStream().write(random(256 * 1024, i));
-                rude.setSoLinger(true, 0); // close with RST, unread echo and all
-                rude.close();
-            }
-            roundTrip(bystander, "still here\n");
-            try (Socket next = connect(server)) {
-                roundTrip(next, "next client\n");
-            }
         }
     }
 

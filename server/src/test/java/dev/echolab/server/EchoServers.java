@@ -3,6 +3,7 @@ package dev.echolab.server;
 import dev.echolab.server.netty.NettyEchoServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,6 +55,38 @@ public final class EchoServers {
             all.add(ServerConfig.loopback(Backend.NETTY).withTransport(t));
         }
         return all.stream().map(c -> Named.of(c.label(), c)).toList();
+    }
+
+    /** Forces the uring backend onto its single-shot receive fallback (kernels before 6.0 lack multishot). */
+    private static final String URING_SINGLE_SHOT = "echolab.uring.singleshot";
+
+    /**
+     * {@link #configs()}, each with {@code false}, then uring once more with {@code true}: on its
+     * single-shot receive fallback, which this kernel would not choose by itself. For the cases
+     * that hinge on how a backend receives (a half-close, a client that does not read); start the
+     * server with {@link #started(ServerConfig, boolean)}.
+     */
+    static List<Arguments> configsAndUringSingleShot() {
+        List<Arguments> all = new ArrayList<>();
+        for (Named<ServerConfig> config : configs()) {
+            all.add(Arguments.of(config, false));
+        }
+        ServerConfig uring = ServerConfig.loopback(Backend.URING);
+        all.add(Arguments.of(Named.of(uring.label() + " (single-shot receive)", uring), true));
+        return all;
+    }
+
+    /** {@link #started(ServerConfig)}, on uring's single-shot receive fallback if {@code uringSingleShot}. */
+    static EchoServer started(ServerConfig config, boolean uringSingleShot) throws IOException {
+        if (!uringSingleShot) {
+            return started(config);
+        }
+        System.setProperty(URING_SINGLE_SHOT, "true"); // read once, when the server binds
+        try {
+            return started(config);
+        } finally {
+            System.clearProperty(URING_SINGLE_SHOT);
+        }
     }
 
     /**
@@ -154,6 +187,21 @@ public final class EchoServers {
         }
     }
 
+    /**
+     * {@code count} clients that each write and then close with a reset (SO_LINGER 0), their echo
+     * unread: the first {@code midStream} of them in the middle of a stream (256 KiB, more than one
+     * read), the rest after 4 KiB.
+     */
+    public static void resetClients(int port, int count, int midStream) throws IOException {
+        byte[] small = random(4096, 11);
+        for (int i = 0; i < count; i++) {
+            Socket rude = connect(port);
+            rude.getOutputStream().write(i < midStream ? random(256 * 1024, i) : small);
+            rude.setSoLinger(true, 0); // close with RST, echo unread
+            rude.close();
+        }
+    }
+
     /** The writes of {@link #writeWithoutReading}: what the kernel took is known to this many bytes. */
     public static final int STALL_WRITE = 4 * 1024;
 
@@ -194,30 +242,35 @@ public final class EchoServers {
         };
     }
 
+    /** {@link #assertSlowReaderHeldWithin} held to the backend's {@link #unsentPromise}. */
+    static void assertSlowReaderHeldWithinPromise(ServerConfig config, Socket s, byte[] data, long pauseMs)
+            throws Exception {
+        assertSlowReaderHeldWithin(config.label(), unsentPromise(config), s, data, pauseMs);
+    }
+
     /**
-     * The slow-reader scenario, one place for every test that runs it: a client writes {@code
-     * data} and reads nothing until its writer has stalled and {@code pauseMs} more have passed;
-     * then what the server holds (written, less the kernel's queues on both sockets measured at
-     * that moment) must be within {@link #unsentPromise}; then the client reads and every byte must
-     * come back in order.
-     *
-     * @return the bytes the server held
+     * The slow-reader scenario, one place for every test that runs it (the backends' and the
+     * peers'): a client writes {@code data} and reads nothing; what the server holds (written, less
+     * the kernel's queues on both sockets measured at that moment) must be within {@code bound}
+     * when the writer has stalled, and again after {@code pauseMs} more without reading (it must
+     * not creep up); then the client reads and every byte must come back in order.
      */
-    static long assertSlowReaderHeldWithinPromise(EchoServer server, ServerConfig config, Socket s, byte[] data,
-                                                  long pauseMs) throws Exception {
+    public static void assertSlowReaderHeldWithin(String server, long bound, Socket s, byte[] data, long pauseMs)
+            throws Exception {
         AtomicLong written = new AtomicLong();
         Thread writer = writeWithoutReading(s, data, written);
         long stalledAt = awaitStall(written, 1_000);
-        Thread.sleep(pauseMs);
-        long held = written.get() - kernelQueued(s);
-        long promise = unsentPromise(config);
-        assertTrue(held <= promise,
-                config.label() + " holds " + held + " bytes of a client that does not read (it wrote "
-                        + stalledAt / 1024 + " KiB, the kernel queues the rest); the promise is " + promise + " bytes");
+        assertTrue(stalledAt < data.length, "the writer never stalled: all " + data.length + " bytes went in");
+        for (long paused : new long[] {0, pauseMs}) {
+            Thread.sleep(paused);
+            long held = written.get() - kernelQueued(s);
+            assertTrue(held <= bound, server + " holds " + held + " bytes of a client that has not read for "
+                    + paused + " ms since its writer stalled (it wrote " + stalledAt / 1024
+                    + " KiB, the kernel queues the rest); its bound is " + bound + " bytes");
+        }
         byte[] echo = readExactly(s.getInputStream(), data.length);
         writer.join(30_000);
         assertArrayEquals(data, echo);
-        return held;
     }
 
     /**
@@ -264,18 +317,24 @@ public final class EchoServers {
 
     /**
      * Waits until {@code counter} has not moved for {@code quietMs} (a writer it counts is blocked),
-     * 60 s at most; returns where it stopped.
+     * 60 s at most; returns where it stopped. It looks twenty times per {@code quietMs}, so it
+     * returns soon after the quiet time has passed, and the quiet time is counted from the last
+     * move it saw, which is no earlier than the last move.
      */
     public static long awaitStall(AtomicLong counter, long quietMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long last = -1;
+        long quiet = TimeUnit.MILLISECONDS.toNanos(quietMs);
+        long last = counter.get();
+        long movedAt = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            Thread.sleep(quietMs);
+            Thread.sleep(Math.max(1, quietMs / 20));
             long now = counter.get();
-            if (now == last) {
+            if (now != last) {
+                last = now;
+                movedAt = System.nanoTime();
+            } else if (System.nanoTime() - movedAt >= quiet) {
                 return now;
             }
-            last = now;
         }
         return last;
     }
