@@ -357,8 +357,8 @@ public final class ProbeCommand implements Runnable {
     }
 
     @Command(name = "ref-table", mixinStandardHelpOptions = true,
-            description = {"Print bench/compare-ref.sh's tables from the records it wrote (results.jsonl), in Markdown:",
-                    "server CPU per message and its ratio to ref-echo within each pair, the measured cost of one system",
+            description = {"Print bench/compare-ref.sh's tables from its records (results.jsonl), in Markdown.",
+                    "Server CPU per message and its ratio to ref-echo within each pair, the measured cost of one system",
                     "call, each model's floor and the ratio to it, system calls per message by kind (docs/performance.md).",
                     "Exit 1 if FILE cannot be read, 2 if a line of it is not a record."})
     static final class RefTable implements Callable<Integer> {
@@ -393,8 +393,8 @@ public final class ProbeCommand implements Runnable {
     }
 
     @Command(name = "loadgen-table", mixinStandardHelpOptions = true,
-            description = {"Print bench/loadgen-vs-ref.sh's table from the records it wrote (results.jsonl), in Markdown:",
-                    "each run's msgs/s, p50/p99/p99.9 and CPU per message, and each driver's ratios to ref-load within a pair.",
+            description = {"Print bench/loadgen-vs-ref.sh's table from its records (results.jsonl), in Markdown.",
+                    "Each run's msgs/s, p50/p99/p99.9 and CPU per message, and each driver's ratios to ref-load within a pair.",
                     "Exit 1 if FILE cannot be read, 2 if a line of it is not a record."})
     static final class LoadgenTable implements Callable<Integer> {
 
