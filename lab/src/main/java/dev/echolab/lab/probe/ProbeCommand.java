@@ -356,6 +356,26 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
+    /** How a bench script's records become its tables. */
+    private interface Tables {
+        String of(Path file) throws IOException;
+    }
+
+    /** Prints the tables of {@code file}: exit 1 if it cannot be read, 2 (naming the line) if a line is not a record. */
+    private static int printTables(CommandLine.Model.CommandSpec spec, Path file, Tables tables) {
+        String text;
+        try {
+            text = tables.of(file);
+        } catch (IOException e) {
+            throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw Cli.invalidValue(spec.commandLine(), "FILE", e.getMessage());
+        }
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+        return Cli.OK;
+    }
+
     @Command(name = "ref-table", mixinStandardHelpOptions = true,
             description = {"Print bench/compare-ref.sh's tables from its records (results.jsonl), in Markdown.",
                     "Server CPU per message and its ratio to ref-echo within each pair, the measured cost of one system",
@@ -378,17 +398,7 @@ public final class ProbeCommand implements Runnable {
             if (saturated <= 0 || saturated > 100) {
                 throw Cli.invalid(spec.commandLine(), "--saturated", "a percentage above 0, at most 100");
             }
-            RefComparison c;
-            try {
-                c = RefComparison.read(file, saturated);
-            } catch (IOException e) {
-                throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw Cli.invalidValue(spec.commandLine(), "FILE", e.getMessage());
-            }
-            spec.commandLine().getOut().print(c.tables());
-            spec.commandLine().getOut().flush();
-            return Cli.OK;
+            return printTables(spec, file, f -> RefComparison.read(f, saturated).tables());
         }
     }
 
@@ -406,17 +416,7 @@ public final class ProbeCommand implements Runnable {
 
         @Override
         public Integer call() {
-            LoadgenComparison c;
-            try {
-                c = LoadgenComparison.read(file);
-            } catch (IOException e) {
-                throw new Cli.Failure("cannot read " + file + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw Cli.invalidValue(spec.commandLine(), "FILE", e.getMessage());
-            }
-            spec.commandLine().getOut().print(c.tables());
-            spec.commandLine().getOut().flush();
-            return Cli.OK;
+            return printTables(spec, file, f -> LoadgenComparison.read(f).tables());
         }
     }
 }

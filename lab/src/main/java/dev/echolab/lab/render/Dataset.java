@@ -126,4 +126,21 @@ record Dataset(String name, List<JsonNode> runs) {
         int m = v.size() / 2;
         return v.size() % 2 == 1 ? v.get(m) : (v.get(m - 1) + v.get(m)) / 2;
     }
+
+    /** The JSON records of {@code file}, one a line (blank lines skipped); a line that is not JSON is named with its number. */
+    static List<JsonNode> jsonLines(Path file) throws IOException {
+        List<JsonNode> records = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file)) {
+            n++;
+            if (!line.isBlank()) {
+                try {
+                    records.add(JSON.readTree(line));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalArgumentException(file + ":" + n + ": not a JSON record: " + e.getOriginalMessage());
+                }
+            }
+        }
+        return records;
+    }
 }

@@ -3,7 +3,6 @@ package dev.echolab.lab.render;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,21 +58,9 @@ public final class LoadgenComparison {
         run = header == null ? Dataset.JSON.createObjectNode() : header;
     }
 
-    /** The records of {@code file}; a line that is not JSON is named with its number. */
+    /** The records of {@code file} ({@link Dataset#jsonLines}). */
     public static LoadgenComparison read(Path file) throws IOException {
-        List<JsonNode> records = new ArrayList<>();
-        int n = 0;
-        for (String line : Files.readAllLines(file)) {
-            n++;
-            if (!line.isBlank()) {
-                try {
-                    records.add(Dataset.JSON.readTree(line));
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(file + ":" + n + ": not a JSON record: " + e.getMessage());
-                }
-            }
-        }
-        return new LoadgenComparison(records);
+        return new LoadgenComparison(Dataset.jsonLines(file));
     }
 
     public JsonNode run() {

@@ -3,7 +3,6 @@ package dev.echolab.lab.render;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,22 +67,9 @@ public final class RefComparison {
         }
     }
 
-    /** The records of {@code file}; a line that is not JSON is named with its number. */
+    /** The records of {@code file} ({@link Dataset#jsonLines}). */
     public static RefComparison read(Path file, double saturated) throws IOException {
-        List<JsonNode> records = new ArrayList<>();
-        int n = 0;
-        for (String line : Files.readAllLines(file)) {
-            n++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                records.add(Dataset.JSON.readTree(line));
-            } catch (IOException e) {
-                throw new IllegalArgumentException(file + ":" + n + ": not a JSON record: " + e.getMessage());
-            }
-        }
-        return new RefComparison(records, saturated);
+        return new RefComparison(Dataset.jsonLines(file), saturated);
     }
 
     /** The run's own record (command, date, commit, machine), or an empty node. */
