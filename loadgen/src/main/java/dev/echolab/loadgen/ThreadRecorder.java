@@ -93,8 +93,12 @@ public final class ThreadRecorder {
         long heldUs = (held + 500) / 1000;
         long corrected = openLoop ? (now - Math.min(sent, intended) + 500) / 1000 : 0;
         long lateness = openLoop ? (Math.max(0, sent - intended) + 500) / 1000 : 0;
-        if (phase != pendingPhase || latency != pendingLatency || heldUs != pendingHeld || corrected != pendingCorrected
-                || lateness != pendingLateness) {
+        // One branch over all five values, not five branches: a comparison that never differs
+        // during the warm-up (the phase) would be compiled as a trap, and the first measured round
+        // trip would deoptimize this method (WarmupTransitionIT).
+        long differs = (phase ^ pendingPhase) | (latency ^ pendingLatency) | (heldUs ^ pendingHeld)
+                | (corrected ^ pendingCorrected) | (lateness ^ pendingLateness);
+        if (differs != 0) {
             flush();
             pendingPhase = phase;
             pendingLatency = latency;
