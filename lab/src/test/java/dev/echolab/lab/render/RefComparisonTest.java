@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * bench/compare-ref.sh's records made into its tables: ratios within each pair, runs below
- * saturation left out, and the floor priced at the measured cost of a call. The figures below
- * follow from the records by hand: ref-echo at 100% CPU and 200,000 msgs/s is 5.00 us/msg.
+ * saturation left out, and the floor priced at the measured cost of a call. The expected figures
+ * follow from the records by hand: a run's CPU per message is its CPU share over its rate.
  */
 class RefComparisonTest {
 
