@@ -51,7 +51,10 @@ class KernelBillIT {
             JsonNode perMsg = counted(c);
             assertBetween(0.8, 1.25, perMsg.get("read").asDouble(), "one read per message: " + c.get("backend"));
             assertBetween(0.8, 1.25, perMsg.get("write").asDouble(), "one write per message: " + c.get("backend"));
-            assertTrue(perMsg.get("total").asDouble() >= perMsg.get("read").asDouble() + perMsg.get("write").asDouble(), perMsg.toString());
+            // the whole holds its parts, up to a call per thread (PerfStatIT#aPartNeverRunsAheadOfTheWhole)
+            double perThread = c.get("server_threads_peak").asDouble() / c.get("messages").asDouble();
+            assertTrue(perMsg.get("total").asDouble() >= perMsg.get("read").asDouble() + perMsg.get("write").asDouble() - perThread,
+                    perMsg + ", a call per thread " + perThread);
         }
         assertTrue(counted(blocking).get("epoll_wait").asDouble() < 0.01, "blocking never waits in epoll: " + counted(blocking));
         // one message in flight per connection: one wake-up of the loop serves at most one message of each

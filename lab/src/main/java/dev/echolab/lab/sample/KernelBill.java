@@ -145,7 +145,8 @@ public final class KernelBill {
             }
         }
         double known = byKind.values().stream().mapToDouble(Double::doubleValue).sum();
-        // perf reads its counters one after the other, so a part can run a call or two ahead of the whole
+        // perf reads the calls as one group (PerfStat.args), yet a read can fall between the two tracepoints
+        // of one call, so a part can be a call per thread ahead of the whole
         byKind.put(OTHER, Math.max(0, total - known));
         byKind.put(TOTAL, total);
         KernelBill b = new KernelBill();

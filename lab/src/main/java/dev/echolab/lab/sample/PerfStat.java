@@ -78,7 +78,7 @@ final class PerfStat implements AutoCloseable {
         List<String> cmd = new ArrayList<>(pinning);
         cmd.addAll(List.of("perf", "stat", "-x", ",", "-I", String.valueOf(INTERVAL_MS), "-p",
                 pids.stream().map(String::valueOf).collect(Collectors.joining(","))));
-        events.forEach(e -> cmd.addAll(e.args()));
+        cmd.addAll(args(events));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("LC_ALL", "C"); // a decimal point, no thousands separators
         Process p;
@@ -98,6 +98,34 @@ final class PerfStat implements AutoCloseable {
             }
         }
         return perf;
+    }
+
+    /**
+     * perf's {@code -e} arguments: events without a filter that stand next to each other as one group
+     * ({@code -e {a,b,c}}), which perf reads in one go per thread. Read one by one, a counter read
+     * later has counted the calls the thread made in between, so a part (the reads) could run ahead
+     * of the whole (every call); read as a group, it cannot.
+     */
+    static List<String> args(List<Event> events) {
+        List<String> args = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        for (Event e : events) {
+            if (e.filter() == null) {
+                group.add(e.name());
+                continue;
+            }
+            addGroup(args, group);
+            args.addAll(e.args());
+        }
+        addGroup(args, group);
+        return args;
+    }
+
+    private static void addGroup(List<String> args, List<String> group) {
+        if (!group.isEmpty()) {
+            args.addAll(List.of("-e", group.size() == 1 ? group.getFirst() : "{" + String.join(",", group) + "}"));
+            group.clear();
+        }
     }
 
     private void read() {

@@ -122,4 +122,14 @@ class KernelBillTest {
                 KernelBill.SWITCHES, KernelBill.VOLUNTARY_SWITCHES), events);
         assertEquals(List.of("-e", "sched:sched_switch", "--filter", "prev_state & 255"), KernelBill.VOLUNTARY_SWITCHES.args());
     }
+
+    @Test
+    void eventsWithoutAFilterAreCountedAsOneGroupAndAFilteredOneAlone() {
+        assertEquals(List.of("-e", "{raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,"
+                        + "syscalls:sys_enter_epoll_wait,sched:sched_switch}", "-e", "sched:sched_switch", "--filter", "prev_state & 255"),
+                PerfStat.args(EVENTS));
+        assertEquals(List.of("-e", "raw_syscalls:sys_enter", "-e", "sched:sched_switch", "--filter", "prev_state & 255",
+                "-e", "{syscalls:sys_enter_read,syscalls:sys_enter_write}"),
+                PerfStat.args(List.of(KernelBill.ALL_SYSCALLS, KernelBill.VOLUNTARY_SWITCHES, READ, WRITE)));
+    }
 }

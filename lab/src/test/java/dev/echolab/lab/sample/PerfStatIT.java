@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +55,37 @@ class PerfStatIT {
             assertTrue(slept.syscalls.get(KernelBill.OTHER) > 0, "fork, exec, wait...: " + slept.syscalls);
         } finally {
             for (Process p : List.of(spinner, other, sleeper)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Counted as one group, the reads and writes of four busy copiers exceed all their calls in no
+     * interval by more than a call per copier. Counted one by one they did, by hundreds (perf read
+     * the total, then the reads a moment later, after more calls).
+     */
+    @Test
+    void aPartNeverRunsAheadOfTheWhole() throws Exception {
+        List<PerfStat.Event> events = KernelBill.events(PerfStat.tracepoints());
+        List<Process> copiers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            copiers.add(new ProcessBuilder("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=100000000").start());
+        }
+        try (PerfStat perf = PerfStat.start(events, copiers.stream().map(Process::pid).toList(), List.of())) {
+            Thread.sleep(2_000);
+            List<PerfStat.Interval> intervals = perf.intervals();
+            assertTrue(intervals.size() >= 5, intervals.size() + " intervals");
+            for (PerfStat.Interval i : intervals) {
+                KernelBill b = KernelBill.of(events, Arrays.stream(i.counts()).asDoubleStream().toArray(), null);
+                long parts = b.syscalls.get("read") + b.syscalls.get("write");
+                assertTrue(b.syscalls.get("read") >= 10_000, "the copiers are busy reading: " + b.syscalls);
+                // a read of the group can still fall between the two tracepoints of one call: a call per task
+                assertTrue(b.syscalls.get(KernelBill.TOTAL) >= parts - copiers.size(), "interval ending at " + i.endSeconds() + " s: " + b.syscalls);
+            }
+        } finally {
+            for (Process p : copiers) {
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
             }
