@@ -20,6 +20,7 @@ import dev.echolab.lab.report.Tables;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
+import dev.echolab.lab.run.RetriesOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.lab.sample.Sampler;
@@ -63,9 +64,6 @@ import static dev.echolab.lab.run.Summary.fmt;
                         + "a runtime that failed or was skipped is in the tables."})
 public final class ChapterCommand implements Callable<Integer> {
 
-    /** Reruns of a case the lab judged disturbed ({@link Verdict}), as {@code compare}'s default {@code --retries}. */
-    private static final int RETRIES = 2;
-
     @Option(names = "--experiment", paramLabel = "all|ID,...",
             description = "Experiments to run: all, or some of gil, io, processes, locks, deadlock, tickets, select, as-printed, stream, pools, switch "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -85,6 +83,9 @@ public final class ChapterCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/chapter-<date-time>).")
     Path out;
+
+    @CommandLine.Mixin
+    RetriesOption retries = new RetriesOption(2);
 
     @CommandLine.Mixin
     KernelBillOption kernelBill = new KernelBillOption();
@@ -392,7 +393,7 @@ public final class ChapterCommand implements Callable<Integer> {
         c.loadgenArgs = e.loadgenArgs;
         c.pipeline = e.pipeline;
         stdout.println("  running " + r.label() + " ...");
-        c = Verdict.untilUndisturbed(c, runner::run, RETRIES, () -> false,
+        c = Verdict.untilUndisturbed(c, runner::run, retries.retries(), () -> false,
                 d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
         cases.add(c);
         Row row = Row.measured(r, cpus, c);
@@ -503,6 +504,7 @@ public final class ChapterCommand implements Callable<Integer> {
 
     private void validate() {
         CommandLine cl = spec.commandLine();
+        retries.check(cl);
         if (duration.isZero()) {
             throw Cli.invalid(cl, "--duration", "a duration above zero");
         }
@@ -517,6 +519,7 @@ public final class ChapterCommand implements Callable<Integer> {
         s.put("runtimes", runtimes);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
+        s.put("retries", retries.retries());
         s.put("kernel_bill", kernelBill.on());
         return s;
     }

@@ -13,6 +13,7 @@ import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
 import dev.echolab.lab.run.KernelBillOption;
 import dev.echolab.lab.run.ResultsFile;
+import dev.echolab.lab.run.RetriesOption;
 import dev.echolab.lab.run.Summary;
 import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
@@ -89,10 +90,8 @@ public final class CompareCommand implements Callable<Integer> {
                     + "(default: --peers decides).")
     Boolean reference;
 
-    @Option(names = "--retries", paramLabel = "N",
-            description = "Runs again a case the lab judges disturbed (the machine busy with something else), "
-                    + "at most N times; one still disturbed is kept, marked and left out of the medians (default: ${DEFAULT-VALUE}).")
-    int retries = 2;
+    @CommandLine.Mixin
+    RetriesOption retries = new RetriesOption(2);
 
     @CommandLine.Mixin
     KernelBillOption kernelBill = new KernelBillOption();
@@ -172,7 +171,7 @@ public final class CompareCommand implements Callable<Integer> {
                 break;
             }
             progress.starting(c);
-            CaseResult result = Verdict.untilUndisturbed(c, runner::run, retries, () -> stoppedBy.get() != null,
+            CaseResult result = Verdict.untilUndisturbed(c, runner::run, retries.retries(), () -> stoppedBy.get() != null,
                     d -> stdout.println("  disturbed " + d.label() + ": " + d.verdictReason + "; running it again"));
             if (stoppedBy.get() != null) {
                 break; // cut short by the signal: not a result
@@ -241,9 +240,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw Cli.invalid(cl, "--repeat", "a number of repetitions (1 or more)");
         }
-        if (retries < 0) {
-            throw Cli.invalid(cl, "--retries", "a number of reruns (0 or more)");
-        }
+        retries.check(cl);
         if (idle < 0) {
             throw Cli.invalid(cl, "--idle", "a number of connections (0 or more; 0 skips the idle case)");
         }
@@ -318,7 +315,7 @@ public final class CompareCommand implements Callable<Integer> {
         s.put("driver", driver.id());
         s.put("repeat", repeat);
         s.put("idle_connections", idle);
-        s.put("retries", retries);
+        s.put("retries", retries.retries());
         s.put("kernel_bill", kernelBill.on());
         return s;
     }

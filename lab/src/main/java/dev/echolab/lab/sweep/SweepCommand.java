@@ -16,6 +16,7 @@ import dev.echolab.lab.report.MarkdownReport;
 import dev.echolab.lab.report.Tables;
 import dev.echolab.lab.run.CaseResult;
 import dev.echolab.lab.run.CaseRunner;
+import dev.echolab.lab.run.RetriesOption;
 import dev.echolab.lab.run.Targets;
 import dev.echolab.lab.run.Verdict;
 import dev.echolab.loadgen.search.RateSearch;
@@ -88,8 +89,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s", description = "Warm-up per step (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
-    @Option(names = "--retries", paramLabel = "N", description = "Reruns of a step the lab judges disturbed (default: ${DEFAULT-VALUE}).")
-    int retries = 1;
+    @CommandLine.Mixin
+    RetriesOption retries = new RetriesOption(1);
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the results (default: target/lab/sweep-<date-time>).")
     Path out;
@@ -154,7 +155,7 @@ public final class SweepCommand implements Callable<Integer> {
                 o = RateSearch.run(plan, rate -> {
                     CaseResult c = CaseResult.of(target.getKey(), target.getValue(), "load", connections, work, 1);
                     c.rate = (int) Math.round(rate);
-                    CaseResult r = Verdict.untilUndisturbed(c, runner::run, retries, () -> false,
+                    CaseResult r = Verdict.untilUndisturbed(c, runner::run, retries.retries(), () -> false,
                             d -> stdout.println("  disturbed " + d.label() + " at " + d.rate + " msgs/s: " + d.verdictReason + "; again"));
                     cases.add(r);
                     Step step = step(r);
@@ -209,9 +210,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (duration.isZero()) {
             throw Cli.invalid(cl, "--duration", "a duration above zero");
         }
-        if (retries < 0) {
-            throw Cli.invalid(cl, "--retries", "a number of reruns (0 or more)");
-        }
+        retries.check(cl);
         try {
             Work.parse(work);
         } catch (IllegalArgumentException e) {
@@ -252,7 +251,7 @@ public final class SweepCommand implements Callable<Integer> {
         s.put("max_steps", maxSteps);
         s.put("duration_s", duration.toMillis() / 1e3);
         s.put("warmup_s", warmup.toMillis() / 1e3);
-        s.put("retries", retries);
+        s.put("retries", retries.retries());
         return s;
     }
 

@@ -39,6 +39,7 @@ class ChapterCommandTest {
             "--runtimes", List.of("cobol", ""),
             "--duration", List.of("0", "soon"),
             "--warmup", List.of("soon", "-1s"),
+            "--retries", List.of("-1", "twice"),
             "--out", List.of(""),
             "--ready-timeout", List.of("0", "soon"));
 
