@@ -216,7 +216,9 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Cli.invalidValue(cl, "--work", e.getMessage());
         }
-        return new Plan(startRate, factor, maxP99.toNanos() / 1000, 0.95, false, 0.05, maxSteps);
+        // no second trial of a p99 miss: the curve is the answer, and a step the machine disturbed
+        // is run again by the lab's verdict (--retries)
+        return new Plan(startRate, factor, maxP99.toNanos() / 1000, 0.95, false, 0.05, maxSteps, false);
     }
 
     private String answer(Model m) {

@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
  * The one rate-stepping mechanism: open-loop trials at rising offered rates until one misses the
  * bound (its p99 above it, an error, or the server falling behind the schedule), then, when asked,
  * bisection between the last rate that met the bound and the first that did not, until they are
- * within {@code precision} of each other. {@code bin/loadgen search} asks "what rate can it take
+ * within {@code precision} of each other; a miss on the p99 alone is confirmed by a second trial
+ * when the plan asks. {@code bin/loadgen search} asks "what rate can it take
  * with p99 under X?"; {@code bin/lab sweep} draws the curve of every model. Both stop on their own:
  * at most {@code maxSteps} trials, each as long as its {@link Trial} makes it.
  *
@@ -50,9 +51,13 @@ public final class RateSearch {
      * @param precision bisection stops when the first bad rate is within this share above the
      *                  last good one (e.g. 0.05)
      * @param maxSteps  trials at most, rising and bisecting together
+     * @param confirm   a trial that misses on its p99 alone (no errors, its rate achieved) is run
+     *                  once more at the same rate, and the rate counts as missed only when that one
+     *                  misses too: one stall of a shared machine can put a single trial's p99 above
+     *                  the bound, a rate the server cannot take does it every time
      */
     public record Plan(double startRate, double factor, long maxP99Us, double minShare, boolean refine,
-                       double precision, int maxSteps) {
+                       double precision, int maxSteps, boolean confirm) {
         public Plan {
             if (!(startRate > 0) || !(factor > 1) || maxP99Us <= 0 || !(minShare > 0 && minShare <= 1)
                     || !(precision > 0) || maxSteps < 1) {
@@ -91,6 +96,29 @@ public final class RateSearch {
         return "";
     }
 
+    /**
+     * Whether the last trial of {@code curve} is run once more before its rate counts as missed: the
+     * plan confirms, it missed on its p99 alone, it is not itself the second trial of its rate, and a
+     * step is left for it.
+     */
+    public static boolean confirms(Plan plan, List<Step> curve) {
+        Step last = curve.getLast();
+        boolean second = curve.size() >= 2 && curve.get(curve.size() - 2).offered() == last.offered();
+        return plan.confirm() && !second && curve.size() < plan.maxSteps() && last.errors() == 0
+                && last.p99Us() > plan.maxP99Us() && last.achieved() >= plan.minShare() * last.offered();
+    }
+
+    /** One trial at {@code rate}, and a second when the first {@link #confirms} it: the last one decides. */
+    private static Step trial(Plan plan, Trial trial, List<Step> curve, double rate) throws Exception {
+        Step step = trial.run(rate);
+        curve.add(step);
+        if (confirms(plan, curve)) {
+            step = trial.run(rate);
+            curve.add(step);
+        }
+        return step;
+    }
+
     public static Outcome run(Plan plan, Trial trial) throws Exception {
         Objects.requireNonNull(trial, "trial");
         List<Step> curve = new ArrayList<>();
@@ -103,8 +131,7 @@ public final class RateSearch {
                 stop = "every one of " + plan.maxSteps() + " steps met the bound; the capacity is higher";
                 break;
             }
-            Step step = trial.run(rate);
-            curve.add(step);
+            Step step = trial(plan, trial, curve, rate);
             String miss = miss(plan, step);
             if (miss.isEmpty()) {
                 good = rate;
@@ -121,8 +148,7 @@ public final class RateSearch {
                 break;
             }
             double mid = Math.sqrt(good * bad);
-            Step step = trial.run(mid);
-            curve.add(step);
+            Step step = trial(plan, trial, curve, mid);
             if (miss(plan, step).isEmpty()) {
                 good = mid;
             } else {

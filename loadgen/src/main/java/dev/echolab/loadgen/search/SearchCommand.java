@@ -138,7 +138,7 @@ public final class SearchCommand implements Callable<Integer> {
         // Each step lasts its warm-up and measurement, plus at most one reply timeout at its end.
         long stepNanos = warmup.toNanos() + stepDuration.toNanos() + timeout.toNanos();
         int steps = (int) Math.max(1, Math.min(maxSteps, maxTime.toNanos() / stepNanos));
-        RateSearch.Plan plan = new RateSearch.Plan(start, factor, micros(maxP99), 0.95, true, precision, steps);
+        RateSearch.Plan plan = new RateSearch.Plan(start, factor, micros(maxP99), 0.95, true, precision, steps, true);
         PrintStream out = parent.out;
         out.printf(Locale.ROOT, "search %s:%d: highest rate with p99 <= %s and at most %d errors; %d connections, driver %s; "
                         + "steps of %s after %s warm-up from %s msgs/s, x%s, bisection to %s%%, at most %d steps%s%n", host, port,
@@ -147,6 +147,7 @@ public final class SearchCommand implements Callable<Integer> {
                 maxRate < Double.MAX_VALUE ? ", none above " + Report.decimal(maxRate) + " msgs/s" : "");
         out.printf("%12s %12s %10s %10s %8s  %s%n", "offered", "achieved", "p50 us", "p99 us", "errors", "verdict");
         List<StepResult> curve = new ArrayList<>();
+        List<RateSearch.Step> trials = new ArrayList<>();
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         String[] failure = new String[1];
         RateSearch.Outcome outcome;
@@ -166,11 +167,13 @@ public final class SearchCommand implements Callable<Integer> {
                 Results.Percentiles c = r.corrected();
                 RateSearch.Step step = new RateSearch.Step(rate, r.msgsPerSecond(), c.p50(), c.p99(), errors > maxErrors ? errors : 0);
                 String miss = RateSearch.miss(plan, step);
+                trials.add(step);
                 StepResult s = new StepResult(Math.round(rate * 100) / 100.0, Math.round(r.msgsPerSecond() * 100) / 100.0,
                         c.p50(), c.p99(), errors, miss.isEmpty(), miss.isEmpty() ? null : miss);
                 curve.add(s);
                 out.printf(Locale.ROOT, "%12.0f %12.1f %10d %10d %8d  %s%n", rate, s.achieved(), s.p50Us(), s.p99Us(), errors,
-                        miss.isEmpty() ? "ok" : "missed: " + miss);
+                        miss.isEmpty() ? "ok" : "missed: " + miss
+                                + (RateSearch.confirms(plan, trials) ? " (on its p99 alone: once more)" : ""));
                 return step;
             });
         } catch (CannotRun e) {
