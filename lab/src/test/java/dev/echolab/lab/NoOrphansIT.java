@@ -111,13 +111,14 @@ class NoOrphansIT {
     // ---- helpers -------------------------------------------------------------------------------
 
     /**
-     * Two load cases of 8 s. {@code --retries 0}: a case the lab judges disturbed (a busy machine)
+     * Two load cases of 5 s: the second still runs a few seconds after both its processes are up,
+     * when the test signals. {@code --retries 0}: a case the lab judges disturbed (a busy machine)
      * is not run again, which would only delay the second case; this test is about stopping, and
-     * LabCompareIT holds the reruns.
+     * VerdictTest holds the reruns.
      */
     private static List<String> lab(Path out) {
         return List.of(ROOT.resolve("bin/lab").toString(), "compare", "--backends", "nio,blocking", "--connections", "5",
-                "--duration", "8s", "--warmup", "0s", "--work", "none", "--repeat", "1", "--retries", "0", "--idle", "0",
+                "--duration", "5s", "--warmup", "0s", "--work", "none", "--repeat", "1", "--retries", "0", "--idle", "0",
                 "--no-reference", "--out", out.toString());
     }
 

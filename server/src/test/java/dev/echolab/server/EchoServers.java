@@ -249,6 +249,13 @@ public final class EchoServers {
     }
 
     /**
+     * How long a writer's count must stand still to call it stalled. A writer taken for stalled
+     * while it was only waiting for a CPU makes the check weaker, never wrong: every byte it wrote
+     * is then in the kernel's queues or in the server's memory, and only the latter is counted.
+     */
+    static final long STALL_QUIET_MS = 500;
+
+    /**
      * The slow-reader scenario, one place for every test that runs it (the backends' and the
      * peers'): a client writes {@code data} and reads nothing; what the server holds (written, less
      * the kernel's queues on both sockets measured at that moment) must be within {@code bound}
@@ -259,7 +266,7 @@ public final class EchoServers {
             throws Exception {
         AtomicLong written = new AtomicLong();
         Thread writer = writeWithoutReading(s, data, written);
-        long stalledAt = awaitStall(written, 1_000);
+        long stalledAt = awaitStall(written, STALL_QUIET_MS);
         assertTrue(stalledAt < data.length, "the writer never stalled: all " + data.length + " bytes went in");
         for (long paused : new long[] {0, pauseMs}) {
             Thread.sleep(paused);

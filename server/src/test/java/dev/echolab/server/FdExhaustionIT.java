@@ -49,11 +49,11 @@ class FdExhaustionIT {
     private static final int KEPT = 10;
     private static final int CLOSED = 100;
     /**
-     * Each CPU measurement's length. /proc counts CPU in 10 ms ticks, so a window of a second reads
-     * a share to one percent: fine enough for a bound of a quarter of a core against a spin that
-     * costs a whole one.
+     * Each CPU measurement's length. /proc counts CPU in 10 ms ticks, so half a second reads a share
+     * to two percent: fine enough for a bound of a quarter of a core against a spin that costs a
+     * whole one.
      */
-    private static final long CPU_WINDOW_MS = 1_000;
+    private static final long CPU_WINDOW_MS = 500;
     /** Lets the aftermath of 240 connects (JIT, a stats line) pass before the baseline, which it would raise. */
     private static final long SETTLE_MS = 1_000;
     /**

@@ -41,7 +41,7 @@ class HostileClientsTest {
     private static final int MiB = 1024 * 1024;
     static final boolean FULL = "full".equals(System.getProperty("echolab.hostile"));
     private static final int SLOW_READER_MIB = FULL ? 256 : 64;
-    private static final long SLOW_READER_PAUSE_MS = FULL ? 10_000 : 1_000;
+    private static final long SLOW_READER_PAUSE_MS = FULL ? 10_000 : 500;
     private static final int RESETS = FULL ? 2_000 : 500;
     private static final int MID_STREAM_RESETS = 20;
     private static final int CHURN_CYCLES = FULL ? 20_000 : 2_000;

@@ -141,7 +141,7 @@ class LimitsTest {
                     sockets.add(s);
                     writers.add(EchoServers.writeWithoutReading(s, data, written));
                 }
-                EchoServers.awaitStall(written, 1_000);
+                EchoServers.awaitStall(written, EchoServers.STALL_QUIET_MS);
                 long queued = 0;
                 for (Socket s : sockets) {
                     queued += EchoServers.kernelQueued(s);
