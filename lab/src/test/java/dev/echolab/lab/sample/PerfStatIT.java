@@ -63,7 +63,7 @@ class PerfStatIT {
 
     /**
      * Counted as one group, the reads and writes of four busy copiers exceed all their calls in no
-     * interval by more than a call per copier. Counted one by one they did, by hundreds (perf read
+     * interval by more than a call per copier. Counted one by one they did, by tens of calls (perf read
      * the total, then the reads a moment later, after more calls).
      */
     @Test
