@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrent histogram's own phaser, count and total), two recorders per message. Here the
  * writer opens one critical section of HdrHistogram's {@link WriterReaderPhaser} per read
  * ({@link #open}, {@link #close}: one atomic each), however many replies that read completes, and
- * records them into plain {@link Histogram}s (equal values together, with their count); the monitor swaps the histograms under the
+ * records each into plain {@link Histogram}s; the monitor swaps the histograms under the
  * phaser's reader lock ({@link #takeInto}), exactly as a {@code Recorder} does. Verified echoes
  * are counted in a plain field and published (an ordered store, no atomic) when the section
  * closes.
@@ -66,7 +66,6 @@ public final class ThreadRecorder {
 
     /** Closes the critical section {@link #open} returned {@code stamp} for, publishing the count of verified echoes. */
     public void close(long stamp) {
-        flush();
         published.lazySet(verified);
         phaser.writerCriticalSectionExit(stamp);
     }
@@ -83,52 +82,19 @@ public final class ThreadRecorder {
 
     /**
      * Records one completed round trip into phase {@code phase} (0 warm-up, 1 measurement), inside
-     * an open section; times in ns. Round trips with the same values as the one before (the
-     * replies of one read share {@code now} and {@code held}, and those sent by one write share
-     * {@code sent}) are counted together and recorded once, with their count, when a different one
-     * comes or the section closes.
+     * an open section; times in ns. Each one on its own: counting equal round trips together would
+     * need a comparison with the one before, whose outcome depends on the machine's timing (two
+     * replies in one read with equal values), and C2 compiles a side never seen during the warm-up
+     * as a trap that the measured seconds can spring (WarmupTransitionIT).
      */
     public void record(int phase, long sent, long intended, long held, long now) {
-        long latency = (now - sent + 500) / 1000;
-        long heldUs = (held + 500) / 1000;
-        long corrected = openLoop ? (now - Math.min(sent, intended) + 500) / 1000 : 0;
-        long lateness = openLoop ? (Math.max(0, sent - intended) + 500) / 1000 : 0;
-        // One branch over all five values, not five branches: a comparison that never differs
-        // during the warm-up (the phase) would be compiled as a trap, and the first measured round
-        // trip would deoptimize this method (WarmupTransitionIT).
-        long differs = (phase ^ pendingPhase) | (latency ^ pendingLatency) | (heldUs ^ pendingHeld)
-                | (corrected ^ pendingCorrected) | (lateness ^ pendingLateness);
-        if (differs != 0) {
-            flush();
-            pendingPhase = phase;
-            pendingLatency = latency;
-            pendingHeld = heldUs;
-            pendingCorrected = corrected;
-            pendingLateness = lateness;
-        }
-        pendingCount++;
-    }
-
-    /** The round trips counted together by {@link #record} and not yet recorded: their values, phase and count. */
-    private int pendingPhase;
-    private long pendingLatency;
-    private long pendingHeld;
-    private long pendingCorrected;
-    private long pendingLateness;
-    private long pendingCount;
-
-    private void flush() {
-        if (pendingCount == 0) {
-            return;
-        }
-        Histogram[] h = active[pendingPhase];
-        h[LATENCY].recordValueWithCount(pendingLatency, pendingCount);
-        h[HELD].recordValueWithCount(pendingHeld, pendingCount);
+        Histogram[] h = active[phase];
+        h[LATENCY].recordValue((now - sent + 500) / 1000);
+        h[HELD].recordValue((held + 500) / 1000);
         if (openLoop) {
-            h[CORRECTED].recordValueWithCount(pendingCorrected, pendingCount);
-            h[SEND_LATENESS].recordValueWithCount(pendingLateness, pendingCount);
+            h[CORRECTED].recordValue((now - Math.min(sent, intended) + 500) / 1000);
+            h[SEND_LATENESS].recordValue((Math.max(0, sent - intended) + 500) / 1000);
         }
-        pendingCount = 0;
     }
 
     /**

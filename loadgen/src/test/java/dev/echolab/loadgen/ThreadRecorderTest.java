@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A selector thread's own recorder: what it records in a section reaches the monitor's take,
- * in the right phase, every value with its count (equal ones counted together), once.
+ * in the right phase, every value with its count, once.
  */
 class ThreadRecorderTest {
 
@@ -26,7 +26,7 @@ class ThreadRecorderTest {
         ThreadRecorder r = new ThreadRecorder(true);
         long now = 1_000_000 * US;
         long stamp = r.open();
-        r.record(0, now - 100 * US, now - 100 * US, 5 * US, now); // three equal ones
+        r.record(0, now - 100 * US, now - 100 * US, 5 * US, now); // three with equal values
         r.record(0, now - 100 * US, now - 100 * US, 5 * US, now);
         r.record(0, now - 100 * US, now - 100 * US, 5 * US, now);
         r.record(0, now - 200 * US, now - 300 * US, 5 * US, now); // sent 100 us after its slot
