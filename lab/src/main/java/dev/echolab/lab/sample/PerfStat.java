@@ -104,7 +104,8 @@ final class PerfStat implements AutoCloseable {
      * perf's {@code -e} arguments: events without a filter that stand next to each other as one group
      * ({@code -e {a,b,c}}), which perf reads in one go per thread. Read one by one, a counter read
      * later has counted the calls the thread made in between, so a part (the reads) could run ahead
-     * of the whole (every call); read as a group, it cannot.
+     * of the whole (every call); read as a group, by a call per thread at most (a read can fall
+     * between the two tracepoints of one call).
      */
     static List<String> args(List<Event> events) {
         List<String> args = new ArrayList<>();
