@@ -232,9 +232,9 @@ class PeerContractTest {
     @EnumSource(Peer.class)
     void aClientThatDoesNotReadIsHeldToOneReadAndLosesNothing(Peer peer) throws Exception {
         try (ServerProcess server = start(peer, "none"); Socket s = connect(server.port())) {
-            // 64 MiB, as for the backends: more than the kernel queues on a loopback connection. 24 MiB
-            // was not: the peer's receive buffer grows while the peer still reads, up to tcp_rmem's
-            // largest (32 MiB here), and py-asyncio once took all 24 MiB in
+            // 64 MiB, as for the backends: more than the kernel queues on a loopback connection, whose
+            // receive buffer grows while the peer still reads, up to tcp_rmem's largest (32 MiB on
+            // this machine kind)
             assertSlowReaderHeldWithin(peer.id(), holds(peer), s, random(64 * MiB, 3), 0);
         }
     }
