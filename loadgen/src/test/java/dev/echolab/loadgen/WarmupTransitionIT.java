@@ -58,13 +58,6 @@ class WarmupTransitionIT {
      * {@code Run.completed}, put back to check: both drivers, both runs, at the first measured
      * millisecond), and the machine's noise has to strike both runs to fail it (with six hogs,
      * about 1 in 3 per run, so about 1 in 9 for both; with two, none in 20).
-     *
-     * <p>The new minimum's trap comes at most once per run, at a moment that moves with when C2
-     * compiles HdrHistogram's {@code updateMinAndMax}: a histogram takes a new minimum once after
-     * each take of the monitor (once a second), so rarely that C2 may have seen none and make that
-     * side a trap, sprung by the next fresh histogram. On a loaded machine C2 compiles late: with
-     * 3 s of warm-up, one bin/test with a core busy had it 0.1 s and 1.4 s into the measurement of
-     * both runs. The warm-up is 5 s, so that it comes before.
      */
     @ParameterizedTest
     @ValueSource(strings = {"nio", "virtual"})
@@ -90,7 +83,7 @@ class WarmupTransitionIT {
             Loadgen r = Loadgen.child(List.of(java, "-Xlog:deoptimization=debug:file=" + log + ":timemillis",
                     "-jar", ServerProcess.ROOT.resolve("loadgen/target/echolab-loadgen.jar").toString(),
                     "--port", Integer.toString(server.port()), "--driver", driver, "--connections", "200",
-                    "--warmup", "5s", "--duration", "2s", "--json", json.toString()));
+                    "--warmup", "3s", "--duration", "2s", "--json", json.toString()));
             assertEquals(0, r.exit(), r::toString);
             JsonNode doc = Loadgen.json(json);
             long start = (long) Loadgen.number(doc, "/measure_start_epoch_ms");
