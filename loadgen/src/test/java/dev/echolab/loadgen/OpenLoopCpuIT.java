@@ -23,7 +23,7 @@ class OpenLoopCpuIT {
      * Half of one core: a polling loop keeps at least one core busy, a sleeping one stays well
      * below this even on a loaded machine: with one core kept busy by {@code stress-ng --cpu 1} and
      * this test's 3 s of warm-up, 20-24% for the platform and virtual drivers and 7-12% for nio
-     * (2026-12-05; the JIT still compiles in the measured seconds). docs/loadgen.md has the steady figures.
+     * (the JIT still compiles in the measured seconds). docs/loadgen.md has the steady figures.
      */
     private static final double MAX_PCT_OF_ONE_CORE = 45;
 
